@@ -1,0 +1,72 @@
+# cr: compression is routing. See README.md.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/cr
+MANPREFIX ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PKGS := openblas libxxhash libutf8proc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lopenblas -lxxhash -lutf8proc)
+OPT ?= -O2 -march=x86-64-v2 -mtune=native
+WERROR ?=
+SAN ?=
+CFLAGS ?= $(OPT) -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) $(SAN) $(PKG_CFLAGS) -fopenmp
+LDLIBS += $(PKG_LIBS) -lm -fopenmp $(SAN)
+
+B := build
+PROGS := crtok crdump
+CORE := $(wildcard core/*.c) $(wildcard tok/*.c)
+CORE_OBJ := $(CORE:%.c=$(B)/%.o)
+CLI_OBJ := $(B)/cmd/cli.o
+UNIT := $(patsubst tests/unit/%.c,%,$(filter-out tests/unit/check.c,$(wildcard tests/unit/test_*.c)))
+
+all: $(PROGS:%=$(B)/%)
+
+$(B)/%.o: %.c $(wildcard core/*.h tok/*.h cmd/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libcr.a: $(CORE_OBJ)
+	ar rcs $@ $^
+
+$(B)/%: $(B)/cmd/%.o $(CLI_OBJ) $(B)/libcr.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libcr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libcr.a $(LDLIBS)
+
+check:
+	$(MAKE) WERROR=-Werror all $(UNIT:%=$(B)/tests/%)
+	OPENBLAS_NUM_THREADS=1 sh tests/run.sh
+
+bench: all
+	sh bench/run.sh
+
+man-check:
+	@for f in man/*.[0-9]; do LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l $$f \
+	    >/dev/null 2>$(B)/man.err || true; if [ -s $(B)/man.err ]; then echo "$$f:"; \
+	    cat $(B)/man.err; exit 1; fi; done; echo "man pages ok"
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/gpt2 $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
+	install -m 755 $(PROGS:%=$(B)/%) $(DESTDIR)$(BINDIR)
+	install -m 644 share/gpt2/* $(DESTDIR)$(SHAREDIR)/gpt2
+	for f in man/*.1; do install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man1; done
+	for f in man/*.5; do install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man5; done
+	for f in man/*.7; do [ -e $$f ] && install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man7; done; true
+
+asan:
+	$(MAKE) B=build-asan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined" \
+	    all $(UNIT:%=build-asan/tests/%)
+	CR_BUILD=build-asan OPENBLAS_NUM_THREADS=1 sh tests/run.sh
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check bench man-check install asan clean
+.SECONDARY:

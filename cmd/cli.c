@@ -1,0 +1,140 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *prog = "cr";
+
+void cli_init(const char *argv0)
+{
+    const char *s = argv0 ? strrchr(argv0, '/') : NULL;
+    prog = s ? s + 1 : argv0 ? argv0 : "cr";
+}
+
+const char *cli_prog(void) { return prog; }
+
+void cli_err(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_hint(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: hint: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+const char *cli_name(const char *path, int out)
+{
+    return strcmp(path, "-") == 0 ? (out ? "<stdout>" : "<stdin>") : path;
+}
+
+FILE *cli_open_in(const char *path)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0)
+        return stdin;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_err("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        cli_err("%s: is a directory", path);
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+void cli_close_in(FILE *f)
+{
+    if (f && f != stdin)
+        fclose(f);
+}
+
+FILE *cli_open_out(const char *path, int binary, int force)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+    if (!f) {
+        cli_err("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (binary && !force && isatty(fileno(f))) {
+        cli_err("%s: refusing to write binary records to a terminal", cli_name(path, 1));
+        cli_hint("redirect the output, pipe it into the next program, or use -f");
+        if (f != stdout)
+            fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+int cli_close_out(FILE *f, const char *path)
+{
+    int bad = fflush(f) != 0 || ferror(f);
+    if (f != stdout)
+        bad |= fclose(f) != 0;
+    if (bad) {
+        cli_err("%s: write failed: %s", cli_name(path, 1), strerror(errno));
+        return CLI_EXIT_DATA;
+    }
+    return CLI_EXIT_OK;
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cli_share_dir(void)
+{
+    static char dir[PATH_MAX + 32];
+    char exe[PATH_MAX];
+    const char *env = getenv("CR_SHARE");
+    ssize_t n;
+
+    if (env && *env)
+        return env;
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+        snprintf(dir, sizeof dir, "%s/../share/cr", exe);
+        if (is_dir(dir))
+            return dir;
+        snprintf(dir, sizeof dir, "%s/../share", exe);
+        if (is_dir(dir))
+            return dir;
+    }
+    return "/usr/local/share/cr";
+}
+
+long cli_count(const char *s, const char *opt, long lo, long hi)
+{
+    char *e;
+    errno = 0;
+    long v = strtol(s, &e, 10);
+    if (errno || e == s || *e || v < lo || v > hi) {
+        cli_err("%s: '%s' is not a whole number from %ld to %ld", opt, s, lo, hi);
+        return -1;
+    }
+    return v;
+}

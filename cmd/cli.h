@@ -1,0 +1,37 @@
+/* Plumbing shared by the programs: messages, exit codes, files, the share directory. */
+#ifndef CR_CLI_H
+#define CR_CLI_H
+
+#include <stdio.h>
+
+#include "../core/err.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_DATA = 1, CLI_EXIT_USAGE = 2 };
+
+/* Remembers the program name (basename of argv0) for messages. */
+void cli_init(const char *argv0);
+const char *cli_prog(void);
+/* Prints "prog: message\n" to stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "prog: hint: message\n" to stderr. */
+void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The name used for path in messages: "<stdin>"/"<stdout>" for "-". */
+const char *cli_name(const char *path, int out);
+/* Opens path for reading ("-" is stdin); prints the error and returns NULL on failure. */
+FILE *cli_open_in(const char *path);
+void cli_close_in(FILE *f);
+/* Opens path for writing ("-" is stdout). Binary output to a terminal is refused unless
+ * force. Returns NULL after printing why. */
+FILE *cli_open_out(const char *path, int binary, int force);
+/* Flushes and closes an output; returns CLI_EXIT_OK or, after a message, CLI_EXIT_DATA. */
+int cli_close_out(FILE *f, const char *path);
+
+/* The share directory: $CR_SHARE, else <exe>/../share/cr (installed), else
+ * <exe>/../share (source tree). Returns a static string. */
+const char *cli_share_dir(void);
+
+/* Parses a decimal count in [lo, hi]; prints a usage error naming opt and returns -1. */
+long cli_count(const char *s, const char *opt, long lo, long hi);
+
+#endif

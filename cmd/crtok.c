@@ -1,0 +1,397 @@
+/* crtok: text to GPT-2 token blocks, and (-d) token blocks back to text. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/le.h"
+#include "../core/stream.h"
+#include "../core/tokrec.h"
+#include "../tok/tok.h"
+#include "cli.h"
+
+#define READ_CHUNK (256u << 10)
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: crtok [-e] [-L N] [-S N] [-o FILE] [-f] [-v] [FILE...]\n"
+            "       crtok [options] -T LIST [-0]\n"
+            "       crtok -d [-o FILE] [FILE...]\n"
+            "Cuts text into blocks of GPT-2 tokens (a cr token stream), or with -d turns\n"
+            "token streams or plain id lists back into text.\n"
+            "  -L, --block N      tokens per block (default 512)\n"
+            "  -S, --stride N     tokens between block starts (default L; < L overlaps)\n"
+            "  -e, --eot          end every document with <|endoftext|> (id 50256)\n"
+            "  -T, --files-from LIST  read document paths from LIST, one per line (- is stdin)\n"
+            "  -0, --null         paths in LIST end with NUL, as from find -print0\n"
+            "  -d, --decode       token stream or whitespace-separated ids to text\n"
+            "  -o, --output FILE  write to FILE instead of stdout\n"
+            "  -f, --force        write records even to a terminal\n"
+            "      --vocab DIR    directory with encoder.json (default: the share directory)\n"
+            "  -v, --verbose      per-document counts on stderr\n"
+            "  -h, --help         this help\n"
+            "With no FILE, or FILE -, standard input is one document. See crtok(1).\n");
+}
+
+struct enc {
+    const cr_vocab *v;
+    cr_tok *tok;
+    cr_writer *w;
+    uint32_t L, S;
+    int eot, verbose;
+    uint64_t doc;        /* documents written so far */
+    /* the window of tokens not yet fully emitted */
+    uint32_t *wid;
+    uint64_t *woff, *wend;
+    uint32_t wn;
+    uint64_t wfirst;     /* document token index of wid[0] */
+    uint64_t covered;    /* tokens up to here are in an emitted block */
+    uint64_t nblock;
+    cr_block b;
+    unsigned char *rec;
+    unsigned char *chunk;
+};
+
+static int emit(struct enc *e, uint32_t n, cr_diag *d)
+{
+    cr_block *b = &e->b;
+    b->doc = e->doc;
+    b->index = e->nblock++;
+    b->first = e->wfirst;
+    b->base = e->woff[0];
+    b->n = n;
+    b->L = e->L;
+    for (uint32_t i = 0; i < n; i++) {
+        b->ids[i] = e->wid[i];
+        b->off[i] = (uint32_t)(e->woff[i] - e->woff[0]);
+    }
+    b->off[n] = (uint32_t)(e->wend[n - 1] - e->woff[0]);
+    cr_block_write(b, e->rec);
+    e->covered = e->wfirst + n;
+    return cr_writer_put(e->w, CR_TOK_BLOCK, e->rec, (uint32_t)cr_block_size(n), d);
+}
+
+static int push(struct enc *e, uint32_t id, uint64_t off, uint64_t end, cr_diag *d)
+{
+    int rc;
+    e->wid[e->wn] = id;
+    e->woff[e->wn] = off;
+    e->wend[e->wn] = end;
+    if (++e->wn < e->L)
+        return CR_OK;
+    if ((rc = emit(e, e->L, d)) < 0)
+        return rc;
+    e->wn -= e->S;
+    memmove(e->wid, e->wid + e->S, e->wn * sizeof *e->wid);
+    memmove(e->woff, e->woff + e->S, e->wn * sizeof *e->woff);
+    memmove(e->wend, e->wend + e->S, e->wn * sizeof *e->wend);
+    e->wfirst += e->S;
+    return CR_OK;
+}
+
+/* Tokenizes one document from f; returns CR_OK or a code with d set. */
+static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
+{
+    uint32_t nl = (uint32_t)strlen(name);
+    uint64_t bytes = 0, ntok = 0;
+    int rc, final = 0;
+
+    if (nl > CR_DOC_NAME_MAX)
+        nl = CR_DOC_NAME_MAX;
+    cr_doc_write(e->doc, name, nl, e->rec);
+    if ((rc = cr_writer_put(e->w, CR_TOK_DOC, e->rec, (uint32_t)cr_doc_size(nl), d)) < 0)
+        return rc;
+    cr_tok_reset(e->tok);
+    e->wn = 0;
+    e->wfirst = e->covered = e->nblock = 0;
+    while (!final) {
+        size_t got = fread(e->chunk, 1, READ_CHUNK, f), count;
+        const uint32_t *ids;
+        const uint64_t *offs;
+        if (got < READ_CHUNK) {
+            if (ferror(f))
+                return cr_diag_set(d, CR_E_IO, "read error after %llu bytes",
+                                   (unsigned long long)bytes);
+            final = 1;
+        }
+        bytes += got;
+        if ((rc = cr_tok_feed(e->tok, e->chunk, got, final, &ids, &offs, &count, d)) < 0)
+            return rc;
+        for (size_t i = 0; i < count; i++) {
+            size_t tl;
+            cr_vocab_bytes(e->v, ids[i], &tl);
+            if ((rc = push(e, ids[i], offs[i], offs[i] + tl, d)) < 0)
+                return rc;
+        }
+        ntok += count;
+    }
+    if (e->eot) {
+        if ((rc = push(e, cr_vocab_eot(e->v), bytes, bytes, d)) < 0)
+            return rc;
+        ntok++;
+    }
+    if (e->wn > 0 && e->wfirst + e->wn > e->covered && (rc = emit(e, e->wn, d)) < 0)
+        return rc;
+    if (e->verbose)
+        fprintf(stderr, "%s: %s: %llu bytes, %llu tokens, %llu blocks\n", cli_prog(), name,
+                (unsigned long long)bytes, (unsigned long long)ntok,
+                (unsigned long long)e->nblock);
+    cr_docend_write(e->doc, bytes, ntok, e->rec);
+    e->doc++;
+    return cr_writer_put(e->w, CR_TOK_DOCEND, e->rec, CR_DOCEND_SIZE, d);
+}
+
+/* One document from a path; a file that cannot be opened is reported and skipped. */
+static int encode_path(struct enc *e, const char *path, int *status)
+{
+    cr_diag d;
+    FILE *f = cli_open_in(path);
+    if (!f) {
+        *status = CLI_EXIT_DATA;
+        return CR_OK;
+    }
+    int rc = encode_doc(e, f, cli_name(path, 0), &d);
+    if (rc == CR_E_IO && ferror(f)) {
+        cli_err("%s: %s", cli_name(path, 0), d.msg);
+        *status = CLI_EXIT_DATA;
+        rc = CR_OK; /* the document is cut short but the stream stays well formed */
+    }
+    cli_close_in(f);
+    if (rc < 0)
+        cli_err("<stdout>: %s", d.msg);
+    return rc;
+}
+
+/* Reads paths from LIST separated by sep and encodes each. */
+static int encode_list(struct enc *e, const char *list, int sep, int *status)
+{
+    FILE *f = cli_open_in(list);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = CR_OK;
+
+    if (!f)
+        return CR_E_IO;
+    while (rc == CR_OK && (n = getdelim(&line, &cap, sep, f)) > 0) {
+        if (line[n - 1] == sep)
+            line[--n] = 0;
+        if (n == 0)
+            continue;
+        rc = encode_path(e, line, status);
+    }
+    free(line);
+    cli_close_in(f);
+    return rc;
+}
+
+/* Writes the text of token streams or id lists from f. */
+static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
+{
+    cr_diag d;
+    int c = getc(in);
+    if (c == EOF)
+        return CLI_EXIT_OK;
+    ungetc(c, in);
+    if (c != 0x89) {
+        /* a plain list of ids */
+        unsigned long id;
+        unsigned long long k = 0;
+        int r;
+        while ((r = fscanf(in, "%lu", &id)) == 1) {
+            size_t len;
+            if (id >= cr_vocab_size(v)) {
+                cli_err("%s: id %lu (number %llu) is beyond the vocabulary (%u)", name, id,
+                        k + 1, cr_vocab_size(v));
+                return CLI_EXIT_DATA;
+            }
+            const unsigned char *p = cr_vocab_bytes(v, (uint32_t)id, &len);
+            fwrite(p, 1, len, out);
+            k++;
+        }
+        if (r != EOF || ferror(in)) {
+            cli_err("%s: not a token stream nor a list of ids (after %llu ids)", name, k);
+            return CLI_EXIT_DATA;
+        }
+        return CLI_EXIT_OK;
+    }
+    cr_reader *r;
+    cr_block b;
+    cr_docrec dr;
+    cr_rec rec;
+    uint64_t written = 0, vid = 0;
+    int rc, status = CLI_EXIT_OK;
+    static uint32_t ids[CR_BLOCK_MAX_TOKENS], off[CR_BLOCK_MAX_TOKENS + 1];
+
+    b.ids = ids;
+    b.off = off;
+    if ((rc = cr_reader_open(&r, in, CR_KIND_TOKENS, &d)) < 0) {
+        cli_err("%s: %s", name, d.msg);
+        return CLI_EXIT_DATA;
+    }
+    for (rc = 2; rc > 0; rc = cr_reader_next(r, &rec, &d)) {
+        if (rc == 2) {
+            if (!cr_meta_get_u64(cr_reader_meta(r), "tok.vocab_id", &vid) ||
+                vid != cr_vocab_id(v)) {
+                rc = cr_diag_set(&d, CR_E_MISMATCH, "tokens of another vocabulary (%016llx, "
+                                 "not %016llx)", (unsigned long long)vid,
+                                 (unsigned long long)cr_vocab_id(v));
+                break;
+            }
+            continue;
+        }
+        if (rec.type == CR_TOK_DOC) {
+            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0)
+                break;
+            written = 0;
+        } else if (rec.type == CR_TOK_BLOCK) {
+            if ((rc = cr_block_read(&b, rec.data, rec.len, cr_vocab_size(v), &d)) < 0)
+                break;
+            for (uint32_t i = 0; i < b.n; i++) {
+                size_t len;
+                const unsigned char *p = cr_vocab_bytes(v, b.ids[i], &len);
+                uint64_t s = b.base + b.off[i], span = b.off[i + 1] - b.off[i];
+                if (span == 0 || s < written)
+                    continue; /* an appended <|endoftext|>, or seen in an earlier window */
+                if (span != len || s != written) {
+                    rc = cr_diag_set(&d, CR_E_VALUE, "record %llu: token %u spans bytes "
+                                     "%llu-%llu, which does not follow the text so far",
+                                     (unsigned long long)rec.seq, i, (unsigned long long)s,
+                                     (unsigned long long)(s + span));
+                    break;
+                }
+                fwrite(p, 1, len, out);
+                written += len;
+            }
+            if (rc < 0)
+                break;
+        } else if (rec.type == CR_TOK_DOCEND) {
+            if ((rc = cr_docend_read(&dr, rec.data, rec.len, &d)) < 0)
+                break;
+            if (dr.bytes != written) {
+                rc = cr_diag_set(&d, CR_E_VALUE, "document %llu: blocks give %llu of its %llu "
+                                 "bytes", (unsigned long long)dr.doc,
+                                 (unsigned long long)written, (unsigned long long)dr.bytes);
+                break;
+            }
+        }
+    }
+    if (rc < 0) {
+        cli_err("%s: %s", name, d.msg);
+        status = CLI_EXIT_DATA;
+    }
+    cr_reader_close(r);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"block", 1, 0, 'L'}, {"stride", 1, 0, 'S'}, {"eot", 0, 0, 'e'},
+        {"files-from", 1, 0, 'T'}, {"null", 0, 0, '0'}, {"decode", 0, 0, 'd'},
+        {"output", 1, 0, 'o'}, {"force", 0, 0, 'f'}, {"vocab", 1, 0, 'V'},
+        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *out = "-", *list = NULL, *vdir = NULL;
+    long L = 512, S = 0;
+    int c, eot = 0, nul = 0, dec = 0, force = 0, verbose = 0;
+
+    cli_init(argv[0]);
+    while ((c = getopt_long(argc, argv, "L:S:eT:0do:fvh", longs, NULL)) != -1) {
+        switch (c) {
+        case 'L': if ((L = cli_count(optarg, "-L", 1, CR_BLOCK_MAX_TOKENS)) < 0) return 2; break;
+        case 'S': if ((S = cli_count(optarg, "-S", 1, CR_BLOCK_MAX_TOKENS)) < 0) return 2; break;
+        case 'e': eot = 1; break;
+        case 'T': list = optarg; break;
+        case '0': nul = 1; break;
+        case 'd': dec = 1; break;
+        case 'o': out = optarg; break;
+        case 'f': force = 1; break;
+        case 'V': vdir = optarg; break;
+        case 'v': verbose = 1; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (S == 0)
+        S = L;
+    if (S > L) {
+        cli_err("-S %ld: the stride cannot exceed the block size (%ld)", S, L);
+        return CLI_EXIT_USAGE;
+    }
+    if (list && (optind < argc || dec)) {
+        cli_err("-T reads the documents from its list: give no FILE%s", dec ? " and no -d" : "");
+        return CLI_EXIT_USAGE;
+    }
+
+    char vpath[4096];
+    cr_vocab *v;
+    cr_diag d;
+    snprintf(vpath, sizeof vpath, "%s/gpt2", cli_share_dir());
+    if (cr_vocab_load(&v, vdir ? vdir : vpath, &d) < 0) {
+        cli_err("%s", d.msg);
+        cli_hint("set CR_SHARE or --vocab to the directory that holds gpt2/encoder.json");
+        return CLI_EXIT_DATA;
+    }
+    FILE *fo = cli_open_out(out, !dec, force);
+    if (!fo) {
+        cr_vocab_free(v);
+        return CLI_EXIT_DATA;
+    }
+    int status = CLI_EXIT_OK, rc = CR_OK;
+    if (dec) {
+        for (int i = optind; i < argc || i == optind; i++) {
+            const char *path = i < argc ? argv[i] : "-";
+            FILE *f = cli_open_in(path);
+            int s = f ? decode(v, f, cli_name(path, 0), fo) : CLI_EXIT_DATA;
+            if (s > status)
+                status = s;
+            cli_close_in(f);
+        }
+    } else {
+        struct enc e = {0};
+        cr_meta *m = cr_meta_new();
+        e.v = v;
+        e.L = (uint32_t)L;
+        e.S = (uint32_t)S;
+        e.eot = eot;
+        e.verbose = verbose;
+        e.wid = malloc((size_t)L * sizeof *e.wid);
+        e.woff = malloc((size_t)L * sizeof *e.woff);
+        e.wend = malloc((size_t)L * sizeof *e.wend);
+        e.b.ids = malloc((size_t)L * sizeof *e.b.ids);
+        e.b.off = malloc(((size_t)L + 1) * sizeof *e.b.off);
+        e.rec = malloc(cr_block_size((uint32_t)L) + cr_doc_size(CR_DOC_NAME_MAX));
+        e.chunk = malloc(READ_CHUNK);
+        if (!m || !e.wid || !e.woff || !e.wend || !e.b.ids || !e.b.off || !e.rec || !e.chunk ||
+            cr_tok_new(&e.tok, v) < 0) {
+            cli_err("out of memory");
+            return CLI_EXIT_DATA;
+        }
+        cr_meta_set_str(m, "tok.vocab", "gpt2");
+        cr_meta_set_u64(m, "tok.vocab_id", cr_vocab_id(v));
+        cr_meta_set_u64(m, "tok.vocab_size", cr_vocab_size(v));
+        cr_meta_set_u64(m, "block.tokens", (uint64_t)L);
+        cr_meta_set_u64(m, "block.stride", (uint64_t)S);
+        cr_meta_set_u64(m, "tok.eot", (uint64_t)eot);
+        if ((rc = cr_writer_open(&e.w, fo, CR_KIND_TOKENS, m, &d)) < 0)
+            cli_err("%s: %s", cli_name(out, 1), d.msg);
+        else if (list)
+            rc = encode_list(&e, list, nul ? 0 : '\n', &status);
+        else
+            for (int i = optind; rc == CR_OK && (i < argc || i == optind); i++)
+                rc = encode_path(&e, i < argc ? argv[i] : "-", &status);
+        if (rc == CR_OK && (rc = cr_writer_close(e.w, &d)) < 0)
+            cli_err("%s: %s", cli_name(out, 1), d.msg);
+        else if (rc < 0)
+            cr_writer_abandon(e.w);
+        if (rc < 0)
+            status = CLI_EXIT_DATA;
+        cr_meta_free(m);
+        cr_tok_free(e.tok);
+        free(e.wid); free(e.woff); free(e.wend); free(e.b.ids); free(e.b.off);
+        free(e.rec); free(e.chunk);
+    }
+    int cs = cli_close_out(fo, out);
+    cr_vocab_free(v);
+    return status > cs ? status : cs;
+}
