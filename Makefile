@@ -17,7 +17,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) $(SAN) $(PKG
 LDLIBS += $(PKG_LIBS) -lm -fopenmp $(SAN)
 
 B := build
-PROGS := crtok crdump
+PROGS := crtok crdump crmodel crenc crdec crscore
 CORE := $(wildcard core/*.c) $(wildcard tok/*.c)
 CORE_OBJ := $(CORE:%.c=$(B)/%.o)
 CLI_OBJ := $(B)/cmd/cli.o
@@ -70,3 +70,16 @@ clean:
 
 .PHONY: all check bench man-check install asan clean
 .SECONDARY:
+
+# The main job on what ships: tokenize this README, push it through an expert, score it.
+# Until trained experts ship in share/models, a random tiny model stands in.
+demo: all
+	@mkdir -p $(B)/demo
+	@m=$$(ls share/models/*.crm 2>/dev/null | head -n 1); \
+	if [ -z "$$m" ]; then m=$(B)/demo/tiny.crm; \
+	    CR_SHARE=share $(B)/crmodel new -p tiny -o $$m; fi; \
+	L=$$($(B)/crmodel info $$m | awk -F'\t' '$$1=="config"{split($$7,a," ");print a[2]}'); \
+	echo "crtok -L $$L README.md | crenc -m $$m | crdec -m $$m | crscore -s"; \
+	CR_SHARE=share $(B)/crtok -L $$L README.md | $(B)/crenc -m $$m | $(B)/crdec -m $$m | \
+	    $(B)/crscore -s
+.PHONY: demo

@@ -1,9 +1,12 @@
 #include "cli.h"
 
+#include "../core/aefile.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -137,4 +140,41 @@ long cli_count(const char *s, const char *opt, long lo, long hi)
         return -1;
     }
     return v;
+}
+
+char *openblas_get_corename(void);
+
+const char *cli_blas_core(void)
+{
+    return openblas_get_corename();
+}
+
+void cli_blas_setup(char **argv)
+{
+    static const char *generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
+                                    "Katmai", "Coppermine", "Northwood", "Atom", "Banias"};
+    const char *core = openblas_get_corename();
+    int fallback = 0;
+    if (getenv("OPENBLAS_CORETYPE") || !core)
+        return;
+    for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
+        fallback |= strcasecmp(core, generic[i]) == 0;
+    __builtin_cpu_init();
+    if (!fallback || !__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
+        !__builtin_cpu_supports("avx512vl") || !__builtin_cpu_supports("avx512dq"))
+        return;
+    setenv("OPENBLAS_CORETYPE", "SKYLAKEX", 1);
+    execv("/proc/self/exe", argv);
+    /* if that failed, run on with the slow kernels */
+}
+
+struct cr_ae *cli_load_model(const char *path)
+{
+    cr_ae *ae;
+    cr_diag d;
+    if (cr_ae_load(&ae, path, &d) < 0) {
+        cli_err("%s: %s", path, d.msg);
+        return NULL;
+    }
+    return ae;
 }

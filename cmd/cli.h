@@ -34,4 +34,15 @@ const char *cli_share_dir(void);
 /* Parses a decimal count in [lo, hi]; prints a usage error naming opt and returns -1. */
 long cli_count(const char *s, const char *opt, long lo, long hi);
 
+/* Makes sure OpenBLAS runs its AVX-512 kernels on CPUs it does not recognise: when it
+ * fell back to a generic core, the CPU has AVX-512 and OPENBLAS_CORETYPE is unset, the
+ * program runs itself again with OPENBLAS_CORETYPE=SKYLAKEX (OpenBLAS reads it when it is
+ * loaded, before main). Call first thing in main. */
+void cli_blas_setup(char **argv);
+/* The OpenBLAS core in use, for -v. */
+const char *cli_blas_core(void);
+
+/* Loads a model and prints why not; NULL on failure. */
+struct cr_ae;
+struct cr_ae *cli_load_model(const char *path);
 #endif

@@ -16,7 +16,7 @@ const char *cr_kind_name(int kind)
     case CR_KIND_TOKENS: return "token";
     case CR_KIND_LATENTS: return "latent";
     case CR_KIND_RECON: return "reconstruction";
-    case CR_KIND_MODEL: return "model";
+    case CR_KIND_TENSORS: return "tensor";
     }
     return "unknown";
 }

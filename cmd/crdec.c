@@ -1,0 +1,146 @@
+/* crdec: latent vectors to reconstructions (predicted tokens and the log-probability of
+ * the true ones) with the expert that made them. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/aefile.h"
+#include "../core/blockrec.h"
+#include "../core/stream.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crdec -m MODEL [-o FILE] [-f] [-v] [FILE...]\n"
+               "Decodes each block of a latent stream: per token the predicted id and the\n"
+               "log-probability of the true one (a reconstruction stream, for crscore or\n"
+               "crtok -d).\n"
+               "  -m, --model MODEL  the expert that made the latents\n"
+               "  -o, --output FILE  write to FILE instead of stdout\n"
+               "  -f, --force        write records even to a terminal\n"
+               "  -v, --verbose      counts and the BLAS kernel on stderr\n"
+               "  -h, --help         this help\n"
+               "See crdec(1).\n");
+}
+
+static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, int verbose)
+{
+    static uint32_t ids[CR_BLOCK_MAX_TOKENS], off[CR_BLOCK_MAX_TOKENS + 1];
+    const cr_ae_config *c = &ae->cfg;
+    int MC = c->M * c->C, rc;
+    cr_block b = {.ids = ids, .off = off};
+    cr_reader *r = NULL;
+    cr_ae_run *run = NULL;
+    cr_rec rec;
+    cr_diag d;
+    float *z = malloc((size_t)MC * sizeof *z), *logp = malloc((size_t)c->L * sizeof *logp);
+    uint32_t *am = malloc((size_t)c->L * sizeof *am);
+    unsigned char *buf = malloc(cr_recon_size((uint32_t)c->L));
+    uint64_t blocks = 0, check = 0;
+
+    if (!z || !logp || !am || !buf || cr_ae_run_new(&run, c) < 0) {
+        rc = cr_diag_set(&d, CR_E_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = cr_reader_open(&r, in, CR_KIND_LATENTS, &d)) < 0)
+        goto done;
+    cr_reader_set_max_len(r, (uint32_t)cr_lat_size(CR_BLOCK_MAX_TOKENS, MC));
+    for (rc = 2; rc > 0; rc = cr_reader_next(r, &rec, &d)) {
+        if (rc == 2) {
+            const char *mn = "?";
+            cr_meta_get_u64(cr_reader_meta(r), "model.check", &check);
+            cr_meta_get_str(cr_reader_meta(r), "model.name", &mn);
+            if (check != ae->check) {
+                rc = cr_diag_set(&d, CR_E_MISMATCH, "latents were made with model %016llx "
+                                 "(%s), but -m gives model %016llx",
+                                 (unsigned long long)check, mn, (unsigned long long)ae->check);
+                break;
+            }
+            if (!*w && (rc = cr_writer_open(w, out, CR_KIND_RECON, cr_reader_meta(r), &d)) < 0)
+                break;
+            continue;
+        }
+        if (rec.type != CR_LAT_BLOCK) {
+            if ((rc = cr_writer_put(*w, rec.type, rec.data, rec.len, &d)) < 0)
+                break;
+            continue;
+        }
+        if ((rc = cr_lat_read(&b, z, MC, rec.data, rec.len, (uint32_t)c->V, &d)) < 0)
+            break;
+        if (b.n > (uint32_t)c->L) {
+            rc = cr_diag_set(&d, CR_E_VALUE, "record %llu: a block of %u tokens, the model "
+                             "takes %d", (unsigned long long)rec.seq, b.n, c->L);
+            break;
+        }
+        cr_ae_decode(ae, run, z, (int)b.n, b.ids, am, logp);
+        cr_recon_write(&b, am, logp, buf);
+        if ((rc = cr_writer_put(*w, CR_REC_BLOCK, buf, (uint32_t)cr_recon_size(b.n), &d)) < 0)
+            break;
+        blocks++;
+    }
+    if (rc == 0 && verbose)
+        fprintf(stderr, "%s: %s: %llu blocks\n", cli_prog(), name, (unsigned long long)blocks);
+done:
+    if (rc < 0)
+        cli_err("%s: %s", d.code == CR_E_IO && *w ? "<stdout>" : name, d.msg);
+    cr_reader_close(r);
+    cr_ae_run_free(run);
+    free(z);
+    free(logp);
+    free(am);
+    free(buf);
+    return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"model", 1, 0, 'm'}, {"output", 1, 0, 'o'}, {"force", 0, 0, 'f'},
+        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *model = NULL, *out = "-";
+    int c, force = 0, verbose = 0, status = CLI_EXIT_OK;
+
+    cli_blas_setup(argv);
+    cli_init(argv[0]);
+    while ((c = getopt_long(argc, argv, "m:o:fvh", longs, NULL)) != -1) {
+        switch (c) {
+        case 'm': model = optarg; break;
+        case 'o': out = optarg; break;
+        case 'f': force = 1; break;
+        case 'v': verbose = 1; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (!model) {
+        cli_err("no model: give one with -m MODEL");
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    cr_ae *ae = cli_load_model(model);
+    if (!ae)
+        return CLI_EXIT_DATA;
+    if (verbose)
+        fprintf(stderr, "%s: BLAS kernels: %s\n", cli_prog(), cli_blas_core());
+    FILE *fo = cli_open_out(out, 1, force);
+    if (!fo) {
+        cr_ae_free(ae);
+        return CLI_EXIT_DATA;
+    }
+    cr_writer *w = NULL;
+    for (int i = optind; status == CLI_EXIT_OK && (i < argc || i == optind); i++) {
+        const char *path = i < argc ? argv[i] : "-";
+        FILE *f = cli_open_in(path);
+        status = f ? run(ae, f, cli_name(path, 0), fo, &w, verbose) : CLI_EXIT_DATA;
+        cli_close_in(f);
+    }
+    cr_diag d;
+    if (status == CLI_EXIT_OK && w && cr_writer_close(w, &d) < 0) {
+        cli_err("<stdout>: %s", d.msg);
+        status = CLI_EXIT_DATA;
+    } else if (status != CLI_EXIT_OK)
+        cr_writer_abandon(w);
+    int cs = cli_close_out(fo, out);
+    cr_ae_free(ae);
+    return status > cs ? status : cs;
+}

@@ -1,0 +1,180 @@
+/* crmodel: creates randomly initialised models and describes model files. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/aefile.h"
+#include "../tok/tok.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: crmodel new [-p PRESET] [-s KEY=VALUE]... [--seed N] [-n NAME] [--bf16]"
+            " -o FILE\n"
+            "       crmodel info FILE...\n"
+            "new: writes a model with random parameters (GPT-2's initialisation).\n"
+            "  -p, --preset P     paper, cpu (default) or tiny\n"
+            "  -s, --set K=V      override a config value: vocab width heads enc_layers\n"
+            "                     dec_layers ffn block latents tied zattn\n"
+            "      --seed N       random seed (default 1)\n"
+            "  -n, --name NAME    model name (default: the preset's)\n"
+            "      --bf16         store parameters as bf16 (half the size)\n"
+            "  -o, --output FILE  where to write the model\n"
+            "info: prints each model's config, parameter count and metadata.\n"
+            "See crmodel(1) and cr-model(5).\n");
+}
+
+static int set_key(cr_ae_config *c, const char *kv)
+{
+    static const struct { const char *k; size_t off; } keys[] = {
+        {"vocab", offsetof(cr_ae_config, V)}, {"width", offsetof(cr_ae_config, C)},
+        {"heads", offsetof(cr_ae_config, NH)}, {"enc_layers", offsetof(cr_ae_config, Le)},
+        {"dec_layers", offsetof(cr_ae_config, Ld)}, {"ffn", offsetof(cr_ae_config, F)},
+        {"block", offsetof(cr_ae_config, L)}, {"latents", offsetof(cr_ae_config, M)},
+        {"tied", offsetof(cr_ae_config, tied)}, {"zattn", offsetof(cr_ae_config, zattn)}};
+    const char *eq = strchr(kv, '=');
+    for (size_t i = 0; eq && i < sizeof keys / sizeof keys[0]; i++)
+        if (strlen(keys[i].k) == (size_t)(eq - kv) && !strncmp(kv, keys[i].k, (size_t)(eq - kv))) {
+            long v = cli_count(eq + 1, keys[i].k, 0, 1 << 24);
+            if (v < 0)
+                return -1;
+            *(int *)((char *)c + keys[i].off) = (int)v;
+            return 0;
+        }
+    cli_err("-s %s: expected KEY=VALUE with KEY one of vocab width heads enc_layers "
+            "dec_layers ffn block latents tied zattn", kv);
+    return -1;
+}
+
+static void print_config(const cr_ae_config *c)
+{
+    printf("config\tvocab %d\twidth %d\theads %d\tlayers %d+%d\tffn %d\tblock %d\tlatents %d"
+           "\t%s head\tzattn %d\n", c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M,
+           c->tied ? "tied" : "untied", c->zattn);
+    printf("params\t%zu\t(%.1fM)\n", cr_ae_nparams(c), cr_ae_nparams(c) / 1e6);
+    printf("compression\t%gx\n", (double)c->L / c->M);
+}
+
+static int cmd_new(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"preset", 1, 0, 'p'}, {"set", 1, 0, 's'}, {"seed", 1, 0, 'S'}, {"name", 1, 0, 'n'},
+        {"bf16", 0, 0, 'b'}, {"output", 1, 0, 'o'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *preset = "cpu", *name = NULL, *out = NULL;
+    cr_ae_config c;
+    long seed = 1;
+    int ch, bf16 = 0, nset = 0;
+    char **sets = calloc((size_t)argc, sizeof *sets);
+
+    while ((ch = getopt_long(argc, argv, "p:s:n:o:h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'p': preset = optarg; break;
+        case 's': sets[nset++] = optarg; break;
+        case 'S': if ((seed = cli_count(optarg, "--seed", 0, 1L << 62)) < 0) return 2; break;
+        case 'n': name = optarg; break;
+        case 'b': bf16 = 1; break;
+        case 'o': out = optarg; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (!out || optind < argc) {
+        cli_err(out ? "unexpected argument '%s'" : "new needs -o FILE", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    if (cr_ae_preset(&c, preset) < 0) {
+        cli_err("-p %s: unknown preset (paper, cpu, tiny)", preset);
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = 0; i < nset; i++)
+        if (set_key(&c, sets[i]) < 0)
+            return CLI_EXIT_USAGE;
+    free(sets);
+
+    cr_ae *ae;
+    cr_diag d;
+    if (cr_ae_config_check(&c, &d) < 0) {
+        cli_err("config: %s", d.msg);
+        return CLI_EXIT_USAGE;
+    }
+    if (cr_ae_new_random(&ae, &c, (uint64_t)seed, &d) < 0) {
+        cli_err("%s", d.msg);
+        return CLI_EXIT_DATA;
+    }
+    cr_meta_set_str(ae->meta, "model.name", name ? name : preset);
+    cr_meta_set_u64(ae->meta, "model.seed", (uint64_t)seed);
+    cr_meta_set_str(ae->meta, "model.origin", "crmodel new (random initialisation)");
+    char vpath[4096];
+    cr_vocab *v;
+    snprintf(vpath, sizeof vpath, "%s/gpt2", cli_share_dir());
+    if (c.V == 50257 && cr_vocab_load(&v, vpath, &d) == CR_OK) {
+        cr_meta_set_u64(ae->meta, "tok.vocab_id", cr_vocab_id(v));
+        cr_vocab_free(v);
+    }
+    int rc = cr_ae_save(ae, out, bf16 ? CR_DTYPE_BF16 : CR_DTYPE_F32, &d);
+    if (rc < 0)
+        cli_err("%s", d.msg);
+    else
+        fprintf(stderr, "%s: %s: %s preset, %zu parameters (%.1fM)\n", cli_prog(), out, preset,
+                cr_ae_nparams(&c), cr_ae_nparams(&c) / 1e6);
+    cr_ae_free(ae);
+    return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    int status = CLI_EXIT_OK;
+    if (argc < 2) {
+        cli_err("info needs a model FILE");
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        cr_ae *ae = cli_load_model(argv[i]);
+        if (!ae) {
+            status = CLI_EXIT_DATA;
+            continue;
+        }
+        printf("model\t%s\n", argv[i]);
+        printf("check\t%016llx\n", (unsigned long long)ae->check);
+        print_config(&ae->cfg);
+        for (int k = 0; k < ae->meta->n; k++) {
+            const cr_meta_entry *e = &ae->meta->e[k];
+            if (!strncmp(e->key, "ae.", 3))
+                continue;
+            if (e->type == CR_META_U64)
+                printf("meta\t%s\t%llu\n", e->key, (unsigned long long)e->u);
+            else if (e->type == CR_META_F64)
+                printf("meta\t%s\t%.6g\n", e->key, e->f);
+            else
+                printf("meta\t%s\t%s\n", e->key, e->s);
+        }
+        cr_ae_free(ae);
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argv[0]);
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    int status;
+    if (!strcmp(argv[1], "new"))
+        status = cmd_new(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "info"))
+        status = cmd_info(argc - 1, argv + 1);
+    else {
+        cli_err("unknown command '%s' (new, info)", argv[1]);
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    int cs = cli_close_out(stdout, "-");
+    return status > cs ? status : cs;
+}

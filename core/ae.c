@@ -1,0 +1,157 @@
+#include "ae.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cr_ae_preset(cr_ae_config *c, const char *name)
+{
+    /* paper: Tang (2025), about 90M parameters with an untied head */
+    static const struct { const char *name; cr_ae_config c; } presets[] = {
+        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0}},
+        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1}},
+        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0}},
+    };
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (strcmp(presets[i].name, name) == 0) {
+            *c = presets[i].c;
+            return CR_OK;
+        }
+    return CR_E_ARG;
+}
+
+int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
+{
+    if (c->V < 2 || c->V > (1 << 24))
+        return cr_diag_set(d, CR_E_VALUE, "vocabulary of %d tokens", c->V);
+    if (c->C < 1 || c->C > 16384 || c->NH < 1 || c->C % c->NH)
+        return cr_diag_set(d, CR_E_VALUE, "width %d with %d heads (the width must be a "
+                           "multiple of the heads)", c->C, c->NH);
+    if (c->Le < 1 || c->Ld < 1 || c->Le > 256 || c->Ld > 256)
+        return cr_diag_set(d, CR_E_VALUE, "%d encoder and %d decoder layers", c->Le, c->Ld);
+    if (c->F < 1 || c->F > 65536)
+        return cr_diag_set(d, CR_E_VALUE, "FFN width %d", c->F);
+    if (c->L < 1 || c->L > 65536 || c->M < 1 || c->M > c->L)
+        return cr_diag_set(d, CR_E_VALUE, "%d latents for blocks of %d tokens", c->M, c->L);
+    if (c->tied != 0 && c->tied != 1)
+        return cr_diag_set(d, CR_E_VALUE, "tied must be 0 or 1");
+    if (c->zattn < 0 || c->zattn > c->Ld)
+        return cr_diag_set(d, CR_E_VALUE, "%d z-only layers of %d", c->zattn, c->Ld);
+    if ((double)cr_ae_nparams(c) > 2e9)
+        return cr_diag_set(d, CR_E_LIMIT, "too many parameters");
+    return CR_OK;
+}
+
+#define CONFIG_KEYS(X) X(V, "ae.vocab") X(C, "ae.width") X(NH, "ae.heads") \
+    X(Le, "ae.enc_layers") X(Ld, "ae.dec_layers") X(F, "ae.ffn") X(L, "ae.block") \
+    X(M, "ae.latents") X(tied, "ae.tied") X(zattn, "ae.zattn")
+
+int cr_ae_config_to_meta(const cr_ae_config *c, cr_meta *m)
+{
+    int rc = CR_OK;
+#define PUT(f, k) if (rc == CR_OK) rc = cr_meta_set_u64(m, k, (uint64_t)c->f);
+    CONFIG_KEYS(PUT)
+#undef PUT
+    return rc;
+}
+
+int cr_ae_config_from_meta(cr_ae_config *c, const cr_meta *m, cr_diag *d)
+{
+    uint64_t v;
+#define GET(f, k)                                                                             \
+    if (!cr_meta_get_u64(m, k, &v) || v > (1u << 30))                                        \
+        return cr_diag_set(d, CR_E_FORMAT, "model config lacks %s", k);                     \
+    c->f = (int)v;
+    CONFIG_KEYS(GET)
+#undef GET
+    return cr_ae_config_check(c, d);
+}
+
+static const char *layer_names[12] = {"ln1_w", "ln1_b", "qkv_w", "qkv_b", "proj_w", "proj_b",
+                                      "ln2_w", "ln2_b", "fc_w", "fc_b", "fc2_w", "fc2_b"};
+
+int cr_ae_ntensors(const cr_ae_config *c)
+{
+    return 9 + !c->tied + 12 * (c->Le + c->Ld);
+}
+
+static void td(struct cr_tdesc *t, const char *name, int rows, int cols)
+{
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->rows = rows;
+    t->cols = cols;
+}
+
+void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t)
+{
+    int C = c->C, n = 0;
+    td(&t[n++], "tok_emb", c->V, C);
+    td(&t[n++], "enc_pos", c->L, C);
+    td(&t[n++], "enc_lat", c->M, C);
+    td(&t[n++], "dec_pos", c->L, C);
+    td(&t[n++], "dec_zpos", c->M, C);
+    td(&t[n++], "enc_lnf_w", C, 1);
+    td(&t[n++], "enc_lnf_b", C, 1);
+    td(&t[n++], "dec_lnf_w", C, 1);
+    td(&t[n++], "dec_lnf_b", C, 1);
+    if (!c->tied)
+        td(&t[n++], "head", c->V, C);
+    for (int l = 0; l < c->Le + c->Ld; l++) {
+        const int shape[12][2] = {{C, 1}, {C, 1}, {3 * C, C}, {3 * C, 1}, {C, C}, {C, 1},
+                                  {C, 1}, {C, 1}, {c->F, C}, {c->F, 1}, {C, c->F}, {C, 1}};
+        for (int k = 0; k < 12; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s.%d.%s", l < c->Le ? "enc" : "dec",
+                     l < c->Le ? l : l - c->Le, layer_names[k]);
+            td(&t[n++], name, shape[k][0], shape[k][1]);
+        }
+    }
+}
+
+size_t cr_ae_nparams(const cr_ae_config *c)
+{
+    size_t C = (size_t)c->C, layer = 2 * C + 3 * C * C + 3 * C + C * C + C + 2 * C +
+                                     (size_t)c->F * C + (size_t)c->F + C * c->F + C;
+    return (size_t)c->V * C * (c->tied ? 1 : 2) + 2 * ((size_t)c->L + c->M) * C + 4 * C +
+           layer * (size_t)(c->Le + c->Ld);
+}
+
+int cr_ae_params_carve(const cr_ae_config *c, float *slab, cr_ae_params *p)
+{
+    int n = cr_ae_ntensors(c);
+    struct cr_tdesc *t = malloc((size_t)n * sizeof *t);
+    float **q = malloc((size_t)n * sizeof *q);
+    size_t off = 0;
+
+    if (!t || !q) {
+        free(t);
+        free(q);
+        return CR_E_NOMEM;
+    }
+    cr_ae_tensors(c, t);
+    for (int i = 0; i < n; i++) {
+        q[i] = slab + off;
+        off += (size_t)t[i].rows * t[i].cols;
+    }
+    p->tok_emb = q[0];
+    p->enc_pos = q[1];
+    p->enc_lat = q[2];
+    p->dec_pos = q[3];
+    p->dec_zpos = q[4];
+    p->enc_lnf_w = q[5];
+    p->enc_lnf_b = q[6];
+    p->dec_lnf_w = q[7];
+    p->dec_lnf_b = q[8];
+    p->head = c->tied ? q[0] : q[9];
+    for (int l = 0; l < c->Le + c->Ld; l++) {
+        cr_ae_layer *y = l < c->Le ? &p->enc[l] : &p->dec[l - c->Le];
+        float **w = q + 9 + !c->tied + 12 * l;
+        y->ln1_w = w[0], y->ln1_b = w[1], y->qkv_w = w[2], y->qkv_b = w[3];
+        y->proj_w = w[4], y->proj_b = w[5], y->ln2_w = w[6], y->ln2_b = w[7];
+        y->fc_w = w[8], y->fc_b = w[9], y->fc2_w = w[10], y->fc2_b = w[11];
+    }
+    free(t);
+    free(q);
+    return CR_OK;
+}

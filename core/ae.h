@@ -1,0 +1,98 @@
+/* The transformer autoencoder of "Compression is Routing": an encoder reads a block of
+ * L tokens together with M learned latent slots and keeps its output at the slots as z
+ * (M,C); a decoder reads [z ; m], m being L content-free position slots, and predicts
+ * the block's tokens at the m slots. It never sees the tokens. */
+#ifndef CR_AE_H
+#define CR_AE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "meta.h"
+
+typedef struct cr_ae_config {
+    int V;      /* vocabulary */
+    int C;      /* model width d */
+    int NH;     /* attention heads */
+    int Le, Ld; /* encoder and decoder layers */
+    int F;      /* FFN width */
+    int L;      /* block tokens */
+    int M;      /* latent slots */
+    int tied;   /* output head shares the token embedding */
+    int zattn;  /* first zattn decoder layers attend to z only */
+} cr_ae_config;
+
+/* Fills c with a named preset ("paper", "cpu", "tiny"); returns CR_E_ARG if unknown. */
+int cr_ae_preset(cr_ae_config *c, const char *name);
+/* Checks that a config is usable; describes the problem in d. */
+int cr_ae_config_check(const cr_ae_config *c, cr_diag *d);
+/* Writes the config into metadata as ae.* keys, and reads it back. */
+int cr_ae_config_to_meta(const cr_ae_config *c, cr_meta *m);
+int cr_ae_config_from_meta(cr_ae_config *c, const cr_meta *m, cr_diag *d);
+
+/* One tensor of the model: its name and shape (cols == 1 for vectors). */
+struct cr_tdesc {
+    char name[32];
+    int rows, cols;
+};
+
+/* Number of tensors, and their table (n entries into t, which holds cr_ae_ntensors). */
+int cr_ae_ntensors(const cr_ae_config *c);
+void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t);
+size_t cr_ae_nparams(const cr_ae_config *c);
+
+/* Pointers into the parameter slab, in the order of cr_ae_tensors. */
+typedef struct cr_ae_layer {
+    float *ln1_w, *ln1_b, *qkv_w, *qkv_b, *proj_w, *proj_b;
+    float *ln2_w, *ln2_b, *fc_w, *fc_b, *fc2_w, *fc2_b;
+} cr_ae_layer;
+
+typedef struct cr_ae_params {
+    float *tok_emb;  /* (V,C) */
+    float *enc_pos;  /* (L,C) */
+    float *enc_lat;  /* (M,C) learned latent slots of the encoder */
+    float *dec_pos;  /* (L,C) the content-free m */
+    float *dec_zpos; /* (M,C) added to z in the decoder */
+    float *enc_lnf_w, *enc_lnf_b, *dec_lnf_w, *dec_lnf_b;
+    float *head;     /* (V,C); == tok_emb when tied */
+    cr_ae_layer *enc, *dec;
+} cr_ae_params;
+
+/* Points p at the tensors of slab (cr_ae_nparams floats), in the order of cr_ae_tensors.
+ * p->enc and p->dec must already hold Le and Ld layers. */
+int cr_ae_params_carve(const cr_ae_config *c, float *slab, cr_ae_params *p);
+
+typedef struct cr_ae {
+    cr_ae_config cfg;
+    cr_meta *meta;     /* name, vocabulary id, training notes, ... */
+    float *slab;       /* cr_ae_nparams floats */
+    int slab_owned;    /* 0 when slab points into a mapping */
+    void *map;         /* mmap of the model file, or NULL */
+    size_t map_len;
+    cr_ae_params p;
+    uint64_t check;    /* XXH3 of the parameters: names the model in latent streams */
+} cr_ae;
+
+/* Allocates a model of config c with no parameter slab yet (for loaders). */
+int cr_ae_alloc(cr_ae **out, const cr_ae_config *c, cr_diag *d);
+/* A model with parameters drawn from seed (GPT-2's scheme: N(0, 0.02), residual
+ * projections scaled by 1/sqrt(2 layers), LayerNorm 1 and 0). */
+int cr_ae_new_random(cr_ae **out, const cr_ae_config *c, uint64_t seed, cr_diag *d);
+void cr_ae_free(cr_ae *ae);
+/* Recomputes ae->check from the parameters. */
+void cr_ae_rehash(cr_ae *ae);
+
+/* Scratch for one block's forward pass, reused from block to block. */
+typedef struct cr_ae_run cr_ae_run;
+int cr_ae_run_new(cr_ae_run **out, const cr_ae_config *c);
+void cr_ae_run_free(cr_ae_run *r);
+
+/* z (M,C) from the first n tokens of ids (0 < n <= L). */
+int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, float *z);
+/* Decodes z into n positions: argmax (n) and, when target is not NULL, logp (n) the
+ * natural log-probability of target[i]. Either output may be NULL. */
+int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uint32_t *target,
+                 uint32_t *argmax, float *logp);
+
+#endif

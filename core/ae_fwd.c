@@ -1,0 +1,199 @@
+/* The autoencoder's forward pass for one block at a time, and model set-up. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <xxhash.h>
+
+#include "ae.h"
+#include "ops.h"
+#include "rng.h"
+
+#define HEAD_CHUNK 32 /* rows of logits computed at once: 32 x 50257 floats = 6.4 MB */
+
+struct cr_ae_run {
+    int T; /* rows the buffers hold: L + M */
+    float *x, *ln, *qkv, *att, *atty, *tmp, *fch, *fchg, *logits;
+    float *z;
+};
+
+int cr_ae_run_new(cr_ae_run **out, const cr_ae_config *c)
+{
+    cr_ae_run *r = calloc(1, sizeof *r);
+    size_t T = (size_t)c->L + c->M, C = (size_t)c->C;
+    *out = NULL;
+    if (!r)
+        return CR_E_NOMEM;
+    r->T = (int)T;
+    r->x = malloc(T * C * sizeof(float));
+    r->ln = malloc(T * C * sizeof(float));
+    r->qkv = malloc(T * 3 * C * sizeof(float));
+    r->att = malloc((size_t)c->NH * T * T * sizeof(float));
+    r->atty = malloc(T * C * sizeof(float));
+    r->tmp = malloc(T * C * sizeof(float));
+    r->fch = malloc(T * (size_t)c->F * sizeof(float));
+    r->fchg = malloc(T * (size_t)c->F * sizeof(float));
+    r->logits = malloc((size_t)HEAD_CHUNK * c->V * sizeof(float));
+    if (!r->x || !r->ln || !r->qkv || !r->att || !r->atty || !r->tmp || !r->fch || !r->fchg ||
+        !r->logits) {
+        cr_ae_run_free(r);
+        return CR_E_NOMEM;
+    }
+    *out = r;
+    return CR_OK;
+}
+
+void cr_ae_run_free(cr_ae_run *r)
+{
+    if (!r)
+        return;
+    free(r->x); free(r->ln); free(r->qkv); free(r->att); free(r->atty);
+    free(r->tmp); free(r->fch); free(r->fchg); free(r->logits);
+    free(r);
+}
+
+/* x (T,C) += attn(ln1(x)) over keys [0,Tk); x += mlp(ln2(x)). */
+static void layer_fwd(const cr_ae_config *c, const cr_ae_layer *w, cr_ae_run *r, int T,
+                      int Tk)
+{
+    size_t C = (size_t)c->C, F = (size_t)c->F;
+    cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x, w->ln1_w, w->ln1_b, T, c->C);
+    cr_op_matmul_fwd(r->qkv, r->ln, w->qkv_w, w->qkv_b, T, c->C, 3 * c->C);
+    cr_op_attention_fwd(r->atty, r->att, r->qkv, T, Tk, c->C, c->NH);
+    cr_op_matmul_fwd(r->tmp, r->atty, w->proj_w, w->proj_b, T, c->C, c->C);
+    cr_op_add(r->x, r->tmp, (size_t)T * C);
+    cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x, w->ln2_w, w->ln2_b, T, c->C);
+    cr_op_matmul_fwd(r->fch, r->ln, w->fc_w, w->fc_b, T, c->C, c->F);
+    cr_op_gelu_fwd(r->fchg, r->fch, (size_t)T * F);
+    cr_op_matmul_fwd(r->tmp, r->fchg, w->fc2_w, w->fc2_b, T, c->F, c->C);
+    cr_op_add(r->x, r->tmp, (size_t)T * C);
+}
+
+int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, float *z)
+{
+    const cr_ae_config *c = &ae->cfg;
+    const cr_ae_params *p = &ae->p;
+    size_t C = (size_t)c->C;
+    int T = n + c->M;
+
+    if (n < 1 || n > c->L)
+        return CR_E_ARG;
+    for (int i = 0; i < n; i++) {
+        if (ids[i] >= (uint32_t)c->V)
+            return CR_E_VALUE;
+        for (size_t k = 0; k < C; k++)
+            r->x[i * C + k] = p->tok_emb[ids[i] * C + k] + p->enc_pos[i * C + k];
+    }
+    memcpy(r->x + (size_t)n * C, p->enc_lat, (size_t)c->M * C * sizeof(float));
+    for (int l = 0; l < c->Le; l++)
+        layer_fwd(c, &p->enc[l], r, T, T);
+    cr_op_layernorm_fwd(z, NULL, NULL, r->x + (size_t)n * C, p->enc_lnf_w, p->enc_lnf_b,
+                        c->M, c->C);
+    return CR_OK;
+}
+
+int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uint32_t *target,
+                 uint32_t *argmax, float *logp)
+{
+    const cr_ae_config *c = &ae->cfg;
+    const cr_ae_params *p = &ae->p;
+    size_t C = (size_t)c->C, M = (size_t)c->M;
+    int T = n + c->M;
+
+    if (n < 1 || n > c->L)
+        return CR_E_ARG;
+    for (size_t k = 0; k < M * C; k++)
+        r->x[k] = z[k] + p->dec_zpos[k];
+    memcpy(r->x + M * C, p->dec_pos, (size_t)n * C * sizeof(float));
+    for (int l = 0; l < c->Ld; l++)
+        layer_fwd(c, &p->dec[l], r, T, l < c->zattn ? c->M : T);
+    cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x + M * C, p->dec_lnf_w, p->dec_lnf_b, n, c->C);
+    if (target)
+        for (int i = 0; i < n; i++)
+            if (target[i] >= (uint32_t)c->V)
+                return CR_E_VALUE;
+    cr_op_head_fwd(r->ln, p->head, target, n, c->C, c->V, r->logits, HEAD_CHUNK, argmax,
+                   target ? logp : NULL);
+    return CR_OK;
+}
+
+void cr_ae_rehash(cr_ae *ae)
+{
+    ae->check = XXH3_64bits(ae->slab, cr_ae_nparams(&ae->cfg) * sizeof(float));
+}
+
+/* Allocates the struct and layer tables; the slab is the caller's business. */
+int cr_ae_alloc(cr_ae **out, const cr_ae_config *c, cr_diag *d)
+{
+    cr_ae *ae = calloc(1, sizeof *ae);
+    int rc;
+    *out = NULL;
+    if ((rc = cr_ae_config_check(c, d)) < 0) {
+        free(ae);
+        return rc;
+    }
+    if (!ae || !(ae->meta = cr_meta_new()) ||
+        !(ae->p.enc = calloc((size_t)c->Le, sizeof *ae->p.enc)) ||
+        !(ae->p.dec = calloc((size_t)c->Ld, sizeof *ae->p.dec))) {
+        cr_ae_free(ae);
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    }
+    ae->cfg = *c;
+    *out = ae;
+    return CR_OK;
+}
+
+int cr_ae_new_random(cr_ae **out, const cr_ae_config *c, uint64_t seed, cr_diag *d)
+{
+    cr_ae *ae;
+    size_t np = cr_ae_nparams(c);
+    int rc;
+
+    *out = NULL;
+    if ((rc = cr_ae_alloc(&ae, c, d)) < 0)
+        return rc;
+    if (!(ae->slab = malloc(np * sizeof(float))) ||
+        cr_ae_params_carve(c, ae->slab, &ae->p) < 0) {
+        cr_ae_free(ae);
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory for %zu parameters", np);
+    }
+    ae->slab_owned = 1;
+    int n = cr_ae_ntensors(c);
+    struct cr_tdesc *t = malloc((size_t)n * sizeof *t);
+    if (!t) {
+        cr_ae_free(ae);
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    }
+    cr_ae_tensors(c, t);
+    float *q = ae->slab;
+    double resid = 0.02 / sqrt(2.0 * (c->Le + c->Ld));
+    for (int i = 0; i < n; i++) {
+        size_t k = (size_t)t[i].rows * t[i].cols;
+        const char *nm = strrchr(t[i].name, '.');
+        nm = nm ? nm + 1 : t[i].name;
+        int is_ln_w = strstr(nm, "ln") && nm[strlen(nm) - 1] == 'w';
+        int is_bias = nm[strlen(nm) - 1] == 'b' && nm[strlen(nm) - 2] == '_';
+        double sd = strcmp(nm, "proj_w") == 0 || strcmp(nm, "fc2_w") == 0 ? resid : 0.02;
+        for (size_t j = 0; j < k; j++)
+            q[j] = is_ln_w ? 1.0f : is_bias ? 0.0f : (float)(sd * cr_rng_normal(&seed));
+        q += k;
+    }
+    free(t);
+    cr_ae_rehash(ae);
+    *out = ae;
+    return CR_OK;
+}
+
+void cr_ae_free(cr_ae *ae)
+{
+    if (!ae)
+        return;
+    if (ae->slab_owned)
+        free(ae->slab);
+    if (ae->map)
+        munmap(ae->map, ae->map_len);
+    cr_meta_free(ae->meta);
+    free(ae->p.enc);
+    free(ae->p.dec);
+    free(ae);
+}

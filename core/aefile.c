@@ -1,0 +1,299 @@
+#include "aefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "le.h"
+
+#define FIXED 16   /* magic, u16 version, u16 flags, u32 meta_len, u32 ntensors */
+#define ALIGN 64
+
+uint16_t cr_f32_to_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffff) > 0x7f800000)
+        return (uint16_t)((u >> 16) | 0x40); /* keep NaN a NaN */
+    u += 0x7fff + ((u >> 16) & 1);
+    return (uint16_t)(u >> 16);
+}
+
+float cr_bf16_to_f32(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static size_t entry_size(const struct cr_tdesc *t)
+{
+    return 1 + strlen(t->name) + 2 + (t->cols == 1 ? 4 : 8) + 16;
+}
+
+int cr_ae_save(const cr_ae *ae, const char *path, int dtype, cr_diag *d)
+{
+    const cr_ae_config *c = &ae->cfg;
+    int n = cr_ae_ntensors(c), rc = CR_OK;
+    struct cr_tdesc *t = malloc((size_t)n * sizeof *t);
+    cr_meta *m = cr_meta_new();
+    unsigned char *hdr = NULL;
+    size_t esize = (size_t)(dtype == CR_DTYPE_BF16 ? 2 : 4);
+    char tmp[4096];
+    FILE *f = NULL;
+
+    if (!t || !m || cr_meta_merge(m, ae->meta) < 0 || cr_ae_config_to_meta(c, m) < 0) {
+        rc = cr_diag_set(d, CR_E_NOMEM, "out of memory");
+        goto done;
+    }
+    cr_ae_tensors(c, t);
+    size_t ml = cr_meta_size(m), hl = FIXED + ml;
+    for (int i = 0; i < n; i++)
+        hl += entry_size(&t[i]);
+    size_t data_at = (hl + 8 + ALIGN - 1) / ALIGN * ALIGN;
+    if (!(hdr = calloc(1, data_at))) {
+        rc = cr_diag_set(d, CR_E_NOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(hdr, CR_MODEL_MAGIC, 4);
+    cr_put16(hdr + 4, CR_MODEL_VERSION);
+    cr_put16(hdr + 6, 0);
+    cr_put32(hdr + 8, (uint32_t)ml);
+    cr_put32(hdr + 12, (uint32_t)n);
+    cr_meta_write(m, hdr + FIXED);
+    unsigned char *p = hdr + FIXED + ml;
+    uint64_t off = 0;
+    for (int i = 0; i < n; i++) {
+        size_t nl = strlen(t[i].name), count = (size_t)t[i].rows * t[i].cols;
+        *p++ = (unsigned char)nl;
+        memcpy(p, t[i].name, nl);
+        p += nl;
+        *p++ = (unsigned char)dtype;
+        *p++ = (unsigned char)(t[i].cols == 1 ? 1 : 2);
+        cr_put32(p, (uint32_t)t[i].rows);
+        p += 4;
+        if (t[i].cols != 1) {
+            cr_put32(p, (uint32_t)t[i].cols);
+            p += 4;
+        }
+        cr_put64(p, off);
+        cr_put64(p + 8, count * esize);
+        p += 16;
+        off += count * esize;
+    }
+    cr_put64(p, XXH3_64bits(hdr, hl));
+
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    if (!(f = fopen(tmp, "wb"))) {
+        rc = cr_diag_set(d, CR_E_IO, "%s: %s", tmp, strerror(errno));
+        goto done;
+    }
+    XXH3_state_t *st = XXH3_createState();
+    XXH3_64bits_reset(st);
+    int ok = fwrite(hdr, 1, data_at, f) == data_at;
+    size_t np = cr_ae_nparams(c);
+    if (dtype == CR_DTYPE_F32) {
+        unsigned char buf[4096];
+        for (size_t i = 0; ok && i < np; i += 1024) {
+            size_t k = np - i < 1024 ? np - i : 1024;
+            for (size_t j = 0; j < k; j++)
+                cr_putf32(buf + 4 * j, ae->slab[i + j]);
+            XXH3_64bits_update(st, buf, 4 * k);
+            ok = fwrite(buf, 4, k, f) == k;
+        }
+    } else {
+        unsigned char buf[2048];
+        for (size_t i = 0; ok && i < np; i += 1024) {
+            size_t k = np - i < 1024 ? np - i : 1024;
+            for (size_t j = 0; j < k; j++)
+                cr_put16(buf + 2 * j, cr_f32_to_bf16(ae->slab[i + j]));
+            XXH3_64bits_update(st, buf, 2 * k);
+            ok = fwrite(buf, 2, k, f) == k;
+        }
+    }
+    unsigned char tail[8];
+    cr_put64(tail, XXH3_64bits_digest(st));
+    XXH3_freeState(st);
+    ok = ok && fwrite(tail, 1, 8, f) == 8;
+    ok = (fflush(f) == 0) & ok;
+    ok = (fsync(fileno(f)) == 0) & ok;
+    ok = (fclose(f) == 0) & ok;
+    if (!ok || rename(tmp, path) != 0) {
+        rc = cr_diag_set(d, CR_E_IO, "%s: write failed: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+done:
+    free(t);
+    free(hdr);
+    cr_meta_free(m);
+    return rc;
+}
+
+/* Checks the mapped file and sets up ae; the caller unmaps on failure. */
+static int parse(cr_ae **out, const unsigned char *b, size_t len, cr_diag *d)
+{
+    cr_ae_config c;
+    cr_meta *m = NULL;
+    cr_ae *ae = NULL;
+    int rc;
+
+    *out = NULL;
+    if (len < 4 || memcmp(b, CR_MODEL_MAGIC, 4) != 0) {
+        if (len >= 4 && memcmp(b, "\x89" "CRS", 4) == 0)
+            return cr_diag_set(d, CR_E_FORMAT, "a cr stream, not a model file");
+        return cr_diag_set(d, CR_E_FORMAT, "not a cr model file");
+    }
+    if (len < FIXED + 8)
+        return cr_diag_set(d, CR_E_TRUNCATED, "model file of %zu bytes is cut short", len);
+    if (cr_le16(b + 4) != CR_MODEL_VERSION)
+        return cr_diag_set(d, CR_E_VERSION, "model format version %u, this build reads %d",
+                           cr_le16(b + 4), CR_MODEL_VERSION);
+    size_t ml = cr_le32(b + 8), n = cr_le32(b + 12);
+    if (ml > CR_META_MAX_BYTES || n > 100000 || FIXED + ml > len)
+        return cr_diag_set(d, CR_E_FORMAT, "model header with %zu metadata bytes and %zu "
+                           "tensors does not fit the file (%zu bytes)", ml, n, len);
+    if ((rc = cr_meta_parse(&m, b + FIXED, ml, d)) < 0)
+        return rc;
+    if ((rc = cr_ae_config_from_meta(&c, m, d)) < 0 || (rc = cr_ae_alloc(&ae, &c, d)) < 0) {
+        cr_meta_free(m);
+        return rc;
+    }
+    cr_meta_free(ae->meta);
+    ae->meta = m;
+    int want = cr_ae_ntensors(&c);
+    struct cr_tdesc *t = malloc((size_t)want * sizeof *t);
+    if (!t) {
+        cr_ae_free(ae);
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    }
+    cr_ae_tensors(&c, t);
+    if ((int)n != want) {
+        rc = cr_diag_set(d, CR_E_FORMAT, "%zu tensors where the config needs %d", n, want);
+        goto fail;
+    }
+    size_t at = FIXED + ml, esize = 0;
+    uint64_t expect = 0;
+    int dtype = 0;
+    for (int i = 0; i < want; i++) {
+        const unsigned char *p = b + at;
+        size_t nl;
+        if (at + 1 > len || at + 1 + (nl = p[0]) + 2 > len) {
+            rc = cr_diag_set(d, CR_E_TRUNCATED, "tensor table cut short at entry %d", i);
+            goto fail;
+        }
+        int dt = p[1 + nl], nd = p[2 + nl];
+        size_t need = 1 + nl + 2 + (nd == 1 ? 4 : 8) + 16;
+        if ((nd != 1 && nd != 2) || at + need > len) {
+            rc = cr_diag_set(d, CR_E_FORMAT, "tensor table entry %d is malformed", i);
+            goto fail;
+        }
+        if (nl != strlen(t[i].name) || memcmp(p + 1, t[i].name, nl) != 0) {
+            rc = cr_diag_set(d, CR_E_FORMAT, "tensor %d is '%.*s', expected '%s'", i, (int)nl,
+                             (const char *)p + 1, t[i].name);
+            goto fail;
+        }
+        const unsigned char *q = p + 3 + nl;
+        uint32_t rows = cr_le32(q), cols = nd == 2 ? cr_le32(q + 4) : 1;
+        q += nd == 2 ? 8 : 4;
+        if ((int)rows != t[i].rows || (int)cols != t[i].cols || (nd == 1) != (t[i].cols == 1)) {
+            rc = cr_diag_set(d, CR_E_FORMAT, "tensor %s is %ux%u, the config says %dx%d",
+                             t[i].name, rows, cols, t[i].rows, t[i].cols);
+            goto fail;
+        }
+        if (i == 0)
+            dtype = dt;
+        if (dt != dtype || (dt != CR_DTYPE_F32 && dt != CR_DTYPE_BF16)) {
+            rc = cr_diag_set(d, CR_E_FORMAT, "tensor %s has storage type %d", t[i].name, dt);
+            goto fail;
+        }
+        esize = dt == CR_DTYPE_F32 ? 4 : 2;
+        if (cr_le64(q) != expect || cr_le64(q + 8) != (uint64_t)rows * cols * esize) {
+            rc = cr_diag_set(d, CR_E_FORMAT, "tensor %s: bad offset or size", t[i].name);
+            goto fail;
+        }
+        expect += (uint64_t)rows * cols * esize;
+        at += need;
+    }
+    if (at + 8 > len || XXH3_64bits(b, at) != cr_le64(b + at)) {
+        rc = cr_diag_set(d, at + 8 > len ? CR_E_TRUNCATED : CR_E_CHECKSUM,
+                         "model header: %s", at + 8 > len ? "cut short" : "checksum mismatch");
+        goto fail;
+    }
+    size_t data_at = (at + 8 + ALIGN - 1) / ALIGN * ALIGN;
+    if (data_at > len || len - data_at != expect + 8) {
+        rc = cr_diag_set(d, CR_E_TRUNCATED, "model file is %zu bytes, its header describes "
+                         "%llu", len, (unsigned long long)(data_at + expect + 8));
+        goto fail;
+    }
+    if (XXH3_64bits(b + data_at, expect) != cr_le64(b + data_at + expect)) {
+        rc = cr_diag_set(d, CR_E_CHECKSUM, "model parameters: checksum mismatch (damaged file)");
+        goto fail;
+    }
+    size_t np = cr_ae_nparams(&c);
+    if (dtype == CR_DTYPE_F32) {
+        ae->slab = (float *)(uintptr_t)(b + data_at); /* the mapping is 64-aligned */
+    } else {
+        if (!(ae->slab = malloc(np * sizeof(float)))) {
+            rc = cr_diag_set(d, CR_E_NOMEM, "out of memory");
+            goto fail;
+        }
+        ae->slab_owned = 1;
+        for (size_t i = 0; i < np; i++)
+            ae->slab[i] = cr_bf16_to_f32(cr_le16(b + data_at + 2 * i));
+    }
+    if (cr_ae_params_carve(&c, ae->slab, &ae->p) < 0) {
+        rc = cr_diag_set(d, CR_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < np; i++)
+        if (!(ae->slab[i] - ae->slab[i] == 0)) {
+            rc = cr_diag_set(d, CR_E_VALUE, "parameter %zu is not a finite number", i);
+            goto fail;
+        }
+    cr_ae_rehash(ae);
+    free(t);
+    *out = ae;
+    return CR_OK;
+fail:
+    free(t);
+    cr_ae_free(ae);
+    return rc;
+}
+
+int cr_ae_load(cr_ae **out, const char *path, cr_diag *d)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY), rc;
+    void *map;
+
+    *out = NULL;
+    if (fd < 0)
+        return cr_diag_set(d, CR_E_IO, "%s", strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return cr_diag_set(d, CR_E_FORMAT, "not a regular file");
+    }
+    if (st.st_size < FIXED + 8) {
+        close(fd);
+        return cr_diag_set(d, st.st_size >= 4 ? CR_E_TRUNCATED : CR_E_FORMAT,
+                           "not a cr model file (%lld bytes)", (long long)st.st_size);
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return cr_diag_set(d, CR_E_IO, "cannot map: %s", strerror(errno));
+    if ((rc = parse(out, map, (size_t)st.st_size, d)) < 0) {
+        munmap(map, (size_t)st.st_size);
+        return rc;
+    }
+    (*out)->map = map;
+    (*out)->map_len = (size_t)st.st_size;
+    return CR_OK;
+}

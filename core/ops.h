@@ -1,0 +1,39 @@
+/* Kernels of the transformer autoencoder over plain float arrays.
+ * Shapes in comments; T rows (positions), C channels, OC output channels, F FFN width,
+ * NH heads, V vocabulary. Kernels never allocate: scratch comes from the caller. */
+#ifndef CR_OPS_H
+#define CR_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* out (T,C) = layernorm(inp (T,C)) * w + b, eps 1e-5; mean, rstd (T) kept for backward
+ * (either may be NULL). */
+void cr_op_layernorm_fwd(float *out, float *mean, float *rstd, const float *inp,
+                         const float *w, const float *b, int T, int C);
+/* out (T,OC) = inp (T,C) * w (OC,C)^T + bias (OC, may be NULL). */
+void cr_op_matmul_fwd(float *out, const float *inp, const float *w, const float *bias, int T,
+                      int C, int OC);
+/* Bidirectional multi-head attention. qkv (T,3C) holds q, k, v; out (T,C).
+ * Queries see keys [0, Tk) only (Tk <= T: a decoder layer that may look at z alone).
+ * att (NH,T,T) receives the softmax weights (row stride T). */
+void cr_op_attention_fwd(float *out, float *att, const float *qkv, int T, int Tk, int C,
+                         int NH);
+/* out = GELU(inp), tanh form as in GPT-2; n elements. */
+void cr_op_gelu_fwd(float *out, const float *inp, size_t n);
+/* out += inp; n elements. */
+void cr_op_add(float *out, const float *inp, size_t n);
+
+/* For each row t of h (T,C): logits = h_t * w (V,C)^T, then argmax, the
+ * log-probability of target[t] (natural log) and the full softmax when probs is not NULL.
+ * logits (chunk,V) is scratch for `chunk` rows at a time. */
+void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int T, int C,
+                    int V, float *logits, int chunk, uint32_t *argmax, float *logp);
+
+/* Plain loop references for the tests. */
+void cr_op_matmul_ref(float *out, const float *inp, const float *w, const float *bias, int T,
+                      int C, int OC);
+void cr_op_attention_ref(float *out, float *att, const float *qkv, int T, int Tk, int C,
+                         int NH);
+
+#endif

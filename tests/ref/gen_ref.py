@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""PyTorch twin of cr's transformer autoencoder; writes the fixtures of tests/ref/.
+
+Run from anywhere with Debian's python (torch 1.13, python3-xxhash):
+
+    /usr/bin/python3 tests/ref/gen_ref.py        (or: make ref)
+
+It builds two tiny models (tied head with one z-only decoder layer, untied head with
+none), initialises every parameter from N(0, 0.1) (LayerNorm weights 1 + N(0, 0.1)) so
+that a bug in any bias or gain shows, and writes
+
+    NAME.crm              the model in cr's model file format, fp32 (core/aefile.c)
+    NAME_full.state       a block of L random ids and what the model makes of it
+    NAME_short.state      the same for a block of n < L ids
+
+A state file is a cr record stream of kind 4 (core/stream.c) whose records (type 1)
+each hold one named fp32 tensor: u16 name_len, name, u32 count, count values.
+Tensors: ids, z (M,C), logits (n,V), logp (n: log-softmax at the true ids),
+argmax (n). ids and argmax are stored as floats. The header metadata says which model
+(ref.model), how many tokens (block.tokens) and the model's check (model.check).
+
+The semantics follow core/ae_fwd.c and core/ops.c: pre-LN layers, LayerNorm eps 1e-5,
+GELU in its tanh form, a fused qkv projection with bias split into heads of C/NH,
+softmax scale 1/sqrt(C/NH), bidirectional attention; decoder layers l < zattn let every
+query attend to the M z rows only.
+"""
+import math
+import os
+import struct
+import sys
+
+import torch
+import torch.nn.functional as Fn
+import xxhash
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SD = 0.1  # every parameter ~ N(0, SD); LayerNorm weights 1 + N(0, SD)
+
+# name: (config, seed, short block length)
+MODELS = {
+    "tiny_tied": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=24, M=3, tied=1, zattn=1),
+                  1, 9),
+    "tiny_untied": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=24, M=3, tied=0, zattn=0),
+                    2, 2),  # a short block shorter than M
+}
+
+# the ae.* metadata keys, in the order of CONFIG_KEYS in core/ae.c
+CONFIG_KEYS = [("V", "ae.vocab"), ("C", "ae.width"), ("NH", "ae.heads"),
+               ("Le", "ae.enc_layers"), ("Ld", "ae.dec_layers"), ("F", "ae.ffn"),
+               ("L", "ae.block"), ("M", "ae.latents"), ("tied", "ae.tied"),
+               ("zattn", "ae.zattn")]
+LAYER_NAMES = ["ln1_w", "ln1_b", "qkv_w", "qkv_b", "proj_w", "proj_b",
+               "ln2_w", "ln2_b", "fc_w", "fc_b", "fc2_w", "fc2_b"]
+
+META_U64, META_STR = 1, 3
+KIND_MODEL, REC_TENSOR, REC_END = 4, 1, 0xFFFF
+DTYPE_F32 = 1
+ALIGN = 64
+
+
+def xxh3(b):
+    return xxhash.xxh3_64_intdigest(bytes(b), seed=0)
+
+
+# ---- the model -----------------------------------------------------------------------
+
+def tensor_table(c):
+    """(name, rows, cols) in the order of cr_ae_tensors (core/ae.c); cols 1 = vector."""
+    C, t = c["C"], []
+    t += [("tok_emb", c["V"], C), ("enc_pos", c["L"], C), ("enc_lat", c["M"], C),
+          ("dec_pos", c["L"], C), ("dec_zpos", c["M"], C), ("enc_lnf_w", C, 1),
+          ("enc_lnf_b", C, 1), ("dec_lnf_w", C, 1), ("dec_lnf_b", C, 1)]
+    if not c["tied"]:
+        t.append(("head", c["V"], C))
+    shapes = [(C, 1), (C, 1), (3 * C, C), (3 * C, 1), (C, C), (C, 1),
+              (C, 1), (C, 1), (c["F"], C), (c["F"], 1), (C, c["F"]), (C, 1)]
+    for l in range(c["Le"] + c["Ld"]):
+        pre = "enc.%d." % l if l < c["Le"] else "dec.%d." % (l - c["Le"])
+        t += [(pre + k, r, cc) for k, (r, cc) in zip(LAYER_NAMES, shapes)]
+    return t
+
+
+def init_params(c, seed):
+    """Every tensor of the table, float32, drawn in table order from one generator."""
+    g = torch.Generator().manual_seed(seed)
+    p = {}
+    for name, rows, cols in tensor_table(c):
+        shape = (rows,) if cols == 1 else (rows, cols)
+        x = torch.empty(shape, dtype=torch.float32).normal_(0.0, SD, generator=g)
+        leaf = name.split(".")[-1]
+        if "ln" in leaf and leaf.endswith("_w"):  # ln1_w, ln2_w, enc_lnf_w, dec_lnf_w
+            x += 1.0
+        p[name] = x
+    return p
+
+
+def layernorm(x, w, b):
+    return Fn.layer_norm(x, (x.shape[-1],), w, b, eps=1e-5)
+
+
+def layer(c, p, pre, x, Tk):
+    """x (T,C) + attn(ln1 x) over keys [0,Tk), then + mlp(ln2 x): one pre-LN layer."""
+    T, C, NH = x.shape[0], c["C"], c["NH"]
+    hs = C // NH
+    h = layernorm(x, p[pre + "ln1_w"], p[pre + "ln1_b"])
+    qkv = h @ p[pre + "qkv_w"].T + p[pre + "qkv_b"]           # (T,3C): q | k | v
+    q, k, v = qkv[:, :C], qkv[:Tk, C:2 * C], qkv[:Tk, 2 * C:]
+    q = q.reshape(T, NH, hs).transpose(0, 1)                   # (NH,T,hs)
+    k = k.reshape(Tk, NH, hs).transpose(0, 1)                  # (NH,Tk,hs)
+    v = v.reshape(Tk, NH, hs).transpose(0, 1)
+    att = torch.softmax((q @ k.transpose(1, 2)) * (1.0 / math.sqrt(hs)), dim=-1)
+    y = (att @ v).transpose(0, 1).reshape(T, C)
+    x = x + y @ p[pre + "proj_w"].T + p[pre + "proj_b"]
+    h = layernorm(x, p[pre + "ln2_w"], p[pre + "ln2_b"])
+    h = Fn.gelu(h @ p[pre + "fc_w"].T + p[pre + "fc_b"], approximate="tanh")
+    return x + h @ p[pre + "fc2_w"].T + p[pre + "fc2_b"]
+
+
+def encode(c, p, ids):
+    """z (M,C) from ids (n): encoder over [tok_emb[ids] + enc_pos ; enc_lat]."""
+    n, M = ids.shape[0], c["M"]
+    x = torch.cat([p["tok_emb"][ids] + p["enc_pos"][:n], p["enc_lat"]], dim=0)
+    for l in range(c["Le"]):
+        x = layer(c, p, "enc.%d." % l, x, n + M)
+    return layernorm(x[n:], p["enc_lnf_w"], p["enc_lnf_b"])
+
+
+def decode(c, p, z, n):
+    """logits (n,V): decoder over [z + dec_zpos ; dec_pos[:n]], read at the n slots."""
+    M = c["M"]
+    x = torch.cat([z + p["dec_zpos"], p["dec_pos"][:n]], dim=0)
+    for l in range(c["Ld"]):
+        x = layer(c, p, "dec.%d." % l, x, M if l < c["zattn"] else n + M)
+    h = layernorm(x[M:], p["dec_lnf_w"], p["dec_lnf_b"])
+    head = p["tok_emb"] if c["tied"] else p["head"]
+    return h @ head.T
+
+
+# ---- cr's byte formats ---------------------------------------------------------------
+
+def meta_bytes(entries):
+    """core/meta.c: u8 type, u8 key_len, key, then u64 | u32 len + bytes."""
+    out = b""
+    for key, val in entries:
+        k = key.encode()
+        if isinstance(val, str):
+            s = val.encode()
+            out += struct.pack("<BB", META_STR, len(k)) + k + struct.pack("<I", len(s)) + s
+        else:
+            out += struct.pack("<BB", META_U64, len(k)) + k + struct.pack("<Q", val)
+    return out
+
+
+def param_bytes(c, p):
+    return b"".join(p[name].contiguous().numpy().astype("<f4").tobytes()
+                    for name, _, _ in tensor_table(c))
+
+
+def write_model(path, name, c, p):
+    """core/aefile.c: "\\x89CRM", u16 version 1, u16 flags, u32 meta_len, u32 ntensors,
+    metadata, tensor table, XXH3 of all that, zeros up to a multiple of 64, the fp32
+    parameters in table order, XXH3 of the parameters."""
+    table = tensor_table(c)
+    meta = meta_bytes([("model.name", name)] + [(k, c[f]) for f, k in CONFIG_KEYS])
+    hdr = b"\x89CRM" + struct.pack("<HHII", 1, 0, len(meta), len(table)) + meta
+    off = 0
+    for tname, rows, cols in table:
+        size = rows * cols * 4
+        nb = tname.encode()
+        hdr += struct.pack("<B", len(nb)) + nb + struct.pack("<BB", DTYPE_F32,
+                                                              1 if cols == 1 else 2)
+        hdr += struct.pack("<I", rows) if cols == 1 else struct.pack("<II", rows, cols)
+        hdr += struct.pack("<QQ", off, size)
+        off += size
+    hdr += struct.pack("<Q", xxh3(hdr))
+    hdr += b"\0" * (-len(hdr) % ALIGN)
+    data = param_bytes(c, p)
+    assert len(data) == off
+    with open(path, "wb") as f:
+        f.write(hdr + data + struct.pack("<Q", xxh3(data)))
+    return xxh3(data)
+
+
+def write_state(path, meta, tensors):
+    """core/stream.c: header (magic, u16 version 1, u16 kind, u32 meta_len, metadata,
+    XXH3), records (u32 len, u16 type, u16 flags 0, u64 seq, payload, XXH3), end record."""
+    m = meta_bytes(meta)
+    hdr = b"\x89CRS" + struct.pack("<HHI", 1, KIND_MODEL, len(m)) + m
+    out = hdr + struct.pack("<Q", xxh3(hdr))
+
+    def record(rtype, seq, payload):
+        r = struct.pack("<IHHQ", len(payload), rtype, 0, seq) + payload
+        return r + struct.pack("<Q", xxh3(r))
+
+    for seq, (name, t) in enumerate(tensors):
+        v = t.detach().reshape(-1).to(torch.float32).numpy().astype("<f4")
+        nb = name.encode()
+        out += record(REC_TENSOR, seq, struct.pack("<H", len(nb)) + nb +
+                      struct.pack("<I", v.size) + v.tobytes())
+    out += record(REC_END, len(tensors), b"")
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+# ---- fixtures ------------------------------------------------------------------------
+
+def main():
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    for name, (c, seed, short) in MODELS.items():
+        p = init_params(c, seed)
+        check = write_model(os.path.join(HERE, name + ".crm"), name, c, p)
+        p64 = {k: v.double() for k, v in p.items()}
+        g = torch.Generator().manual_seed(100 + seed)
+        for tag, n in (("full", c["L"]), ("short", short)):
+            ids = torch.randint(0, c["V"], (n,), generator=g)
+            with torch.no_grad():
+                z = encode(c, p, ids)
+                logits = decode(c, p, z, n)
+                logp = torch.log_softmax(logits, dim=-1).gather(1, ids[:, None])[:, 0]
+                # the float64 twin measures how far float32 rounding alone moves things
+                z64 = encode(c, p64, ids)
+                logits64 = decode(c, p64, z64, n)
+            top2 = logits.topk(2, dim=-1).values
+            gap = (top2[:, 0] - top2[:, 1]).min().item()
+            write_state(os.path.join(HERE, "%s_%s.state" % (name, tag)),
+                        [("ref.model", name + ".crm"), ("block.tokens", n),
+                         ("model.check", check)],
+                        [("ids", ids.float()), ("z", z), ("logits", logits), ("logp", logp),
+                         ("argmax", logits.argmax(dim=-1).float())])
+            print("%s_%s: n=%d |z|max %.3g, logits in [%.3g, %.3g], smallest top-2 gap "
+                  "%.3g; fp32 vs fp64: z %.2g, logits %.2g"
+                  % (name, tag, n, z.abs().max(), logits.min(), logits.max(), gap,
+                     (z.double() - z64).abs().max(), (logits.double() - logits64).abs().max()))
+    print("torch %s, wrote %s" % (torch.__version__, HERE))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
