@@ -7,6 +7,7 @@
 void cr_op_layernorm_fwd(float *out, float *mean, float *rstd, const float *inp,
                          const float *w, const float *b, int T, int C)
 {
+#pragma omp parallel for if (T > 64)
     for (int t = 0; t < T; t++) {
         const float *x = inp + (size_t)t * C;
         float *o = out + (size_t)t * C;
@@ -32,9 +33,12 @@ void cr_op_matmul_fwd(float *out, const float *inp, const float *w, const float 
 {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, OC, C, 1.0f, inp, C, w, C, 0.0f,
                 out, OC);
-    if (bias)
+    if (bias) {
+#pragma omp parallel for if (T > 64)
         for (int t = 0; t < T; t++)
-            cr_op_add(out + (size_t)t * OC, bias, (size_t)OC);
+            for (int o = 0; o < OC; o++)
+                out[(size_t)t * OC + o] += bias[o];
+    }
 }
 
 void cr_op_matmul_ref(float *out, const float *inp, const float *w, const float *bias, int T,
@@ -73,6 +77,7 @@ void cr_op_attention_fwd(float *out, float *att, const float *qkv, int T, int Tk
         /* a (T,Tk) = scale * q (T,hs) k (Tk,hs)^T, rows of stride T */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, Tk, hs, scale, q, 3 * C, k,
                     3 * C, 0.0f, a, T);
+#pragma omp parallel for if (T > 64)
         for (int t = 0; t < T; t++)
             softmax_row(a + (size_t)t * T, Tk);
         /* out_h (T,hs) = a (T,Tk) v (Tk,hs) */
@@ -110,6 +115,7 @@ void cr_op_attention_ref(float *out, float *att, const float *qkv, int T, int Tk
 void cr_op_gelu_fwd(float *out, const float *inp, size_t n)
 {
     const float k = 0.7978845608028654f; /* sqrt(2/pi) */
+#pragma omp parallel for if (n > 65536)
     for (size_t i = 0; i < n; i++) {
         float x = inp[i];
         out[i] = 0.5f * x * (1.0f + tanhf(k * (x + 0.044715f * x * x * x)));
@@ -118,6 +124,7 @@ void cr_op_gelu_fwd(float *out, const float *inp, size_t n)
 
 void cr_op_add(float *out, const float *inp, size_t n)
 {
+#pragma omp parallel for if (n > 65536)
     for (size_t i = 0; i < n; i++)
         out[i] += inp[i];
 }
@@ -128,6 +135,7 @@ void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int 
     for (int t0 = 0; t0 < T; t0 += chunk) {
         int n = T - t0 < chunk ? T - t0 : chunk;
         cr_op_matmul_fwd(logits, h + (size_t)t0 * C, w, NULL, n, C, V);
+#pragma omp parallel for
         for (int r = 0; r < n; r++) {
             const float *x = logits + (size_t)r * V;
             float mx = x[0];
@@ -146,4 +154,144 @@ void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int 
                 logp[t0 + r] = x[target[t0 + r]] - mx - (float)log(sum);
         }
     }
+}
+
+void cr_op_layernorm_bwd(float *dinp, float *dw, float *db, const float *dout,
+                         const float *inp, const float *w, const float *mean,
+                         const float *rstd, int T, int C)
+{
+#pragma omp parallel for if (T > 64)
+    for (int t = 0; t < T; t++) {
+        const float *dy = dout + (size_t)t * C, *x = inp + (size_t)t * C;
+        float *dx = dinp + (size_t)t * C, m = mean[t], s = rstd[t];
+        double dnorm_mean = 0, dnorm_norm_mean = 0;
+        for (int i = 0; i < C; i++) {
+            float norm = (x[i] - m) * s, dnorm = w[i] * dy[i];
+            dnorm_mean += dnorm;
+            dnorm_norm_mean += dnorm * norm;
+        }
+        dnorm_mean /= C;
+        dnorm_norm_mean /= C;
+        for (int i = 0; i < C; i++) {
+            float norm = (x[i] - m) * s, dnorm = w[i] * dy[i];
+            dx[i] += s * (dnorm - (float)dnorm_mean - norm * (float)dnorm_norm_mean);
+        }
+    }
+    /* the parameter gradients sum over rows: split the channels instead */
+#pragma omp parallel for if (T > 64)
+    for (int i = 0; i < C; i++) {
+        float sw = 0, sb = 0;
+        for (int t = 0; t < T; t++) {
+            float dy = dout[(size_t)t * C + i];
+            sb += dy;
+            sw += (inp[(size_t)t * C + i] - mean[t]) * rstd[t] * dy;
+        }
+        db[i] += sb;
+        dw[i] += sw;
+    }
+}
+
+void cr_op_matmul_bwd(float *dinp, float *dw, float *dbias, const float *dout,
+                      const float *inp, const float *w, int T, int C, int OC)
+{
+    if (dinp)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, C, OC, 1.0f, dout, OC, w, C,
+                    1.0f, dinp, C);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, T, 1.0f, dout, OC, inp, C,
+                1.0f, dw, C);
+    if (dbias) {
+#pragma omp parallel for if (OC > 64)
+        for (int o = 0; o < OC; o++) {
+            float sum = 0;
+            for (int t = 0; t < T; t++)
+                sum += dout[(size_t)t * OC + o];
+            dbias[o] += sum;
+        }
+    }
+}
+
+void cr_op_attention_bwd(float *dqkv, float *scratch, const float *dout, const float *att,
+                         const float *qkv, int T, int Tk, int C, int NH)
+{
+    int hs = C / NH;
+    float scale = 1.0f / sqrtf((float)hs);
+    for (int h = 0; h < NH; h++) {
+        const float *a = att + (size_t)h * T * T;
+        const float *q = qkv + h * hs, *k = qkv + C + h * hs, *v = qkv + 2 * C + h * hs;
+        float *dq = dqkv + h * hs, *dk = dqkv + C + h * hs, *dv = dqkv + 2 * C + h * hs;
+        const float *dy = dout + h * hs;
+        float *ds = scratch;
+        /* dP (T,Tk) = dy (T,hs) v (Tk,hs)^T */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, Tk, hs, 1.0f, dy, C, v, 3 * C,
+                    0.0f, ds, T);
+        /* dv (Tk,hs) += P^T (Tk,T) dy (T,hs) */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Tk, hs, T, 1.0f, a, T, dy, C,
+                    1.0f, dv, 3 * C);
+        /* dS = P * (dP - rowsum(dP * P)), times the score scale */
+#pragma omp parallel for if (T > 64)
+        for (int t = 0; t < T; t++) {
+            const float *p = a + (size_t)t * T;
+            float *r = ds + (size_t)t * T, dot = 0;
+            for (int u = 0; u < Tk; u++)
+                dot += r[u] * p[u];
+            for (int u = 0; u < Tk; u++)
+                r[u] = p[u] * (r[u] - dot) * scale;
+        }
+        /* dq (T,hs) += dS (T,Tk) k (Tk,hs); dk (Tk,hs) += dS^T q */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hs, Tk, 1.0f, ds, T, k,
+                    3 * C, 1.0f, dq, 3 * C);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Tk, hs, T, 1.0f, ds, T, q, 3 * C,
+                    1.0f, dk, 3 * C);
+    }
+}
+
+void cr_op_gelu_bwd(float *dinp, const float *inp, const float *dout, size_t n)
+{
+    const float k = 0.7978845608028654f;
+#pragma omp parallel for if (n > 65536)
+    for (size_t i = 0; i < n; i++) {
+        float x = inp[i], u = k * (x + 0.044715f * x * x * x), th = tanhf(u);
+        float sech2 = 1.0f - th * th;
+        float g = 0.5f * (1.0f + th) + 0.5f * x * sech2 * k * (1.0f + 3.0f * 0.044715f * x * x);
+        dinp[i] += g * dout[i];
+    }
+}
+
+double cr_op_head_bwd(float *dh, float *dw, const float *h, const float *w,
+                      const uint32_t *target, int T, int C, int V, float scale, float *logits,
+                      int chunk, long *hits)
+{
+    double loss = 0;
+    for (int t0 = 0; t0 < T; t0 += chunk) {
+        int n = T - t0 < chunk ? T - t0 : chunk;
+        cr_op_matmul_fwd(logits, h + (size_t)t0 * C, w, NULL, n, C, V);
+        long hit = 0;
+#pragma omp parallel for reduction(+ : loss, hit)
+        for (int r = 0; r < n; r++) {
+            float *x = logits + (size_t)r * V, mx = x[0];
+            int best = 0;
+            for (int i = 1; i < V; i++)
+                if (x[i] > mx) {
+                    mx = x[i];
+                    best = i;
+                }
+            double sum = 0;
+            for (int i = 0; i < V; i++) {
+                x[i] = expf(x[i] - mx);
+                sum += x[i];
+            }
+            uint32_t y = target[t0 + r];
+            loss += -(log(x[y]) - log(sum));
+            hit += (uint32_t)best == y;
+            float inv = (float)(1.0 / sum);
+            for (int i = 0; i < V; i++)
+                x[i] *= inv * scale;
+            x[y] -= scale;
+        }
+        if (hits)
+            *hits += hit;
+        /* logits now hold dL/dlogits for the chunk */
+        cr_op_matmul_bwd(dh + (size_t)t0 * C, dw, NULL, logits, h + (size_t)t0 * C, w, n, C, V);
+    }
+    return loss;
 }

@@ -37,3 +37,29 @@ void cr_op_attention_ref(float *out, float *att, const float *qkv, int T, int Tk
                          int NH);
 
 #endif
+
+/* Backward twins: each adds into its gradient buffers (zeroing is the caller's job). */
+
+/* dinp (T,C) += dout (T,C)-normalised backward; dw, db (C) += ... ; inp, mean, rstd as in
+ * the forward pass. */
+void cr_op_layernorm_bwd(float *dinp, float *dw, float *db, const float *dout,
+                         const float *inp, const float *w, const float *mean,
+                         const float *rstd, int T, int C);
+/* dinp (T,C) += dout (T,OC) w (OC,C); dw (OC,C) += dout^T inp; dbias (OC) += column sums.
+ * dinp or dbias may be NULL. */
+void cr_op_matmul_bwd(float *dinp, float *dw, float *dbias, const float *dout,
+                      const float *inp, const float *w, int T, int C, int OC);
+/* dqkv (T,3C) += backward of attention given dout (T,C), the saved att (NH,T,T) and qkv.
+ * scratch holds T*T floats. */
+void cr_op_attention_bwd(float *dqkv, float *scratch, const float *dout, const float *att,
+                         const float *qkv, int T, int Tk, int C, int NH);
+/* dinp += dout * GELU'(inp). */
+void cr_op_gelu_bwd(float *dinp, const float *inp, const float *dout, size_t n);
+
+/* Loss and gradient of the output head for rows h (T,C) with targets:
+ * returns the sum over rows of -log p(target) (natural log); dh (T,C) += scale * dL/dh,
+ * dw (V,C) += scale * dL/dw. Also counts argmax hits into *hits when not NULL.
+ * logits holds chunk*V floats. */
+double cr_op_head_bwd(float *dh, float *dw, const float *h, const float *w,
+                      const uint32_t *target, int T, int C, int V, float scale, float *logits,
+                      int chunk, long *hits);

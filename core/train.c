@@ -1,0 +1,450 @@
+/* Forward with saved activations, backward and AdamW, in the manner of llm.c.
+ * Rows: a batch holds B blocks of T = L + M rows each. The encoder's rows of a block
+ * are its L tokens then its M latent slots; the decoder's are the M latents then the L
+ * positions. */
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+#define HEAD_CHUNK 128
+
+struct lacts {
+    float *x_in, *ln1, *mean1, *rstd1, *qkv, *att, *atty, *x_mid, *ln2, *mean2, *rstd2, *fch,
+        *fchg;
+};
+
+struct cr_trainer {
+    cr_ae *ae;
+    const cr_ae_config *c;
+    int B, T;
+    size_t np, bytes;
+    float *grad, *m, *v;
+    cr_ae_params g;
+    struct lacts *enc, *dec;
+    float *enc_out, *dec_out;   /* (BT,C) */
+    float *z, *zmean, *zrstd;   /* (B,M,C), (B*M) */
+    float *h, *hmean, *hrstd;   /* (B*L,C), (B*L) */
+    float *dx, *dh, *dz;        /* (BT,C), (B*L,C), (B*M,C) */
+    float *d_ln, *d_atty, *d_qkv, *d_f, *d_f2, *scratch, *logits, *bow;
+    int *decays;                /* per parameter tensor: 1 if weight decay applies */
+    size_t *tsize;
+    int ntensors;
+};
+
+static float *alloc(cr_trainer *t, size_t n)
+{
+    float *p = calloc(n ? n : 1, sizeof(float));
+    t->bytes += n * sizeof(float);
+    return p;
+}
+
+float *cr_trainer_grad(cr_trainer *t) { return t->grad; }
+float *cr_trainer_m(cr_trainer *t) { return t->m; }
+float *cr_trainer_v(cr_trainer *t) { return t->v; }
+size_t cr_trainer_bytes(const cr_trainer *t) { return t->bytes; }
+
+static int alloc_acts(cr_trainer *t, struct lacts *a)
+{
+    size_t BT = (size_t)t->B * t->T, C = (size_t)t->c->C, F = (size_t)t->c->F;
+    a->x_in = alloc(t, BT * C);
+    a->ln1 = alloc(t, BT * C);
+    a->mean1 = alloc(t, BT);
+    a->rstd1 = alloc(t, BT);
+    a->qkv = alloc(t, BT * 3 * C);
+    a->att = alloc(t, (size_t)t->B * t->c->NH * t->T * t->T);
+    a->atty = alloc(t, BT * C);
+    a->x_mid = alloc(t, BT * C);
+    a->ln2 = alloc(t, BT * C);
+    a->mean2 = alloc(t, BT);
+    a->rstd2 = alloc(t, BT);
+    a->fch = alloc(t, BT * F);
+    a->fchg = alloc(t, BT * F);
+    return a->x_in && a->ln1 && a->mean1 && a->rstd1 && a->qkv && a->att && a->atty &&
+                   a->x_mid && a->ln2 && a->mean2 && a->rstd2 && a->fch && a->fchg
+               ? CR_OK
+               : CR_E_NOMEM;
+}
+
+static void free_acts(struct lacts *a)
+{
+    free(a->x_in); free(a->ln1); free(a->mean1); free(a->rstd1); free(a->qkv); free(a->att);
+    free(a->atty); free(a->x_mid); free(a->ln2); free(a->mean2); free(a->rstd2);
+    free(a->fch); free(a->fchg);
+}
+
+void cr_trainer_free(cr_trainer *t)
+{
+    if (!t)
+        return;
+    for (int l = 0; t->enc && l < t->c->Le; l++)
+        free_acts(&t->enc[l]);
+    for (int l = 0; t->dec && l < t->c->Ld; l++)
+        free_acts(&t->dec[l]);
+    free(t->enc); free(t->dec);
+    free(t->grad); free(t->m); free(t->v); free(t->g.enc); free(t->g.dec);
+    free(t->enc_out); free(t->dec_out); free(t->z); free(t->zmean); free(t->zrstd);
+    free(t->h); free(t->hmean); free(t->hrstd); free(t->dx); free(t->dh); free(t->dz);
+    free(t->d_ln); free(t->d_atty); free(t->d_qkv); free(t->d_f); free(t->d_f2);
+    free(t->scratch); free(t->logits); free(t->bow); free(t->decays); free(t->tsize);
+    free(t);
+}
+
+int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
+{
+    cr_trainer *t = calloc(1, sizeof *t);
+    const cr_ae_config *c = &ae->cfg;
+    *out = NULL;
+    if (!t)
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    t->ae = ae;
+    t->c = c;
+    t->B = B;
+    t->T = c->L + c->M;
+    t->np = cr_ae_nparams(c);
+    size_t BT = (size_t)B * t->T, C = (size_t)c->C, BL = (size_t)B * c->L;
+    size_t BM = (size_t)B * c->M;
+    if (!ae->slab_owned) {
+        /* parameters mapped read-only from a file: take a private copy */
+        float *s = malloc(t->np * sizeof(float));
+        if (!s) {
+            free(t);
+            return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+        }
+        memcpy(s, ae->slab, t->np * sizeof(float));
+        ae->slab = s;
+        ae->slab_owned = 1;
+        cr_ae_params_carve(c, ae->slab, &ae->p);
+    }
+    t->grad = alloc(t, t->np);
+    t->m = alloc(t, t->np);
+    t->v = alloc(t, t->np);
+    t->g.enc = calloc((size_t)c->Le, sizeof *t->g.enc);
+    t->g.dec = calloc((size_t)c->Ld, sizeof *t->g.dec);
+    t->enc = calloc((size_t)c->Le, sizeof *t->enc);
+    t->dec = calloc((size_t)c->Ld, sizeof *t->dec);
+    int ok = t->grad && t->m && t->v && t->g.enc && t->g.dec && t->enc && t->dec &&
+             cr_ae_params_carve(c, t->grad, &t->g) == CR_OK;
+    for (int l = 0; ok && l < c->Le; l++)
+        ok = alloc_acts(t, &t->enc[l]) == CR_OK;
+    for (int l = 0; ok && l < c->Ld; l++)
+        ok = alloc_acts(t, &t->dec[l]) == CR_OK;
+    t->enc_out = alloc(t, BT * C);
+    t->dec_out = alloc(t, BT * C);
+    t->z = alloc(t, BM * C);
+    t->zmean = alloc(t, BM);
+    t->zrstd = alloc(t, BM);
+    t->h = alloc(t, BL * C);
+    t->hmean = alloc(t, BL);
+    t->hrstd = alloc(t, BL);
+    t->dx = alloc(t, BT * C);
+    t->dh = alloc(t, BL * C);
+    t->dz = alloc(t, BM * C);
+    t->d_ln = alloc(t, BT * C);
+    t->d_atty = alloc(t, BT * C);
+    t->d_qkv = alloc(t, BT * 3 * C);
+    t->d_f = alloc(t, BT * (size_t)c->F);
+    t->d_f2 = alloc(t, BT * (size_t)c->F);
+    t->scratch = alloc(t, (size_t)t->T * t->T);
+    t->logits = alloc(t, (size_t)HEAD_CHUNK * c->V);
+    t->bow = alloc(t, (size_t)c->V + C);
+    t->ntensors = cr_ae_ntensors(c);
+    t->decays = calloc((size_t)t->ntensors, sizeof *t->decays);
+    t->tsize = calloc((size_t)t->ntensors, sizeof *t->tsize);
+    ok = ok && t->enc_out && t->dec_out && t->z && t->zmean && t->zrstd && t->h && t->hmean &&
+         t->hrstd && t->dx && t->dh && t->dz && t->d_ln && t->d_atty && t->d_qkv && t->d_f &&
+         t->d_f2 && t->scratch && t->logits && t->bow && t->decays && t->tsize;
+    if (ok) {
+        struct cr_tdesc *td = malloc((size_t)t->ntensors * sizeof *td);
+        if (!td)
+            ok = 0;
+        else {
+            cr_ae_tensors(c, td);
+            for (int i = 0; i < t->ntensors; i++) {
+                t->tsize[i] = (size_t)td[i].rows * td[i].cols;
+                /* matrices decay; vectors, embeddings of positions and slots do not */
+                t->decays[i] = td[i].cols > 1 && td[i].rows > 1 &&
+                               strstr(td[i].name, "pos") == NULL &&
+                               strstr(td[i].name, "lat") == NULL;
+            }
+            free(td);
+        }
+    }
+    if (!ok) {
+        cr_trainer_free(t);
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory for training with batches of %d", B);
+    }
+    *out = t;
+    return CR_OK;
+}
+
+void cr_trainer_zero_grad(cr_trainer *t)
+{
+    memset(t->grad, 0, t->np * sizeof(float));
+}
+
+/* Runs nl layers over the rows in a[0].x_in; the result goes to x_out. */
+static void stack_fwd(cr_trainer *t, const cr_ae_layer *w, struct lacts *a, int nl,
+                      float *x_out, int zattn)
+{
+    const cr_ae_config *c = t->c;
+    int T = t->T, BT = t->B * T, C = c->C, F = c->F, NH = c->NH;
+    for (int l = 0; l < nl; l++) {
+        struct lacts *y = &a[l];
+        float *out = l + 1 < nl ? a[l + 1].x_in : x_out;
+        int Tk = l < zattn ? c->M : T;
+        cr_op_layernorm_fwd(y->ln1, y->mean1, y->rstd1, y->x_in, w[l].ln1_w, w[l].ln1_b, BT, C);
+        cr_op_matmul_fwd(y->qkv, y->ln1, w[l].qkv_w, w[l].qkv_b, BT, C, 3 * C);
+        for (int b = 0; b < t->B; b++)
+            cr_op_attention_fwd(y->atty + (size_t)b * T * C, y->att + (size_t)b * NH * T * T,
+                                y->qkv + (size_t)b * T * 3 * C, T, Tk, C, NH);
+        cr_op_matmul_fwd(y->x_mid, y->atty, w[l].proj_w, w[l].proj_b, BT, C, C);
+        cr_op_add(y->x_mid, y->x_in, (size_t)BT * C);
+        cr_op_layernorm_fwd(y->ln2, y->mean2, y->rstd2, y->x_mid, w[l].ln2_w, w[l].ln2_b, BT, C);
+        cr_op_matmul_fwd(y->fch, y->ln2, w[l].fc_w, w[l].fc_b, BT, C, F);
+        cr_op_gelu_fwd(y->fchg, y->fch, (size_t)BT * F);
+        cr_op_matmul_fwd(out, y->fchg, w[l].fc2_w, w[l].fc2_b, BT, F, C);
+        cr_op_add(out, y->x_mid, (size_t)BT * C);
+    }
+}
+
+/* dx (BT,C) holds the gradient of the stack's output; leaves that of its input. */
+static void stack_bwd(cr_trainer *t, const cr_ae_layer *w, cr_ae_layer *g, struct lacts *a,
+                      int nl, float *dx, int zattn)
+{
+    const cr_ae_config *c = t->c;
+    int T = t->T, BT = t->B * T, C = c->C, F = c->F, NH = c->NH;
+    size_t nC = (size_t)BT * C, nF = (size_t)BT * F;
+    for (int l = nl - 1; l >= 0; l--) {
+        struct lacts *y = &a[l];
+        int Tk = l < zattn ? c->M : T;
+        memset(t->d_f, 0, nF * sizeof(float));
+        cr_op_matmul_bwd(t->d_f, g[l].fc2_w, g[l].fc2_b, dx, y->fchg, w[l].fc2_w, BT, F, C);
+        memset(t->d_f2, 0, nF * sizeof(float));
+        cr_op_gelu_bwd(t->d_f2, y->fch, t->d_f, nF);
+        memset(t->d_ln, 0, nC * sizeof(float));
+        cr_op_matmul_bwd(t->d_ln, g[l].fc_w, g[l].fc_b, t->d_f2, y->ln2, w[l].fc_w, BT, C, F);
+        cr_op_layernorm_bwd(dx, g[l].ln2_w, g[l].ln2_b, t->d_ln, y->x_mid, w[l].ln2_w, y->mean2,
+                            y->rstd2, BT, C);
+        memset(t->d_atty, 0, nC * sizeof(float));
+        cr_op_matmul_bwd(t->d_atty, g[l].proj_w, g[l].proj_b, dx, y->atty, w[l].proj_w, BT, C,
+                         C);
+        memset(t->d_qkv, 0, 3 * nC * sizeof(float));
+        for (int b = 0; b < t->B; b++)
+            cr_op_attention_bwd(t->d_qkv + (size_t)b * T * 3 * C, t->scratch,
+                                t->d_atty + (size_t)b * T * C, y->att + (size_t)b * NH * T * T,
+                                y->qkv + (size_t)b * T * 3 * C, T, Tk, C, NH);
+        memset(t->d_ln, 0, nC * sizeof(float));
+        cr_op_matmul_bwd(t->d_ln, g[l].qkv_w, g[l].qkv_b, t->d_qkv, y->ln1, w[l].qkv_w, BT, C,
+                         3 * C);
+        cr_op_layernorm_bwd(dx, g[l].ln1_w, g[l].ln1_b, t->d_ln, y->x_in, w[l].ln1_w, y->mean1,
+                            y->rstd1, BT, C);
+    }
+}
+
+/* Encoder input rows, encoder, z. */
+static void encode(cr_trainer *t, const uint32_t *ids)
+{
+    const cr_ae_config *c = t->c;
+    const cr_ae_params *p = &t->ae->p;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)c->L, M = (size_t)c->M;
+    float *x = t->enc[0].x_in;
+    for (int b = 0; b < t->B; b++) {
+        float *xb = x + b * T * C;
+        for (size_t i = 0; i < L; i++) {
+            const float *e = p->tok_emb + ids[b * L + i] * C, *q = p->enc_pos + i * C;
+            for (size_t k = 0; k < C; k++)
+                xb[i * C + k] = e[k] + q[k];
+        }
+        memcpy(xb + L * C, p->enc_lat, M * C * sizeof(float));
+    }
+    stack_fwd(t, p->enc, t->enc, c->Le, t->enc_out, 0);
+    for (int b = 0; b < t->B; b++)
+        cr_op_layernorm_fwd(t->z + b * M * C, t->zmean + b * M, t->zrstd + b * M,
+                            t->enc_out + (b * T + L) * C, p->enc_lnf_w, p->enc_lnf_b, (int)M,
+                            c->C);
+}
+
+/* Decoder input rows from z (block b uses the latent of block zfrom[b]), decoder, h. */
+static void decode(cr_trainer *t, const int *zfrom)
+{
+    const cr_ae_config *c = t->c;
+    const cr_ae_params *p = &t->ae->p;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)c->L, M = (size_t)c->M;
+    float *x = t->dec[0].x_in;
+    for (int b = 0; b < t->B; b++) {
+        float *xb = x + b * T * C;
+        const float *zb = t->z + (size_t)(zfrom ? zfrom[b] : b) * M * C;
+        for (size_t k = 0; k < M * C; k++)
+            xb[k] = zb[k] + p->dec_zpos[k];
+        memcpy(xb + M * C, p->dec_pos, L * C * sizeof(float));
+    }
+    stack_fwd(t, p->dec, t->dec, c->Ld, t->dec_out, c->zattn);
+    for (int b = 0; b < t->B; b++)
+        cr_op_layernorm_fwd(t->h + b * L * C, t->hmean + b * L, t->hrstd + b * L,
+                            t->dec_out + (b * T + M) * C, p->dec_lnf_w, p->dec_lnf_b, (int)L,
+                            c->C);
+}
+
+void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, const int *zfrom,
+                     cr_train_stats *st)
+{
+    const cr_ae_config *c = t->c;
+    int saved = t->B, BL;
+    t->B = B;
+    BL = B * c->L;
+    encode(t, ids);
+    decode(t, zfrom);
+    memset(t->dh, 0, (size_t)BL * c->C * sizeof(float));
+    /* the head's backward needs a gradient slot: the scratch dh takes dh, and dw goes
+     * nowhere useful, so use the plain forward instead */
+    for (int r0 = 0; r0 < BL; r0 += HEAD_CHUNK) {
+        int n = BL - r0 < HEAD_CHUNK ? BL - r0 : HEAD_CHUNK;
+        uint32_t am[HEAD_CHUNK];
+        float lp[HEAD_CHUNK];
+        cr_op_head_fwd(t->h + (size_t)r0 * c->C, t->ae->p.head, ids + r0, n, c->C, c->V,
+                       t->logits, HEAD_CHUNK, am, lp);
+        for (int i = 0; i < n; i++) {
+            st->loss -= lp[i];
+            st->hits += am[i] == ids[r0 + i];
+        }
+    }
+    st->n += BL;
+    t->B = saved;
+}
+
+/* Bag-of-words head on the mean of z: loss and its gradient into dz and the head. */
+static double bow_backward(cr_trainer *t, const uint32_t *ids, float scale)
+{
+    const cr_ae_config *c = t->c;
+    size_t C = (size_t)c->C, M = (size_t)c->M, L = (size_t)c->L;
+    float *lg = t->bow, *mz = t->bow + c->V;
+    double loss = 0;
+    for (int b = 0; b < t->B; b++) {
+        const float *zb = t->z + b * M * C;
+        for (size_t k = 0; k < C; k++) {
+            float s = 0;
+            for (size_t j = 0; j < M; j++)
+                s += zb[j * C + k];
+            mz[k] = s / (float)M;
+        }
+        cr_op_matmul_fwd(lg, mz, t->ae->p.head, NULL, 1, c->C, c->V);
+        float mx = lg[0];
+        for (int i = 1; i < c->V; i++)
+            mx = lg[i] > mx ? lg[i] : mx;
+        double sum = 0;
+        for (int i = 0; i < c->V; i++) {
+            lg[i] = expf(lg[i] - mx);
+            sum += lg[i];
+        }
+        for (int i = 0; i < c->V; i++)
+            lg[i] = (float)(lg[i] / sum) * scale;
+        /* target: the block's token distribution */
+        for (size_t i = 0; i < L; i++) {
+            uint32_t y = ids[b * L + i];
+            loss -= (log(lg[y] / scale + 1e-30)) / (double)L;
+            lg[y] -= scale / (float)L;
+        }
+        float dmz[4096];
+        float *dm = C <= 4096 ? dmz : NULL;
+        if (!dm)
+            continue;
+        memset(dm, 0, C * sizeof(float));
+        cr_op_matmul_bwd(dm, t->g.head, NULL, lg, mz, t->ae->p.head, 1, c->C, c->V);
+        for (size_t j = 0; j < M; j++)
+            for (size_t k = 0; k < C; k++)
+                t->dz[(b * M + j) * C + k] += dm[k] / (float)M;
+    }
+    return loss;
+}
+
+void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, float bow,
+                         float grad_scale, cr_train_stats *st)
+{
+    const cr_ae_config *c = t->c;
+    const cr_ae_params *p = &t->ae->p;
+    cr_ae_params *g = &t->g;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)c->L, M = (size_t)c->M;
+    int saved = t->B;
+    t->B = B;
+    size_t BL = (size_t)B * L, BT = (size_t)B * T;
+
+    encode(t, ids);
+    decode(t, NULL);
+    memset(t->dh, 0, BL * C * sizeof(float));
+    st->loss += cr_op_head_bwd(t->dh, g->head, t->h, p->head, ids, (int)BL, c->C, c->V,
+                               grad_scale / (float)BL, t->logits, HEAD_CHUNK, &st->hits);
+    st->n += (long)BL;
+
+    /* decoder */
+    memset(t->dx, 0, BT * C * sizeof(float));
+    for (int b = 0; b < B; b++)
+        cr_op_layernorm_bwd(t->dx + (b * T + M) * C, g->dec_lnf_w, g->dec_lnf_b,
+                            t->dh + b * L * C, t->dec_out + (b * T + M) * C, p->dec_lnf_w,
+                            t->hmean + b * L, t->hrstd + b * L, (int)L, c->C);
+    stack_bwd(t, p->dec, g->dec, t->dec, c->Ld, t->dx, c->zattn);
+    for (int b = 0; b < B; b++) {
+        const float *d = t->dx + b * T * C;
+        memcpy(t->dz + b * M * C, d, M * C * sizeof(float));
+        cr_op_add(g->dec_zpos, d, M * C);
+        cr_op_add(g->dec_pos, d + M * C, L * C);
+    }
+    if (bow > 0)
+        st->bow_loss += bow_backward(t, ids, bow * grad_scale / (float)B);
+
+    /* encoder */
+    memset(t->dx, 0, BT * C * sizeof(float));
+    for (int b = 0; b < B; b++)
+        cr_op_layernorm_bwd(t->dx + (b * T + L) * C, g->enc_lnf_w, g->enc_lnf_b,
+                            t->dz + b * M * C, t->enc_out + (b * T + L) * C, p->enc_lnf_w,
+                            t->zmean + b * M, t->zrstd + b * M, (int)M, c->C);
+    stack_bwd(t, p->enc, g->enc, t->enc, c->Le, t->dx, 0);
+    for (int b = 0; b < B; b++) {
+        const float *d = t->dx + b * T * C;
+        for (size_t i = 0; i < L; i++)
+            cr_op_add(g->tok_emb + ids[b * L + i] * C, d + i * C, C);
+        cr_op_add(g->enc_pos, d, L * C);
+        cr_op_add(g->enc_lat, d + L * C, M * C);
+    }
+    t->B = saved;
+}
+
+double cr_trainer_clip(cr_trainer *t, double max_norm)
+{
+    double ss = 0;
+#pragma omp parallel for reduction(+ : ss)
+    for (size_t i = 0; i < t->np; i++)
+        ss += (double)t->grad[i] * t->grad[i];
+    double norm = sqrt(ss);
+    if (max_norm > 0 && norm > max_norm) {
+        float s = (float)(max_norm / norm);
+#pragma omp parallel for
+        for (size_t i = 0; i < t->np; i++)
+            t->grad[i] *= s;
+    }
+    return norm;
+}
+
+void cr_trainer_adamw(cr_trainer *t, float lr, float wd, float beta1, float beta2, float eps,
+                      long step)
+{
+    float c1 = 1.0f - powf(beta1, (float)step), c2 = 1.0f - powf(beta2, (float)step);
+    size_t off = 0;
+    float *w = t->ae->slab;
+    for (int i = 0; i < t->ntensors; i++) {
+        float decay = t->decays[i] ? wd : 0.0f;
+        size_t end = off + t->tsize[i];
+#pragma omp parallel for if (end - off > 65536)
+        for (size_t k = off; k < end; k++) {
+            float gk = t->grad[k];
+            t->m[k] = beta1 * t->m[k] + (1 - beta1) * gk;
+            t->v[k] = beta2 * t->v[k] + (1 - beta2) * gk * gk;
+            float mh = t->m[k] / c1, vh = t->v[k] / c2;
+            w[k] -= lr * (mh / (sqrtf(vh) + eps) + decay * w[k]);
+        }
+        off = end;
+    }
+}

@@ -1,0 +1,2 @@
+# text where a stream is expected says so, and suggests crtok
+echo "Once upon a time" | crdump
