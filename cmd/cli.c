@@ -13,10 +13,11 @@
 
 static const char *prog = "cr";
 
-void cli_init(const char *argv0)
+void cli_init(char **argv)
 {
-    const char *s = argv0 ? strrchr(argv0, '/') : NULL;
-    prog = s ? s + 1 : argv0 ? argv0 : "cr";
+    const char *s = argv[0] ? strrchr(argv[0], '/') : NULL;
+    prog = s ? s + 1 : argv[0] ? argv[0] : "cr";
+    argv[0] = (char *)prog; /* getopt names the program by argv[0] in its messages */
 }
 
 const char *cli_prog(void) { return prog; }

@@ -8,8 +8,9 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_DATA = 1, CLI_EXIT_USAGE = 2 };
 
-/* Remembers the program name (basename of argv0) for messages. */
-void cli_init(const char *argv0);
+/* Remembers the program name (basename of argv[0]) for messages, and shortens argv[0]
+ * to it so that getopt's messages read the same. */
+void cli_init(char **argv);
 const char *cli_prog(void);
 /* Prints "prog: message\n" to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

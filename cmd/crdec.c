@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     int c, force = 0, verbose = 0, status = CLI_EXIT_OK;
 
     cli_blas_setup(argv);
-    cli_init(argv[0]);
+    cli_init(argv);
     while ((c = getopt_long(argc, argv, "m:o:fvh", longs, NULL)) != -1) {
         switch (c) {
         case 'm': model = optarg; break;

@@ -108,7 +108,7 @@ int main(int argc, char **argv)
         {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, quiet = 0, status = CLI_EXIT_OK;
 
-    cli_init(argv[0]);
+    cli_init(argv);
     while ((c = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
         switch (c) {
         case 'q': quiet = 1; break;

@@ -67,6 +67,7 @@ static int cmd_new(int argc, char **argv)
     int ch, bf16 = 0, nset = 0;
     char **sets = calloc((size_t)argc, sizeof *sets);
 
+    argv[0] = (char *)cli_prog();
     while ((ch = getopt_long(argc, argv, "p:s:n:o:h", longs, NULL)) != -1) {
         switch (ch) {
         case 'p': preset = optarg; break;
@@ -156,7 +157,7 @@ static int cmd_info(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    cli_init(argv[0]);
+    cli_init(argv);
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;

@@ -150,7 +150,7 @@ int main(int argc, char **argv)
         {"summary", 0, 0, 's'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, mode = BLOCKS, status = CLI_EXIT_OK;
 
-    cli_init(argv[0]);
+    cli_init(argv);
     while ((c = getopt_long(argc, argv, "bdtsh", longs, NULL)) != -1) {
         switch (c) {
         case 'b': mode = BLOCKS; break;

@@ -5,6 +5,7 @@
 
 #include "../core/le.h"
 #include "../core/stream.h"
+#include "../core/blockrec.h"
 #include "../core/tokrec.h"
 #include "../tok/tok.h"
 #include "cli.h"
@@ -18,16 +19,18 @@ static void usage(FILE *f)
             "       crtok [options] -T LIST [-0]\n"
             "       crtok -d [-o FILE] [FILE...]\n"
             "Cuts text into blocks of GPT-2 tokens (a cr token stream), or with -d turns\n"
-            "token streams or plain id lists back into text.\n"
+            "token streams, reconstruction streams (what crdec predicted) or plain id\n"
+            "lists back into text.\n"
             "  -L, --block N      tokens per block (default 512)\n"
             "  -S, --stride N     tokens between block starts (default L; < L overlaps)\n"
             "  -e, --eot          end every document with <|endoftext|> (id 50256)\n"
             "  -T, --files-from LIST  read document paths from LIST, one per line (- is stdin)\n"
             "  -0, --null         paths in LIST end with NUL, as from find -print0\n"
-            "  -d, --decode       token stream or whitespace-separated ids to text\n"
+            "  -d, --decode       token or reconstruction stream, or whitespace-separated\n"
+            "                     ids, to text\n"
             "  -o, --output FILE  write to FILE instead of stdout\n"
             "  -f, --force        write records even to a terminal\n"
-            "      --vocab DIR    directory with encoder.json (default: the share directory)\n"
+            "      --vocab DIR    directory with encoder.json (default: SHARE/gpt2)\n"
             "  -v, --verbose      per-document counts on stderr\n"
             "  -h, --help         this help\n"
             "With no FILE, or FILE -, standard input is one document. See crtok(1).\n");
@@ -50,6 +53,7 @@ struct enc {
     cr_block b;
     unsigned char *rec;
     unsigned char *chunk;
+    const char *out; /* output path, for messages */
 };
 
 static int emit(struct enc *e, uint32_t n, cr_diag *d)
@@ -94,7 +98,7 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
 {
     uint32_t nl = (uint32_t)strlen(name);
     uint64_t bytes = 0, ntok = 0;
-    int rc, final = 0;
+    int rc, final = 0, rderr = 0;
 
     if (nl > CR_DOC_NAME_MAX)
         nl = CR_DOC_NAME_MAX;
@@ -109,9 +113,8 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
         const uint32_t *ids;
         const uint64_t *offs;
         if (got < READ_CHUNK) {
-            if (ferror(f))
-                return cr_diag_set(d, CR_E_IO, "read error after %llu bytes",
-                                   (unsigned long long)bytes);
+            /* on a read error the document ends here, so that the stream stays whole */
+            rderr = ferror(f);
             final = 1;
         }
         bytes += got;
@@ -138,7 +141,10 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
                 (unsigned long long)e->nblock);
     cr_docend_write(e->doc, bytes, ntok, e->rec);
     e->doc++;
-    return cr_writer_put(e->w, CR_TOK_DOCEND, e->rec, CR_DOCEND_SIZE, d);
+    if ((rc = cr_writer_put(e->w, CR_TOK_DOCEND, e->rec, CR_DOCEND_SIZE, d)) < 0)
+        return rc;
+    return rderr ? cr_diag_set(d, CR_E_IO, "read error after %llu bytes: the document is cut "
+                               "there", (unsigned long long)bytes) : CR_OK;
 }
 
 /* One document from a path; a file that cannot be opened is reported and skipped. */
@@ -154,11 +160,11 @@ static int encode_path(struct enc *e, const char *path, int *status)
     if (rc == CR_E_IO && ferror(f)) {
         cli_err("%s: %s", cli_name(path, 0), d.msg);
         *status = CLI_EXIT_DATA;
-        rc = CR_OK; /* the document is cut short but the stream stays well formed */
+        rc = CR_OK; /* the document was ended where the error struck */
     }
     cli_close_in(f);
     if (rc < 0)
-        cli_err("<stdout>: %s", d.msg);
+        cli_err("%s: %s", cli_name(e->out, 1), d.msg);
     return rc;
 }
 
@@ -219,14 +225,22 @@ static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
     cr_block b;
     cr_docrec dr;
     cr_rec rec;
-    uint64_t written = 0, vid = 0;
+    uint64_t written = 0, vid = 0, next = 0;
     int rc, status = CLI_EXIT_OK;
     static uint32_t ids[CR_BLOCK_MAX_TOKENS], off[CR_BLOCK_MAX_TOKENS + 1];
+    static uint32_t am[CR_BLOCK_MAX_TOKENS];
+    static float logp[CR_BLOCK_MAX_TOKENS];
 
     b.ids = ids;
     b.off = off;
-    if ((rc = cr_reader_open(&r, in, CR_KIND_TOKENS, &d)) < 0) {
+    if ((rc = cr_reader_open(&r, in, 0, &d)) < 0) {
         cli_err("%s: %s", name, d.msg);
+        return CLI_EXIT_DATA;
+    }
+    if (cr_reader_kind(r) != CR_KIND_TOKENS && cr_reader_kind(r) != CR_KIND_RECON) {
+        cli_err("%s: expected a token or reconstruction stream, got a %s stream", name,
+                cr_kind_name(cr_reader_kind(r)));
+        cr_reader_close(r);
         return CLI_EXIT_DATA;
     }
     for (rc = 2; rc > 0; rc = cr_reader_next(r, &rec, &d)) {
@@ -243,7 +257,21 @@ static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
         if (rec.type == CR_TOK_DOC) {
             if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0)
                 break;
-            written = 0;
+            written = next = 0;
+        } else if (rec.type == CR_REC_BLOCK) {
+            /* what an expert rebuilt: its predicted token at every position, each
+             * position once however the windows overlap */
+            if ((rc = cr_recon_read(&b, am, logp, rec.data, rec.len, cr_vocab_size(v), &d)) < 0)
+                break;
+            for (uint32_t i = 0; i < b.n; i++) {
+                size_t len;
+                if (b.first + i < next)
+                    continue;
+                const unsigned char *p = cr_vocab_bytes(v, am[i], &len);
+                fwrite(p, 1, len, out);
+            }
+            if (b.first + b.n > next)
+                next = b.first + b.n;
         } else if (rec.type == CR_TOK_BLOCK) {
             if ((rc = cr_block_read(&b, rec.data, rec.len, cr_vocab_size(v), &d)) < 0)
                 break;
@@ -268,7 +296,7 @@ static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
         } else if (rec.type == CR_TOK_DOCEND) {
             if ((rc = cr_docend_read(&dr, rec.data, rec.len, &d)) < 0)
                 break;
-            if (dr.bytes != written) {
+            if (cr_reader_kind(r) == CR_KIND_TOKENS && dr.bytes != written) {
                 rc = cr_diag_set(&d, CR_E_VALUE, "document %llu: blocks give %llu of its %llu "
                                  "bytes", (unsigned long long)dr.doc,
                                  (unsigned long long)written, (unsigned long long)dr.bytes);
@@ -295,7 +323,7 @@ int main(int argc, char **argv)
     long L = 512, S = 0;
     int c, eot = 0, nul = 0, dec = 0, force = 0, verbose = 0;
 
-    cli_init(argv[0]);
+    cli_init(argv);
     while ((c = getopt_long(argc, argv, "L:S:eT:0do:fvh", longs, NULL)) != -1) {
         switch (c) {
         case 'L': if ((L = cli_count(optarg, "-L", 1, CR_BLOCK_MAX_TOKENS)) < 0) return 2; break;
@@ -329,7 +357,8 @@ int main(int argc, char **argv)
     snprintf(vpath, sizeof vpath, "%s/gpt2", cli_share_dir());
     if (cr_vocab_load(&v, vdir ? vdir : vpath, &d) < 0) {
         cli_err("%s", d.msg);
-        cli_hint("set CR_SHARE or --vocab to the directory that holds gpt2/encoder.json");
+        cli_hint("set CR_SHARE to the share directory (which holds gpt2/encoder.json), or "
+                 "--vocab to the directory of encoder.json");
         return CLI_EXIT_DATA;
     }
     FILE *fo = cli_open_out(out, !dec, force);
@@ -351,6 +380,7 @@ int main(int argc, char **argv)
         struct enc e = {0};
         cr_meta *m = cr_meta_new();
         e.v = v;
+        e.out = out;
         e.L = (uint32_t)L;
         e.S = (uint32_t)S;
         e.eot = eot;

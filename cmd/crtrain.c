@@ -352,7 +352,7 @@ int main(int argc, char **argv)
     char *e;
 
     cli_blas_setup(argv);
-    cli_init(argv[0]);
+    cli_init(argv);
 #define NUM(dst, lo, hi) do { double v_ = strtod(optarg, &e); if (*e || e == optarg || \
         !(v_ >= (lo) && v_ <= (hi))) { cli_err("--%s: '%s' is not a number from %g to %g", \
         longs[idx].name, optarg, (double)(lo), (double)(hi)); return CLI_EXIT_USAGE; } \

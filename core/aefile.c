@@ -21,8 +21,10 @@ uint16_t cr_f32_to_bf16(float f)
     memcpy(&u, &f, 4);
     if ((u & 0x7fffffff) > 0x7f800000)
         return (uint16_t)((u >> 16) | 0x40); /* keep NaN a NaN */
-    u += 0x7fff + ((u >> 16) & 1);
-    return (uint16_t)(u >> 16);
+    uint32_t r = u + 0x7fff + ((u >> 16) & 1);
+    if ((r & 0x7f800000) == 0x7f800000 && (u & 0x7f800000) != 0x7f800000)
+        return (uint16_t)(((u >> 16) & 0x8000) | 0x7f7f); /* saturate, not infinity */
+    return (uint16_t)(r >> 16);
 }
 
 float cr_bf16_to_f32(uint16_t h)
@@ -156,9 +158,27 @@ static int parse(cr_ae **out, const unsigned char *b, size_t len, cr_diag *d)
         return cr_diag_set(d, CR_E_VERSION, "model format version %u, this build reads %d",
                            cr_le16(b + 4), CR_MODEL_VERSION);
     size_t ml = cr_le32(b + 8), n = cr_le32(b + 12);
-    if (ml > CR_META_MAX_BYTES || n > 100000 || FIXED + ml > len)
-        return cr_diag_set(d, CR_E_FORMAT, "model header with %zu metadata bytes and %zu "
-                           "tensors does not fit the file (%zu bytes)", ml, n, len);
+    if (ml > CR_META_MAX_BYTES || n > 100000)
+        return cr_diag_set(d, CR_E_LIMIT, "model header with %zu metadata bytes and %zu "
+                           "tensors", ml, n);
+    /* walk the header's structure only, so that its checksum is checked before any of
+     * its values is believed */
+    size_t end = FIXED + ml;
+    for (size_t i = 0; i < n && end <= len; i++) {
+        if (end + 1 > len || end + 1 + b[end] + 2 > len) {
+            end = len + 1;
+            break;
+        }
+        size_t nl = b[end];
+        end += 1 + nl + 2 + (b[end + 2 + nl] == 1 ? 4 : 8) + 16;
+    }
+    if (end + 8 > len)
+        return cr_diag_set(d, CR_E_TRUNCATED, "model header cut short (file of %zu bytes)",
+                           len);
+    if (XXH3_64bits(b, end) != cr_le64(b + end))
+        return cr_diag_set(d, CR_E_CHECKSUM, "model header: checksum mismatch");
+    if (cr_le16(b + 6) != 0)
+        return cr_diag_set(d, CR_E_FORMAT, "model header: unknown flags 0x%x", cr_le16(b + 6));
     if ((rc = cr_meta_parse(&m, b + FIXED, ml, d)) < 0)
         return rc;
     if ((rc = cr_ae_config_from_meta(&c, m, d)) < 0 || (rc = cr_ae_alloc(&ae, &c, d)) < 0) {
@@ -227,6 +247,11 @@ static int parse(cr_ae **out, const unsigned char *b, size_t len, cr_diag *d)
         goto fail;
     }
     size_t data_at = (at + 8 + ALIGN - 1) / ALIGN * ALIGN;
+    for (size_t i = at + 8; i < data_at && i < len; i++)
+        if (b[i] != 0) {
+            rc = cr_diag_set(d, CR_E_FORMAT, "model file: nonzero padding at byte %zu", i);
+            goto fail;
+        }
     if (data_at > len || len - data_at != expect + 8) {
         rc = cr_diag_set(d, CR_E_TRUNCATED, "model file is %zu bytes, its header describes "
                          "%llu", len, (unsigned long long)(data_at + expect + 8));
@@ -281,9 +306,14 @@ int cr_ae_load(cr_ae **out, const char *path, cr_diag *d)
         return cr_diag_set(d, CR_E_FORMAT, "not a regular file");
     }
     if (st.st_size < FIXED + 8) {
+        unsigned char head[4];
+        ssize_t got = read(fd, head, 4);
         close(fd);
-        return cr_diag_set(d, st.st_size >= 4 ? CR_E_TRUNCATED : CR_E_FORMAT,
-                           "not a cr model file (%lld bytes)", (long long)st.st_size);
+        if (got == 4 && memcmp(head, CR_MODEL_MAGIC, 4) == 0)
+            return cr_diag_set(d, CR_E_TRUNCATED, "model file of %lld bytes is cut short",
+                               (long long)st.st_size);
+        return cr_diag_set(d, CR_E_FORMAT, "not a cr model file (%lld bytes)",
+                           (long long)st.st_size);
     }
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);

@@ -8,7 +8,10 @@ i=255
 fmt=
 while [ $i -ge 0 ]; do fmt="$fmt\\$(printf %03o $i) "; i=$((i - 3)); done
 printf "$fmt" > down
-printf 'a\000b\377\376 \300\257 \355\240\200 \343\200 caf\303\251\r\n\000\000 \360\237\230\200x\342\202' > mixed
+# NULs, stray bytes, an overlong '/', a surrogate, a cut character, CRLF, an emoji,
+# and a character cut at the very end
+printf 'a\000b\377\376 \300\257 \355\240\200 \343\200 caf\303\251\r\n' > mixed
+printf '\000\000 \360\237\230\200x\342\202' >> mixed
 cat all down mixed all mixed mixed down > in
 wc -c < in | tr -d ' '
 crtok < in | crtok -d | cmp - in && echo "same bytes"

@@ -1,7 +1,8 @@
 # -L 8 -S 3: blocks of 8 tokens start every 3 tokens, the last one may be short, every
 # token of every document is in some block with the same id wherever it appears, and
 # crtok -d stitches the overlapping windows back into the text
-printf 'It was the best of times, it was the worst of times, it was the age of wisdom.\n' > long.txt
+printf 'It was the best of times, it was the worst of times, it was the age of wisdom.\n' \
+    > long.txt
 printf 'Hi there' > short.txt
 : > empty.txt
 printf 'One two three four five six seven eight nine' > nine.txt

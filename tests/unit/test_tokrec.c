@@ -109,7 +109,11 @@ static int read_edited(void (*edit)(unsigned char *p, size_t *len), cr_diag *d)
 }
 
 static void n_zero(unsigned char *p, size_t *len) { cr_put32(p + 32, 0); *len = BLOCK_FIXED + 4; }
-static void n_above_L(unsigned char *p, size_t *len) { cr_put32(p + 32, 9); *len = cr_block_size(9); }
+static void n_above_L(unsigned char *p, size_t *len)
+{
+    cr_put32(p + 32, 9);
+    *len = cr_block_size(9);
+}
 static void L_zero(unsigned char *p, size_t *len) { (void)len; cr_put32(p + 36, 0); }
 static void L_huge(unsigned char *p, size_t *len)
 {
@@ -152,7 +156,11 @@ static void off_flat(unsigned char *p, size_t *len)
     for (int i = 0; i < 5; i++)
         cr_put32(p + 56 + 4 * i, i < 3 ? (uint32_t)i : 2); /* equal offsets are fine */
 }
-static void id_last_in_vocab(unsigned char *p, size_t *len) { (void)len; cr_put32(p + 40, VOCAB - 1); }
+static void id_last_in_vocab(unsigned char *p, size_t *len)
+{
+    (void)len;
+    cr_put32(p + 40, VOCAB - 1);
+}
 
 static void test_block_rejects_bad_lengths_and_values(void)
 {

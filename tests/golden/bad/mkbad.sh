@@ -45,7 +45,8 @@ int main(int argc, char **argv)
     return fclose(f) != 0;
 }
 C
-cc -o "$tmp/reseal" "$tmp/reseal.c" $(pkg-config --cflags --libs libxxhash 2>/dev/null || echo -lxxhash)
+xxh=$(pkg-config --cflags --libs libxxhash 2>/dev/null || echo -lxxhash)
+cc -o "$tmp/reseal" "$tmp/reseal.c" $xxh
 
 u8() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
 u32() { echo $(( $(u8 "$1" "$2") | $(u8 "$1" $(($2 + 1))) << 8 |
@@ -126,13 +127,19 @@ cp "$good" "$tmp/flags"; put "$tmp/flags" $((r1 + 6)) 1; "$tmp/reseal" "$tmp/fla
 case_ flags "record 1 at byte $r1: unknown flags 0x1"
 
 # endpayload: the end record carries 4 bytes (seq 4, checksum recomputed)
-{ head -c $r4 "$good"; printf '\004\000\000\000\377\377\000\000\004\000\000\000\000\000\000\000abcd12345678'; } > "$tmp/endpayload"
+{
+    head -c $r4 "$good"
+    printf '\004\000\000\000\377\377\000\000'  # len 4, type 0xffff, flags 0
+    printf '\004\000\000\000\000\000\000\000'  # seq 4
+    printf 'abcd12345678'                      # payload, then the checksum's 8 bytes
+} > "$tmp/endpayload"
 "$tmp/reseal" "$tmp/endpayload" $r4 rec
 case_ endpayload "end record at byte $r4 has a payload"
 
 # trailing: a newline after the end record, as an editor or `echo >>` might add
 { cat "$good"; printf '\n'; } > "$tmp/trailing"
-case_ trailing "after the end record: not a cr stream (starts with '.' - looks like text; run crtok first?)"
+t="after the end record: not a cr stream (starts with '.' - looks like text;"
+case_ trailing "$t run crtok first?)"
 
 # concat_cut: a second stream whose header stops after 20 bytes
 { cat "$good"; head -c 20 "$good"; } > "$tmp/concat_cut"
