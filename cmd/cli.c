@@ -1,8 +1,10 @@
 #include "cli.h"
 
 #include "../core/aefile.h"
+#include "../core/stream.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -191,4 +193,76 @@ struct cr_ae *cli_load_model(const char *path)
         return NULL;
     }
     return ae;
+}
+
+int cli_config_set(cr_ae_config *c, const char *kv)
+{
+    char key[64];
+    const char *eq = strchr(kv, '=');
+    if (eq && (size_t)(eq - kv) < sizeof key) {
+        memcpy(key, kv, (size_t)(eq - kv));
+        key[eq - kv] = 0;
+        long v = cli_count(eq + 1, key, 0, 1 << 24);
+        if (v < 0)
+            return -1;
+        if (cr_ae_config_set(c, key, v) == CR_OK)
+            return 0;
+    }
+    cli_err("-s %s: expected KEY=VALUE with KEY one of %s", kv, cr_ae_config_names);
+    return -1;
+}
+
+int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run)
+{
+    static const struct option longs[] = {
+        {"model", 1, 0, 'm'}, {"output", 1, 0, 'o'}, {"force", 0, 0, 'f'},
+        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *model = NULL, *out = "-";
+    int c, force = 0, verbose = 0, status = CLI_EXIT_OK;
+
+    cli_blas_setup(argv);
+    cli_init(argv);
+    while ((c = getopt_long(argc, argv, "m:o:fvh", longs, NULL)) != -1) {
+        switch (c) {
+        case 'm': model = optarg; break;
+        case 'o': out = optarg; break;
+        case 'f': force = 1; break;
+        case 'v': verbose = 1; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (!model) {
+        cli_err("no model: give one with -m MODEL");
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    cr_ae *ae = cli_load_model(model);
+    if (!ae)
+        return CLI_EXIT_DATA;
+    if (verbose)
+        fprintf(stderr, "%s: BLAS kernels: %s\n", cli_prog(), cli_blas_core());
+    FILE *fo = cli_open_out(out, 1, force);
+    if (!fo) {
+        cr_ae_free(ae);
+        return CLI_EXIT_DATA;
+    }
+    cr_writer *w = NULL;
+    for (int i = optind; status == CLI_EXIT_OK && (i < argc || i == optind); i++) {
+        const char *path = i < argc ? argv[i] : "-";
+        FILE *f = cli_open_in(path);
+        status = f ? run(ae, f, cli_name(path, 0), fo, &w, verbose) : CLI_EXIT_DATA;
+        cli_close_in(f);
+    }
+    cr_diag d;
+    int rc;
+    if (status == CLI_EXIT_OK && w && (rc = cr_writer_close(w, &d)) < 0) {
+        if (rc != CR_E_IO) /* cli_close_out reports failed writes */
+            cli_err("%s: %s", cli_name(out, 1), d.msg);
+        status = CLI_EXIT_DATA;
+    } else if (status != CLI_EXIT_OK)
+        cr_writer_abandon(w);
+    int cs = cli_close_out(fo, out);
+    cr_ae_free(ae);
+    return status > cs ? status : cs;
 }

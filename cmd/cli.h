@@ -43,7 +43,18 @@ void cli_blas_setup(char **argv);
 /* The OpenBLAS core in use, for -v. */
 const char *cli_blas_core(void);
 
+/* Applies "KEY=VALUE" to a model config; prints a usage error and returns -1 if bad. */
+struct cr_ae_config;
+int cli_config_set(struct cr_ae_config *c, const char *kv);
+
 /* Loads a model and prints why not; NULL on failure. */
 struct cr_ae;
 struct cr_ae *cli_load_model(const char *path);
+/* The body of a filter that runs one model over streams (crenc, crdec): options -m -o -f
+ * -v -h, then run() over each input (stdin when none) with a writer it opens lazily. */
+struct cr_writer;
+typedef int (*cli_filter_fn)(struct cr_ae *ae, FILE *in, const char *name, FILE *out,
+                             struct cr_writer **w, int verbose);
+int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run);
+
 #endif

@@ -81,8 +81,8 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
     if (rc == 0 && verbose)
         fprintf(stderr, "%s: %s: %llu blocks\n", cli_prog(), name, (unsigned long long)blocks);
 done:
-    if (rc < 0)
-        cli_err("%s: %s", d.code == CR_E_IO && *w ? "<stdout>" : name, d.msg);
+    if (rc < 0 && !(d.code == CR_E_IO && *w && ferror(out)))
+        cli_err("%s: %s", name, d.msg); /* failed writes are cli_close_out's to report */
     cr_reader_close(r);
     cr_ae_run_free(run);
     free(z);
@@ -94,53 +94,5 @@ done:
 
 int main(int argc, char **argv)
 {
-    static const struct option longs[] = {
-        {"model", 1, 0, 'm'}, {"output", 1, 0, 'o'}, {"force", 0, 0, 'f'},
-        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    const char *model = NULL, *out = "-";
-    int c, force = 0, verbose = 0, status = CLI_EXIT_OK;
-
-    cli_blas_setup(argv);
-    cli_init(argv);
-    while ((c = getopt_long(argc, argv, "m:o:fvh", longs, NULL)) != -1) {
-        switch (c) {
-        case 'm': model = optarg; break;
-        case 'o': out = optarg; break;
-        case 'f': force = 1; break;
-        case 'v': verbose = 1; break;
-        case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
-        }
-    }
-    if (!model) {
-        cli_err("no model: give one with -m MODEL");
-        usage(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    cr_ae *ae = cli_load_model(model);
-    if (!ae)
-        return CLI_EXIT_DATA;
-    if (verbose)
-        fprintf(stderr, "%s: BLAS kernels: %s\n", cli_prog(), cli_blas_core());
-    FILE *fo = cli_open_out(out, 1, force);
-    if (!fo) {
-        cr_ae_free(ae);
-        return CLI_EXIT_DATA;
-    }
-    cr_writer *w = NULL;
-    for (int i = optind; status == CLI_EXIT_OK && (i < argc || i == optind); i++) {
-        const char *path = i < argc ? argv[i] : "-";
-        FILE *f = cli_open_in(path);
-        status = f ? run(ae, f, cli_name(path, 0), fo, &w, verbose) : CLI_EXIT_DATA;
-        cli_close_in(f);
-    }
-    cr_diag d;
-    if (status == CLI_EXIT_OK && w && cr_writer_close(w, &d) < 0) {
-        cli_err("<stdout>: %s", d.msg);
-        status = CLI_EXIT_DATA;
-    } else if (status != CLI_EXIT_OK)
-        cr_writer_abandon(w);
-    int cs = cli_close_out(fo, out);
-    cr_ae_free(ae);
-    return status > cs ? status : cs;
+    return cli_filter_main(argc, argv, usage, run);
 }

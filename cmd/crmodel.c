@@ -16,7 +16,7 @@ static void usage(FILE *f)
             "new: writes a model with random parameters (GPT-2's initialisation).\n"
             "  -p, --preset P     paper, cpu (default) or tiny\n"
             "  -s, --set K=V      override a config value: vocab width heads enc_layers\n"
-            "                     dec_layers ffn block latents tied zattn\n"
+            "                     dec_layers ffn block latents tied zattn pool zskip\n"
             "      --seed N       random seed (default 1)\n"
             "  -n, --name NAME    model name (default: the preset's)\n"
             "      --bf16         store parameters as bf16 (half the size)\n"
@@ -25,33 +25,11 @@ static void usage(FILE *f)
             "See crmodel(1) and cr-model(5).\n");
 }
 
-static int set_key(cr_ae_config *c, const char *kv)
-{
-    static const struct { const char *k; size_t off; } keys[] = {
-        {"vocab", offsetof(cr_ae_config, V)}, {"width", offsetof(cr_ae_config, C)},
-        {"heads", offsetof(cr_ae_config, NH)}, {"enc_layers", offsetof(cr_ae_config, Le)},
-        {"dec_layers", offsetof(cr_ae_config, Ld)}, {"ffn", offsetof(cr_ae_config, F)},
-        {"block", offsetof(cr_ae_config, L)}, {"latents", offsetof(cr_ae_config, M)},
-        {"tied", offsetof(cr_ae_config, tied)}, {"zattn", offsetof(cr_ae_config, zattn)}};
-    const char *eq = strchr(kv, '=');
-    for (size_t i = 0; eq && i < sizeof keys / sizeof keys[0]; i++)
-        if (strlen(keys[i].k) == (size_t)(eq - kv) && !strncmp(kv, keys[i].k, (size_t)(eq - kv))) {
-            long v = cli_count(eq + 1, keys[i].k, 0, 1 << 24);
-            if (v < 0)
-                return -1;
-            *(int *)((char *)c + keys[i].off) = (int)v;
-            return 0;
-        }
-    cli_err("-s %s: expected KEY=VALUE with KEY one of vocab width heads enc_layers "
-            "dec_layers ffn block latents tied zattn", kv);
-    return -1;
-}
-
 static void print_config(const cr_ae_config *c)
 {
     printf("config\tvocab %d\twidth %d\theads %d\tlayers %d+%d\tffn %d\tblock %d\tlatents %d"
-           "\t%s head\tzattn %d\n", c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M,
-           c->tied ? "tied" : "untied", c->zattn);
+           "\t%s head\tzattn %d\tpool %d\tzskip %d\n", c->V, c->C, c->NH, c->Le, c->Ld, c->F,
+           c->L, c->M, c->tied ? "tied" : "untied", c->zattn, c->pool, c->zskip);
     printf("params\t%zu\t(%.1fM)\n", cr_ae_nparams(c), cr_ae_nparams(c) / 1e6);
     printf("compression\t%gx\n", (double)c->L / c->M);
 }
@@ -89,7 +67,7 @@ static int cmd_new(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     for (int i = 0; i < nset; i++)
-        if (set_key(&c, sets[i]) < 0)
+        if (cli_config_set(&c, sets[i]) < 0)
             return CLI_EXIT_USAGE;
     free(sets);
 

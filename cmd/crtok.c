@@ -169,25 +169,27 @@ static int encode_path(struct enc *e, const char *path, int *status)
 }
 
 /* Reads paths from LIST separated by sep and encodes each. */
-static int encode_list(struct enc *e, const char *list, int sep, int *status)
+static int encode_list(struct enc *e, FILE *f, const char *list, int sep, int *status)
 {
-    FILE *f = cli_open_in(list);
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     int rc = CR_OK;
 
-    if (!f)
-        return CR_E_IO;
     while (rc == CR_OK && (n = getdelim(&line, &cap, sep, f)) > 0) {
         if (line[n - 1] == sep)
             line[--n] = 0;
         if (n == 0)
             continue;
+        if (strlen(line) != (size_t)n) {
+            cli_err("%s: a path holds a NUL byte (a list from find -print0 needs -0)",
+                    cli_name(list, 0));
+            *status = CLI_EXIT_DATA;
+            continue;
+        }
         rc = encode_path(e, line, status);
     }
     free(line);
-    cli_close_in(f);
     return rc;
 }
 
@@ -245,8 +247,12 @@ static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
     }
     for (rc = 2; rc > 0; rc = cr_reader_next(r, &rec, &d)) {
         if (rc == 2) {
-            if (!cr_meta_get_u64(cr_reader_meta(r), "tok.vocab_id", &vid) ||
-                vid != cr_vocab_id(v)) {
+            if (!cr_meta_get_u64(cr_reader_meta(r), "tok.vocab_id", &vid)) {
+                rc = cr_diag_set(&d, CR_E_FORMAT, "the stream does not name its vocabulary "
+                                 "(no tok.vocab_id)");
+                break;
+            }
+            if (vid != cr_vocab_id(v)) {
                 rc = cr_diag_set(&d, CR_E_MISMATCH, "tokens of another vocabulary (%016llx, "
                                  "not %016llx)", (unsigned long long)vid,
                                  (unsigned long long)cr_vocab_id(v));
@@ -361,8 +367,10 @@ int main(int argc, char **argv)
                  "--vocab to the directory of encoder.json");
         return CLI_EXIT_DATA;
     }
-    FILE *fo = cli_open_out(out, !dec, force);
+    FILE *lf = list ? cli_open_in(list) : NULL; /* before any output is written */
+    FILE *fo = list && !lf ? NULL : cli_open_out(out, !dec, force);
     if (!fo) {
+        cli_close_in(lf);
         cr_vocab_free(v);
         return CLI_EXIT_DATA;
     }
@@ -406,12 +414,12 @@ int main(int argc, char **argv)
         if ((rc = cr_writer_open(&e.w, fo, CR_KIND_TOKENS, m, &d)) < 0)
             cli_err("%s: %s", cli_name(out, 1), d.msg);
         else if (list)
-            rc = encode_list(&e, list, nul ? 0 : '\n', &status);
+            rc = encode_list(&e, lf, list, nul ? 0 : '\n', &status);
         else
             for (int i = optind; rc == CR_OK && (i < argc || i == optind); i++)
                 rc = encode_path(&e, i < argc ? argv[i] : "-", &status);
-        if (rc == CR_OK && (rc = cr_writer_close(e.w, &d)) < 0)
-            cli_err("%s: %s", cli_name(out, 1), d.msg);
+        if (rc == CR_OK && (rc = cr_writer_close(e.w, &d)) < 0 && rc != CR_E_IO)
+            cli_err("%s: %s", cli_name(out, 1), d.msg); /* cli_close_out reports I/O */
         else if (rc < 0)
             cr_writer_abandon(e.w);
         if (rc < 0)
@@ -421,6 +429,7 @@ int main(int argc, char **argv)
         free(e.wid); free(e.woff); free(e.wend); free(e.b.ids); free(e.b.off);
         free(e.rec); free(e.chunk);
     }
+    cli_close_in(lf);
     int cs = cli_close_out(fo, out);
     cr_vocab_free(v);
     return status > cs ? status : cs;

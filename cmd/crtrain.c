@@ -426,24 +426,9 @@ int main(int argc, char **argv)
             cli_err("-p %s: unknown preset (paper, cpu, tiny)", preset);
             return CLI_EXIT_USAGE;
         }
-        for (int i = 0; i < nset; i++) {
-            /* same keys as crmodel new */
-            char *eq = strchr(sets[i], '=');
-            static const char *keys[] = {"vocab", "width", "heads", "enc_layers", "dec_layers",
-                                         "ffn", "block", "latents", "tied", "zattn"};
-            int *fields[] = {&cfg.V, &cfg.C, &cfg.NH, &cfg.Le, &cfg.Ld, &cfg.F, &cfg.L, &cfg.M,
-                             &cfg.tied, &cfg.zattn};
-            int k = 0;
-            while (eq && k < 10 && (strlen(keys[k]) != (size_t)(eq - sets[i]) ||
-                                   strncmp(keys[k], sets[i], (size_t)(eq - sets[i]))))
-                k++;
-            long v = eq && k < 10 ? cli_count(eq + 1, keys[k], 0, 1 << 24) : -1;
-            if (v < 0) {
-                cli_err("-s %s: expected KEY=VALUE (see crmodel -h)", sets[i]);
+        for (int i = 0; i < nset; i++)
+            if (cli_config_set(&cfg, sets[i]) < 0)
                 return CLI_EXIT_USAGE;
-            }
-            *fields[k] = (int)v;
-        }
         if (cr_ae_config_check(&cfg, &d) < 0 ||
             cr_ae_new_random(&ae, &cfg, (uint64_t)o.seed, &d) < 0) {
             cli_err("config: %s", d.msg);

@@ -9,9 +9,9 @@ int cr_ae_preset(cr_ae_config *c, const char *name)
 {
     /* paper: Tang (2025), about 90M parameters with an untied head */
     static const struct { const char *name; cr_ae_config c; } presets[] = {
-        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0}},
-        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1}},
-        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0}},
+        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0, 0, 0}},
+        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1}},
+        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0, 0, 0}},
     };
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (strcmp(presets[i].name, name) == 0) {
@@ -38,19 +38,36 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
         return cr_diag_set(d, CR_E_VALUE, "tied must be 0 or 1");
     if (c->zattn < 0 || c->zattn > c->Ld)
         return cr_diag_set(d, CR_E_VALUE, "%d z-only layers of %d", c->zattn, c->Ld);
+    if ((c->pool != 0 && c->pool != 1) || (c->zskip != 0 && c->zskip != 1))
+        return cr_diag_set(d, CR_E_VALUE, "pool and zskip must be 0 or 1");
     if ((double)cr_ae_nparams(c) > 2e9)
         return cr_diag_set(d, CR_E_LIMIT, "too many parameters");
     return CR_OK;
 }
 
-#define CONFIG_KEYS(X) X(V, "ae.vocab") X(C, "ae.width") X(NH, "ae.heads") \
-    X(Le, "ae.enc_layers") X(Ld, "ae.dec_layers") X(F, "ae.ffn") X(L, "ae.block") \
-    X(M, "ae.latents") X(tied, "ae.tied") X(zattn, "ae.zattn")
+/* field, metadata key, short name, required (keys added later default to 0) */
+#define CONFIG_KEYS(X) X(V, "ae.vocab", "vocab", 1) X(C, "ae.width", "width", 1) \
+    X(NH, "ae.heads", "heads", 1) X(Le, "ae.enc_layers", "enc_layers", 1) \
+    X(Ld, "ae.dec_layers", "dec_layers", 1) X(F, "ae.ffn", "ffn", 1) \
+    X(L, "ae.block", "block", 1) X(M, "ae.latents", "latents", 1) X(tied, "ae.tied", "tied", 1) \
+    X(zattn, "ae.zattn", "zattn", 1) X(pool, "ae.pool", "pool", 0) X(zskip, "ae.zskip", "zskip", 0)
+
+#define NAME(f, k, n, r) n " "
+const char cr_ae_config_names[] = CONFIG_KEYS(NAME);
+#undef NAME
+
+int cr_ae_config_set(cr_ae_config *c, const char *key, long v)
+{
+#define SET(f, k, n, r) if (strcmp(key, n) == 0) { c->f = (int)v; return CR_OK; }
+    CONFIG_KEYS(SET)
+#undef SET
+    return CR_E_ARG;
+}
 
 int cr_ae_config_to_meta(const cr_ae_config *c, cr_meta *m)
 {
     int rc = CR_OK;
-#define PUT(f, k) if (rc == CR_OK) rc = cr_meta_set_u64(m, k, (uint64_t)c->f);
+#define PUT(f, k, n, r) if (rc == CR_OK) rc = cr_meta_set_u64(m, k, (uint64_t)c->f);
     CONFIG_KEYS(PUT)
 #undef PUT
     return rc;
@@ -59,8 +76,10 @@ int cr_ae_config_to_meta(const cr_ae_config *c, cr_meta *m)
 int cr_ae_config_from_meta(cr_ae_config *c, const cr_meta *m, cr_diag *d)
 {
     uint64_t v;
-#define GET(f, k)                                                                             \
-    if (!cr_meta_get_u64(m, k, &v) || v > (1u << 30))                                        \
+#define GET(f, k, n, r)                                                                       \
+    if (!cr_meta_get_u64(m, k, &v))                                                          \
+        v = 0;                                                                               \
+    if ((r && !cr_meta_get_u64(m, k, &v)) || v > (1u << 30))                                \
         return cr_diag_set(d, CR_E_FORMAT, "model config lacks %s", k);                     \
     c->f = (int)v;
     CONFIG_KEYS(GET)

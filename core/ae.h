@@ -21,10 +21,18 @@ typedef struct cr_ae_config {
     int M;      /* latent slots */
     int tied;   /* output head shares the token embedding */
     int zattn;  /* first zattn decoder layers attend to z only */
+    int pool;   /* 1: latent slot j of the encoder starts from the mean token embedding of
+                 * its segment of the block (tokens j*L/M .. (j+1)*L/M) */
+    int zskip;  /* 1: decoder position i also receives z of its segment, i*M/L */
 } cr_ae_config;
 
 /* Fills c with a named preset ("paper", "cpu", "tiny"); returns CR_E_ARG if unknown. */
 int cr_ae_preset(cr_ae_config *c, const char *name);
+/* Sets a config field by its short name (vocab width heads enc_layers dec_layers ffn
+ * block latents tied zattn pool zskip); CR_E_ARG for an unknown name. */
+int cr_ae_config_set(cr_ae_config *c, const char *key, long v);
+/* The short names, space-separated, for messages. */
+extern const char cr_ae_config_names[];
 /* Checks that a config is usable; describes the problem in d. */
 int cr_ae_config_check(const cr_ae_config *c, cr_diag *d);
 /* Writes the config into metadata as ae.* keys, and reads it back. */

@@ -60,7 +60,9 @@ static void describe_start(char *out, size_t n, const unsigned char *p, size_t l
     size_t k = 0, text = 0;
     for (size_t i = 0; i < len && i < 4; i++) {
         shown[k++] = isprint(p[i]) ? (char)p[i] : '.';
-        text += isprint(p[i]) || isspace(p[i]) || p[i] >= 0x80;
+        /* UTF-8 text may hold bytes >= 0x80, but never starts with a continuation byte
+         * (as damaged cr streams and PNG files do: 0x89) */
+        text += isprint(p[i]) || isspace(p[i]) || (p[i] >= 0x80 && (i > 0 || p[i] >= 0xC0));
     }
     shown[k] = 0;
     if (text == len && len > 0)
@@ -179,12 +181,24 @@ int cr_reader_next(cr_reader *r, cr_rec *rec, cr_diag *d)
     if (len > r->max_len)
         return cr_diag_set(d, CR_E_LIMIT, "record %llu at byte %llu: length %u exceeds %u",
                            rn, ra, len, r->max_len);
-    if ((rc = grow(r, REC_HDR + (size_t)len + 8, d)) < 0)
-        return rc;
-    if (get(r, r->buf + REC_HDR, (size_t)len + 8) != (size_t)len + 8)
-        return cr_diag_set(d, CR_E_TRUNCATED,
-                           "record %llu at byte %llu: cut short (payload of %u bytes)", rn, ra,
-                           len);
+    /* grow with the bytes that really arrive, so that a damaged length field in a short
+     * input costs no more memory than the input itself */
+    size_t want = REC_HDR + (size_t)len + 8, have = REC_HDR;
+    while (have < want) {
+        size_t step = want - have, room = r->cap > have ? r->cap - have : 0;
+        if (room == 0) {
+            if ((rc = grow(r, have + (have < want - have ? have : want - have), d)) < 0)
+                return rc;
+            room = r->cap - have;
+        }
+        step = step < room ? step : room;
+        size_t got = get(r, r->buf + have, step);
+        have += got;
+        if (got < step)
+            return cr_diag_set(d, CR_E_TRUNCATED,
+                               "record %llu at byte %llu: cut short (payload of %u bytes)", rn,
+                               ra, len);
+    }
     if (XXH3_64bits(r->buf, REC_HDR + (size_t)len) != cr_le64(r->buf + REC_HDR + len))
         return cr_diag_set(d, CR_E_CHECKSUM, "record %llu at byte %llu: checksum mismatch", rn,
                            ra);

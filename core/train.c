@@ -260,6 +260,14 @@ static void encode(cr_trainer *t, const uint32_t *ids)
                 xb[i * C + k] = e[k] + q[k];
         }
         memcpy(xb + L * C, p->enc_lat, M * C * sizeof(float));
+        if (c->pool)
+            for (size_t j = 0; j < M; j++) {
+                size_t a = j * L / M, e = (j + 1) * L / M;
+                float *xl = xb + (L + j) * C;
+                for (size_t i = a; i < e; i++)
+                    for (size_t k = 0; k < C; k++)
+                        xl[k] += p->tok_emb[ids[b * L + i] * C + k] / (float)(e - a);
+            }
     }
     stack_fwd(t, p->enc, t->enc, c->Le, t->enc_out, 0);
     for (int b = 0; b < t->B; b++)
@@ -281,6 +289,9 @@ static void decode(cr_trainer *t, const int *zfrom)
         for (size_t k = 0; k < M * C; k++)
             xb[k] = zb[k] + p->dec_zpos[k];
         memcpy(xb + M * C, p->dec_pos, L * C * sizeof(float));
+        if (c->zskip)
+            for (size_t i = 0; i < L; i++)
+                cr_op_add(xb + (M + i) * C, zb + (i * M / L) * C, C);
     }
     stack_fwd(t, p->dec, t->dec, c->Ld, t->dec_out, c->zattn);
     for (int b = 0; b < t->B; b++)
@@ -391,6 +402,9 @@ void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, float bow,
         memcpy(t->dz + b * M * C, d, M * C * sizeof(float));
         cr_op_add(g->dec_zpos, d, M * C);
         cr_op_add(g->dec_pos, d + M * C, L * C);
+        if (c->zskip)
+            for (size_t i = 0; i < L; i++)
+                cr_op_add(t->dz + (b * M + i * M / L) * C, d + (M + i) * C, C);
     }
     if (bow > 0)
         st->bow_loss += bow_backward(t, ids, bow * grad_scale / (float)B);
@@ -408,6 +422,13 @@ void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, float bow,
             cr_op_add(g->tok_emb + ids[b * L + i] * C, d + i * C, C);
         cr_op_add(g->enc_pos, d, L * C);
         cr_op_add(g->enc_lat, d + L * C, M * C);
+        if (c->pool)
+            for (size_t j = 0; j < M; j++) {
+                size_t a = j * L / M, e = (j + 1) * L / M;
+                for (size_t i = a; i < e; i++)
+                    for (size_t k = 0; k < C; k++)
+                        g->tok_emb[ids[b * L + i] * C + k] += d[(L + j) * C + k] / (float)(e - a);
+            }
     }
     t->B = saved;
 }

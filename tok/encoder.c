@@ -103,7 +103,8 @@ int cr_tok_feed(cr_tok *t, const unsigned char *p, size_t n, int final, const ui
         }
         i += k;
     }
-    memmove(t->buf, t->buf + i, t->len - i);
+    if (i > 0 && i < t->len)
+        memmove(t->buf, t->buf + i, t->len - i);
     t->len -= i;
     t->base += i;
     *ids = t->ids;

@@ -12,9 +12,9 @@ static double total_loss(cr_trainer *t, const uint32_t *ids, int B, float bow, i
     return st.loss / ((double)B * L) + bow * st.bow_loss / B;
 }
 
-static void check_gradients(int tied, int zattn)
+static void check_gradients(int tied, int zattn, int pool)
 {
-    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn};
+    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn, pool, pool};
     cr_ae *ae;
     cr_trainer *t;
     cr_diag d;
@@ -52,8 +52,8 @@ static void check_gradients(int tied, int zattn)
         }
         worst = err > worst ? err : worst;
     }
-    CHECK_AT(bad == 0, "%d of %d gradients disagree with finite differences (tied %d zattn %d)",
-             bad, tried, tied, zattn);
+    CHECK_AT(bad == 0, "%d of %d gradients disagree with finite differences (tied %d zattn %d "
+             "pool %d)", bad, tried, tied, zattn, pool);
     free(an);
     cr_trainer_free(t);
     cr_ae_free(ae);
@@ -61,13 +61,15 @@ static void check_gradients(int tied, int zattn)
 
 static void test_gradients_match_finite_differences(void)
 {
-    check_gradients(0, 0);
-    check_gradients(1, 1);
+    check_gradients(0, 0, 0);
+    check_gradients(1, 1, 0);
+    check_gradients(1, 1, 1);
+    check_gradients(0, 0, 1);
 }
 
 static void test_training_lowers_the_loss(void)
 {
-    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1};
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0};
     cr_ae *ae;
     cr_trainer *t;
     cr_diag d;
