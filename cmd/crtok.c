@@ -418,10 +418,10 @@ int main(int argc, char **argv)
         else
             for (int i = optind; rc == CR_OK && (i < argc || i == optind); i++)
                 rc = encode_path(&e, i < argc ? argv[i] : "-", &status);
-        if (rc == CR_OK && (rc = cr_writer_close(e.w, &d)) < 0 && rc != CR_E_IO)
-            cli_err("%s: %s", cli_name(out, 1), d.msg); /* cli_close_out reports I/O */
-        else if (rc < 0)
+        if (rc < 0)
             cr_writer_abandon(e.w);
+        else if ((rc = cr_writer_close(e.w, &d)) < 0 && rc != CR_E_IO)
+            cli_err("%s: %s", cli_name(out, 1), d.msg); /* cli_close_out reports I/O */
         if (rc < 0)
             status = CLI_EXIT_DATA;
         cr_meta_free(m);
