@@ -8,8 +8,10 @@ Run with Debian's python, which has torch 1.13:
     /usr/bin/python3 bench/twin.py check MODEL
 
 MODEL is a cr model file (core/aefile.c; fp32 or bf16). The layers are those of
-tests/ref/gen_ref.py, batched over blocks: gen_ref's twin takes one block at a time,
-and `check` compares the two on a few blocks.
+tests/ref/gen_ref.py, batched over blocks (gen_ref's twin takes one block at a time;
+`check` compares the two), plus the config keys added since: pool (latent slot j starts
+from the mean token embedding of its segment) and zskip (decoder position i also gets
+z of its segment), as in core/ae_fwd.c and core/train.c.
 
 infer   encodes, decodes and scores the blocks of the token stream TOKENS (crtok -L, the
         model's block size; short blocks run on their own), or N blocks of random ids,
@@ -21,7 +23,8 @@ train   the step of crtrain (core/train.c): full blocks of L ids, mean cross-ent
         over positions, global grad-norm clip 1, AdamW (betas 0.9/0.95, eps 1e-8, weight
         decay 0.1 on matrices except positions and latent slots), lr 1e-3, no
         bag-of-words loss; B blocks of random ids from a fixed seed. One warm-up step,
-        then STEPS timed steps. stdout:
+        then STEPS timed steps (the lr schedule of crtrain does not change the work).
+        stdout:
             torch-train <tokens> <seconds> <tok/s> <peak RSS MB>
 
 Threads: CR_TWIN_THREADS (default 2) for torch.set_num_threads.
@@ -46,6 +49,8 @@ META_U64, META_F64, META_STR = 1, 2, 3
 DTYPE_F32, DTYPE_BF16 = 1, 2
 KIND_TOKENS, REC_BLOCK, REC_END = 1, 2, 0xFFFF
 ALIGN = 64
+# config keys added after gen_ref.py's CONFIG_KEYS (core/ae.c), with their fields
+LATER_KEYS = [("pool", "ae.pool"), ("zskip", "ae.zskip")]
 
 
 def die(msg):
@@ -88,6 +93,8 @@ def load_model(path):
         die("%s: model format version %d" % (path, version))
     meta = parse_meta(b[16:16 + ml])
     c = {f: int(meta[k]) for f, k in ref.CONFIG_KEYS}
+    for f, k in LATER_KEYS:  # absent from older files: 0
+        c[f] = int(meta.get(k, 0))
     table = ref.tensor_table(c)
     if n != len(table):
         die("%s: %d tensors where the config needs %d" % (path, n, len(table)))
@@ -168,11 +175,26 @@ def layer(c, p, pre, x, Tk):
     return x + Fn.linear(h, p[pre + "fc2_w"], p[pre + "fc2_b"])
 
 
+def segments(c, n):
+    """(M,n): row j averages the ids of slot j's segment, tokens j*L/M .. (j+1)*L/M,
+    cut at n (core/ae_fwd.c, pool)."""
+    L, M = c["L"], c["M"]
+    P = torch.zeros(M, n)
+    for j in range(M):
+        a, e = j * L // M, min((j + 1) * L // M, n)
+        if e > a:
+            P[j, a:e] = 1.0 / (e - a)
+    return P
+
+
 def encode(c, p, ids):
     """z (B,M,C) from ids (B,n)."""
     B, n = ids.shape
-    x = torch.cat([p["tok_emb"][ids] + p["enc_pos"][:n],
-                   p["enc_lat"].expand(B, c["M"], c["C"])], dim=1)
+    emb = p["tok_emb"][ids]                                          # (B,n,C)
+    lat = p["enc_lat"].expand(B, c["M"], c["C"])
+    if c["pool"]:
+        lat = lat + segments(c, n) @ emb
+    x = torch.cat([emb + p["enc_pos"][:n], lat], dim=1)
     for l in range(c["Le"]):
         x = layer(c, p, "enc.%d." % l, x, n + c["M"])
     return Fn.layer_norm(x[:, n:], (c["C"],), p["enc_lnf_w"], p["enc_lnf_b"], eps=1e-5)
@@ -181,7 +203,10 @@ def encode(c, p, ids):
 def decode(c, p, z, n):
     """h (B,n,C), the decoder's output at the n position slots, before the head."""
     B, M = z.shape[0], c["M"]
-    x = torch.cat([z + p["dec_zpos"], p["dec_pos"][:n].expand(B, n, c["C"])], dim=1)
+    pos = p["dec_pos"][:n].expand(B, n, c["C"])
+    if c["zskip"]:  # position i also gets z of its segment, i*M/L
+        pos = pos + z[:, [i * M // c["L"] for i in range(n)]]
+    x = torch.cat([z + p["dec_zpos"], pos], dim=1)
     for l in range(c["Ld"]):
         x = layer(c, p, "dec.%d." % l, x, M if l < c["zattn"] else n + M)
     return Fn.layer_norm(x[:, M:], (c["C"],), p["dec_lnf_w"], p["dec_lnf_b"], eps=1e-5)
@@ -271,44 +296,47 @@ def infer(model, src, batch=8):
     print("torch-infer\t%d\t%.3f\t%.1f" % (tokens, s, tokens / s))
 
 
-def train(model, steps, B):
-    c, p = load_model(model)
-    names = [name for name, _, _ in ref.tensor_table(c)]
-    for name in names:
+def trainer(c, p):
+    """The step of crtrain as a function of the ids (B,L) of a batch; returns the loss."""
+    table = ref.tensor_table(c)
+    for name, _, _ in table:
         p[name].requires_grad_(True)
     if c["tied"]:
         p["head"] = p["tok_emb"]
     # core/train.c: matrices decay; vectors, positions and latent slots do not
-    decay = [p[n_] for n_, r, cc in ref.tensor_table(c)
-             if r > 1 and cc > 1 and "pos" not in n_ and "lat" not in n_]
-    keep = [p[n_] for n_, r, cc in ref.tensor_table(c)
-            if not (r > 1 and cc > 1 and "pos" not in n_ and "lat" not in n_)]
+    decays = [r > 1 and cc > 1 and "pos" not in n_ and "lat" not in n_ for n_, r, cc in table]
+    decay = [p[n_] for (n_, _, _), d in zip(table, decays) if d]
+    keep = [p[n_] for (n_, _, _), d in zip(table, decays) if not d]
     groups = [{"params": decay, "weight_decay": 0.1}, {"params": keep, "weight_decay": 0.0}]
     try:
         opt = torch.optim.AdamW(groups, lr=1e-3, betas=(0.9, 0.95), eps=1e-8, foreach=True)
     except TypeError:
         opt = torch.optim.AdamW(groups, lr=1e-3, betas=(0.9, 0.95), eps=1e-8)
     params = decay + keep
-    g = torch.Generator().manual_seed(1)
-    L, V = c["L"], c["V"]
 
-    def step():
-        ids = torch.randint(0, V, (B, L), generator=g)
-        h = decode(c, p, encode(c, p, ids), L)
-        loss = Fn.cross_entropy((h @ head(c, p).T).reshape(-1, V), ids.reshape(-1))
+    def step(ids):
+        h = decode(c, p, encode(c, p, ids), ids.shape[1])
+        loss = Fn.cross_entropy((h @ head(c, p).T).reshape(-1, c["V"]), ids.reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         return loss.item()
+    return step
 
-    first = step()  # warm-up
+
+def train(model, steps, B):
+    c, p = load_model(model)
+    step = trainer(c, p)
+    g = torch.Generator().manual_seed(1)
+    batches = [torch.randint(0, c["V"], (B, c["L"]), generator=g) for _ in range(steps + 1)]
+    first = step(batches[0])  # warm-up
     t0 = time.perf_counter()
     last = first
-    for _ in range(steps):
-        last = step()
+    for ids in batches[1:]:
+        last = step(ids)
     s = time.perf_counter() - t0
-    tokens = steps * B * L
+    tokens = steps * B * c["L"]
     sys.stderr.write("twin.py: train %d+1 steps of %d blocks, %d threads, BLAS %s: loss %.3f "
                      "-> %.3f nats\n" % (steps, B, torch.get_num_threads(), blas_core(), first,
                                          last))
@@ -319,6 +347,10 @@ def train(model, steps, B):
 def check(model):
     """The batched layers against gen_ref's one-block twin, on three random blocks."""
     c, p = load_model(model)
+    if c["pool"] or c["zskip"]:
+        print("check\t%s\tpool or zskip, which gen_ref.py does not model: compare CE with "
+              "crscore instead (bench/ae.sh prints both)" % model)
+        return 0
     g = torch.Generator().manual_seed(3)
     ids = torch.randint(0, c["V"], (3, c["L"]), generator=g)
     worst = 0.0

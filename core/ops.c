@@ -53,17 +53,38 @@ void cr_op_matmul_ref(float *out, const float *inp, const float *w, const float 
         }
 }
 
+/* exp for the softmax loops, written so that the compiler vectorizes it (omp simd):
+ * 2^n * p(r) with x = n ln2 + r, |r| <= ln2/2, p of degree 6; relative error below
+ * 2e-7 over [-87, 88], and 0 below. Measured: the head's softmax took 24% of crdec with
+ * the libm expf. */
+#pragma omp declare simd notinbranch
+static inline float fast_expf(float x)
+{
+    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    /* round to nearest by the 1.5 * 2^23 trick: vectorizes, unlike roundf */
+    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float r = x - n * 0.693145751953125f - n * 1.428606765330187045e-06f;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666418f +
+              r * (0.00833330024f + r * 0.00138925435f)))));
+    int32_t e = ((int32_t)n + 127) << 23;
+    float s;
+    memcpy(&s, &e, 4);
+    return p * s;
+}
+
 static void softmax_row(float *x, int n)
 {
     float mx = -INFINITY, sum = 0;
     for (int i = 0; i < n; i++)
         mx = x[i] > mx ? x[i] : mx;
+#pragma omp simd reduction(+ : sum)
     for (int i = 0; i < n; i++) {
-        x[i] = expf(x[i] - mx);
+        x[i] = fast_expf(x[i] - mx);
         sum += x[i];
     }
+    float inv = 1.0f / sum;
     for (int i = 0; i < n; i++)
-        x[i] /= sum;
+        x[i] *= inv;
 }
 
 void cr_op_attention_fwd(float *out, float *att, const float *qkv, int T, int Tk, int C,
@@ -140,18 +161,19 @@ void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int 
             const float *x = logits + (size_t)r * V;
             float mx = x[0];
             int best = 0;
+#pragma omp simd reduction(max : mx)
             for (int i = 1; i < V; i++)
-                if (x[i] > mx) {
-                    mx = x[i];
-                    best = i;
-                }
-            double sum = 0;
+                mx = x[i] > mx ? x[i] : mx;
+            while (x[best] != mx)
+                best++;
+            float sum = 0;
+#pragma omp simd reduction(+ : sum)
             for (int i = 0; i < V; i++)
-                sum += expf(x[i] - mx);
+                sum += fast_expf(x[i] - mx);
             if (argmax)
                 argmax[t0 + r] = (uint32_t)best;
             if (logp && target)
-                logp[t0 + r] = x[target[t0 + r]] - mx - (float)log(sum);
+                logp[t0 + r] = x[target[t0 + r]] - mx - logf(sum);
         }
     }
 }
@@ -270,18 +292,19 @@ double cr_op_head_bwd(float *dh, float *dw, const float *h, const float *w,
         for (int r = 0; r < n; r++) {
             float *x = logits + (size_t)r * V, mx = x[0];
             int best = 0;
+#pragma omp simd reduction(max : mx)
             for (int i = 1; i < V; i++)
-                if (x[i] > mx) {
-                    mx = x[i];
-                    best = i;
-                }
-            double sum = 0;
+                mx = x[i] > mx ? x[i] : mx;
+            while (x[best] != mx)
+                best++;
+            float sum = 0, xy = x[target[t0 + r]] - mx;
+#pragma omp simd reduction(+ : sum)
             for (int i = 0; i < V; i++) {
-                x[i] = expf(x[i] - mx);
+                x[i] = fast_expf(x[i] - mx);
                 sum += x[i];
             }
             uint32_t y = target[t0 + r];
-            loss += -(log(x[y]) - log(sum));
+            loss += log(sum) - xy; /* not log(x[y]): exp may underflow to 0 there */
             hit += (uint32_t)best == y;
             float inv = (float)(1.0 / sum);
             for (int i = 0; i < V; i++)

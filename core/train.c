@@ -150,7 +150,7 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
     t->d_f2 = alloc(t, BT * (size_t)c->F);
     t->scratch = alloc(t, (size_t)t->T * t->T);
     t->logits = alloc(t, (size_t)HEAD_CHUNK * c->V);
-    t->bow = alloc(t, (size_t)c->V + C);
+    t->bow = alloc(t, (size_t)c->V + 2 * C);
     t->ntensors = cr_ae_ntensors(c);
     t->decays = calloc((size_t)t->ntensors, sizeof *t->decays);
     t->tsize = calloc((size_t)t->ntensors, sizeof *t->tsize);
@@ -353,16 +353,13 @@ static double bow_backward(cr_trainer *t, const uint32_t *ids, float scale)
         }
         for (int i = 0; i < c->V; i++)
             lg[i] = (float)(lg[i] / sum) * scale;
-        /* target: the block's token distribution */
-        for (size_t i = 0; i < L; i++) {
-            uint32_t y = ids[b * L + i];
-            loss -= (log(lg[y] / scale + 1e-30)) / (double)L;
-            lg[y] -= scale / (float)L;
-        }
-        float dmz[4096];
-        float *dm = C <= 4096 ? dmz : NULL;
-        if (!dm)
-            continue;
+        /* target: the block's token distribution; the loss reads the probabilities
+         * before any of them becomes a gradient */
+        for (size_t i = 0; i < L; i++)
+            loss -= log(lg[ids[b * L + i]] / scale + 1e-30) / (double)L;
+        for (size_t i = 0; i < L; i++)
+            lg[ids[b * L + i]] -= scale / (float)L;
+        float *dm = t->bow + c->V + C; /* C floats */
         memset(dm, 0, C * sizeof(float));
         cr_op_matmul_bwd(dm, t->g.head, NULL, lg, mz, t->ae->p.head, 1, c->C, c->V);
         for (size_t j = 0; j < M; j++)

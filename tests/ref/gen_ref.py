@@ -5,24 +5,33 @@ Run from anywhere with Debian's python (torch 1.13, python3-xxhash):
 
     /usr/bin/python3 tests/ref/gen_ref.py        (or: make ref)
 
-It builds two tiny models (tied head with one z-only decoder layer, untied head with
-none), initialises every parameter from N(0, 0.1) (LayerNorm weights 1 + N(0, 0.1)) so
-that a bug in any bias or gain shows, and writes
+It builds three tiny models (tied head with one z-only decoder layer; untied head with
+none; untied with pool, zskip and a block of L=20 that M=3 slots do not divide evenly),
+initialises every parameter from N(0, 0.1) (LayerNorm weights 1 + N(0, 0.1)) so that a
+bug in any bias or gain shows, and writes
 
     NAME.crm              the model in cr's model file format, fp32 (core/aefile.c)
     NAME_full.state       a block of L random ids and what the model makes of it
     NAME_short.state      the same for a block of n < L ids
+    NAME_train.state      (tiny_tied, tiny_pool) one step of crtrain: the loss and every
+                          gradient on a batch, then the losses of ten AdamW steps
 
 A state file is a cr record stream of kind 4 (core/stream.c) whose records (type 1)
 each hold one named fp32 tensor: u16 name_len, name, u32 count, count values.
 Tensors: ids, z (M,C), logits (n,V), logp (n: log-softmax at the true ids),
 argmax (n). ids and argmax are stored as floats. The header metadata says which model
 (ref.model), how many tokens (block.tokens) and the model's check (model.check).
+A training state holds ids (B*L), grad (every parameter's gradient, one flat vector in
+the slab order of cr_ae_tensors, so a tied head appears once, as tok_emb) and, per step,
+loss, ce, bow and gnorm; its metadata holds the step's settings as train.* keys.
 
 The semantics follow core/ae_fwd.c and core/ops.c: pre-LN layers, LayerNorm eps 1e-5,
 GELU in its tanh form, a fused qkv projection with bias split into heads of C/NH,
 softmax scale 1/sqrt(C/NH), bidirectional attention; decoder layers l < zattn let every
-query attend to the M z rows only.
+query attend to the M z rows only. pool: latent slot j starts from enc_lat[j] plus the
+mean token embedding of tokens [j*L/M, (j+1)*L/M) cut at n; zskip: decoder position i
+gets z[i*M/L] (raw z, without dec_zpos) added. Training follows core/train.c: the loss of
+cr_trainer_backward, the clip of cr_trainer_clip and the AdamW of cr_trainer_adamw.
 """
 import math
 import os
@@ -36,23 +45,35 @@ import xxhash
 HERE = os.path.dirname(os.path.abspath(__file__))
 SD = 0.1  # every parameter ~ N(0, SD); LayerNorm weights 1 + N(0, SD)
 
-# name: (config, seed, short block length)
+# name: (config, seed, short block length, training fixture)
 MODELS = {
-    "tiny_tied": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=24, M=3, tied=1, zattn=1),
-                  1, 9),
-    "tiny_untied": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=24, M=3, tied=0, zattn=0),
-                    2, 2),  # a short block shorter than M
+    "tiny_tied": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=24, M=3, tied=1, zattn=1,
+                       pool=0, zskip=0), 1, 9, True),
+    "tiny_untied": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=24, M=3, tied=0, zattn=0,
+                         pool=0, zskip=0), 2, 2, False),  # a short block shorter than M
+    # segments of 6, 7 and 7 tokens; the short block of 11 fills the first, cuts the
+    # second and leaves the third empty
+    "tiny_pool": (dict(V=96, C=16, NH=2, Le=2, Ld=2, F=32, L=20, M=3, tied=0, zattn=1,
+                       pool=1, zskip=1), 3, 11, True),
 }
 
-# the ae.* metadata keys, in the order of CONFIG_KEYS in core/ae.c
+# the ae.* metadata keys, in the order of CONFIG_KEYS in core/ae.c: the required ones,
+# then those added later, which cr_ae_config_from_meta takes as 0 when absent
+# (bench/twin.py reads CONFIG_KEYS as the required keys)
 CONFIG_KEYS = [("V", "ae.vocab"), ("C", "ae.width"), ("NH", "ae.heads"),
                ("Le", "ae.enc_layers"), ("Ld", "ae.dec_layers"), ("F", "ae.ffn"),
                ("L", "ae.block"), ("M", "ae.latents"), ("tied", "ae.tied"),
                ("zattn", "ae.zattn")]
+LATER_KEYS = [("pool", "ae.pool"), ("zskip", "ae.zskip")]
+
+# the training fixture: crtrain's loop with -B 2 -S 10 --lr 1e-2 --min-lr 1e-2 --warmup 0
+# (a constant rate) --bow 0.5, on one batch of random full blocks
+TRAIN = dict(B=2, steps=10, bow=0.5, lr=1e-2, beta1=0.9, beta2=0.95, eps=1e-8, wd=0.1,
+             clip=1.0)
 LAYER_NAMES = ["ln1_w", "ln1_b", "qkv_w", "qkv_b", "proj_w", "proj_b",
                "ln2_w", "ln2_b", "fc_w", "fc_b", "fc2_w", "fc2_b"]
 
-META_U64, META_STR = 1, 3
+META_U64, META_F64, META_STR = 1, 2, 3
 KIND_MODEL, REC_TENSOR, REC_END = 4, 1, 0xFFFF
 DTYPE_F32 = 1
 ALIGN = 64
@@ -117,18 +138,30 @@ def layer(c, p, pre, x, Tk):
 
 
 def encode(c, p, ids):
-    """z (M,C) from ids (n): encoder over [tok_emb[ids] + enc_pos ; enc_lat]."""
-    n, M = ids.shape[0], c["M"]
-    x = torch.cat([p["tok_emb"][ids] + p["enc_pos"][:n], p["enc_lat"]], dim=0)
+    """z (M,C) from ids (n): encoder over [tok_emb[ids] + enc_pos ; enc_lat (+ pool)]."""
+    n, L, M = ids.shape[0], c["L"], c["M"]
+    emb = p["tok_emb"][ids]
+    lat = p["enc_lat"]
+    if c.get("pool"):  # slot j: mean embedding of tokens [j*L/M, (j+1)*L/M) cut at n
+        seg = []
+        for j in range(M):
+            a, e = j * L // M, min((j + 1) * L // M, n)
+            seg.append(emb[a:e].mean(dim=0) if e > a else torch.zeros_like(lat[j]))
+        lat = lat + torch.stack(seg)
+    x = torch.cat([emb + p["enc_pos"][:n], lat], dim=0)
     for l in range(c["Le"]):
         x = layer(c, p, "enc.%d." % l, x, n + M)
     return layernorm(x[n:], p["enc_lnf_w"], p["enc_lnf_b"])
 
 
 def decode(c, p, z, n):
-    """logits (n,V): decoder over [z + dec_zpos ; dec_pos[:n]], read at the n slots."""
+    """logits (n,V): decoder over [z + dec_zpos ; dec_pos[:n] (+ zskip)], read at the n
+    slots."""
     M = c["M"]
-    x = torch.cat([z + p["dec_zpos"], p["dec_pos"][:n]], dim=0)
+    pos = p["dec_pos"][:n]
+    if c.get("zskip"):  # position i: z[i*M/L], without dec_zpos
+        pos = pos + z[[i * M // c["L"] for i in range(n)]]
+    x = torch.cat([z + p["dec_zpos"], pos], dim=0)
     for l in range(c["Ld"]):
         x = layer(c, p, "dec.%d." % l, x, M if l < c["zattn"] else n + M)
     h = layernorm(x[M:], p["dec_lnf_w"], p["dec_lnf_b"])
@@ -139,13 +172,15 @@ def decode(c, p, z, n):
 # ---- cr's byte formats ---------------------------------------------------------------
 
 def meta_bytes(entries):
-    """core/meta.c: u8 type, u8 key_len, key, then u64 | u32 len + bytes."""
+    """core/meta.c: u8 type, u8 key_len, key, then u64 | f64 | u32 len + bytes."""
     out = b""
     for key, val in entries:
         k = key.encode()
         if isinstance(val, str):
             s = val.encode()
             out += struct.pack("<BB", META_STR, len(k)) + k + struct.pack("<I", len(s)) + s
+        elif isinstance(val, float):
+            out += struct.pack("<BB", META_F64, len(k)) + k + struct.pack("<d", val)
         else:
             out += struct.pack("<BB", META_U64, len(k)) + k + struct.pack("<Q", val)
     return out
@@ -161,7 +196,8 @@ def write_model(path, name, c, p):
     metadata, tensor table, XXH3 of all that, zeros up to a multiple of 64, the fp32
     parameters in table order, XXH3 of the parameters."""
     table = tensor_table(c)
-    meta = meta_bytes([("model.name", name)] + [(k, c[f]) for f, k in CONFIG_KEYS])
+    meta = meta_bytes([("model.name", name)] +
+                      [(k, c[f]) for f, k in CONFIG_KEYS + LATER_KEYS])
     hdr = b"\x89CRM" + struct.pack("<HHII", 1, 0, len(meta), len(table)) + meta
     off = 0
     for tname, rows, cols in table:
@@ -202,12 +238,91 @@ def write_state(path, meta, tensors):
         f.write(out)
 
 
+# ---- training (core/train.c) ---------------------------------------------------------
+
+def train_loss(c, p, ids, bow):
+    """The loss of cr_trainer_backward over full blocks ids (B,L): mean CE over the B*L
+    positions plus bow times the mean over blocks of the bag-of-words CE, whose logits are
+    the mean of z's M rows times the head and whose target is the block's token counts
+    over L. Returns (loss, ce, bow_ce), nats."""
+    B, L, V = ids.shape[0], c["L"], c["V"]
+    head = p["tok_emb"] if c["tied"] else p["head"]
+    ce, bag = 0.0, 0.0
+    for b in range(B):
+        z = encode(c, p, ids[b])
+        ce = ce + Fn.cross_entropy(decode(c, p, z, L), ids[b], reduction="sum")
+        q = torch.bincount(ids[b], minlength=V).to(z.dtype) / L
+        bag = bag - (q * torch.log_softmax(z.mean(dim=0) @ head.T, dim=-1)).sum()
+    ce, bag = ce / (B * L), bag / B
+    return ce + bow * bag, ce, bag
+
+
+def train_run(c, p0, ids, dtype):
+    """crtrain's loop on one batch: zero_grad, backward, clip, AdamW, TRAIN["steps"] times.
+    Returns the gradient of the first step (flat, slab order) and per-step loss, ce, bow
+    and the gradient norm before clipping."""
+    h = TRAIN
+    table = tensor_table(c)
+    p = {k: v.to(dtype).clone().requires_grad_(True) for k, v in p0.items()}
+    leaves = [p[name] for name, _, _ in table]  # a tied head is tok_emb: no entry of its own
+    # cr_trainer_new: matrices decay; vectors, positions and latent slots do not
+    decays = [rows > 1 and cols > 1 and "pos" not in name and "lat" not in name
+              for name, rows, cols in table]
+    opt = torch.optim.AdamW(
+        [{"params": [x for x, d in zip(leaves, decays) if d], "weight_decay": h["wd"]},
+         {"params": [x for x, d in zip(leaves, decays) if not d], "weight_decay": 0.0}],
+        lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"])
+    grad, out = None, {"loss": [], "ce": [], "bow": [], "gnorm": []}
+    for _ in range(h["steps"]):
+        opt.zero_grad(set_to_none=False)
+        loss, ce, bag = train_loss(c, p, ids, h["bow"])
+        loss.backward()
+        if grad is None:
+            grad = torch.cat([x.grad.reshape(-1) for x in leaves]).detach().clone()
+        # cr_trainer_clip: the norm in double, one float scale max/norm when it is larger
+        # (torch's clip_grad_norm_ would divide by norm + 1e-6)
+        norm = math.sqrt(sum((x.grad.double() ** 2).sum().item() for x in leaves))
+        if norm > h["clip"]:
+            s = torch.tensor(h["clip"] / norm, dtype=dtype)
+            for x in leaves:
+                x.grad.mul_(s)
+        opt.step()
+        for k, v in (("loss", loss), ("ce", ce), ("bow", bag)):
+            out[k].append(v.item())
+        out["gnorm"].append(norm)
+    return grad, out
+
+
+def train_fixture(name, c, p, check, seed):
+    h = TRAIN
+    g = torch.Generator().manual_seed(200 + seed)
+    ids = torch.randint(0, c["V"], (h["B"], c["L"]), generator=g)
+    grad, out = train_run(c, p, ids, torch.float32)
+    grad64, out64 = train_run(c, p, ids, torch.float64)
+    repeats = max(torch.bincount(ids[b]).max().item() for b in range(h["B"]))
+    write_state(os.path.join(HERE, name + "_train.state"),
+                [("ref.model", name + ".crm"), ("block.tokens", c["L"]),
+                 ("model.check", check), ("train.B", h["B"]), ("train.steps", h["steps"])] +
+                [("train." + k, float(h[k])) for k in ("bow", "lr", "beta1", "beta2", "eps",
+                                                       "wd", "clip")],
+                [("ids", ids.reshape(-1).float()), ("grad", grad)] +
+                [(k, torch.tensor(out[k])) for k in ("loss", "ce", "bow", "gnorm")])
+    def rel(keys):
+        return max(abs(a - b) / abs(b) for k in keys for a, b in zip(out[k], out64[k]))
+    print("%s_train: B=%d, a token up to %d times in a block; loss %.5f -> %.5f (ce %.5f -> "
+          "%.5f, bow %.5f -> %.5f), gnorm %.3g; fp32 vs fp64: grad %.2g, losses %.2g and "
+          "gnorms %.2g relative" % (name, h["B"], repeats, out["loss"][0], out["loss"][-1],
+                                    out["ce"][0], out["ce"][-1], out["bow"][0], out["bow"][-1],
+                                    out["gnorm"][0], (grad.double() - grad64).abs().max(),
+                                    rel(("loss", "ce", "bow")), rel(("gnorm",))))
+
+
 # ---- fixtures ------------------------------------------------------------------------
 
 def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    for name, (c, seed, short) in MODELS.items():
+    for name, (c, seed, short, train) in MODELS.items():
         p = init_params(c, seed)
         check = write_model(os.path.join(HERE, name + ".crm"), name, c, p)
         p64 = {k: v.double() for k, v in p.items()}
@@ -234,6 +349,8 @@ def main():
                   "%.3g; fp32 vs fp64: z %.2g, logits %.2g"
                   % (name, tag, n, z.abs().max(), logits.min(), logits.max(), gap,
                      (z.double() - z64).abs().max(), (logits.double() - logits64).abs().max()))
+        if train:
+            train_fixture(name, c, p, check, seed)
     print("torch %s, wrote %s" % (torch.__version__, HERE))
 
 

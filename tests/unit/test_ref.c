@@ -391,8 +391,8 @@ static size_t model_header_end(const unsigned char *b)
 
 static void test_save_then_load_gives_the_same_model(void)
 {
-    static const char *names[] = {"tiny_tied", "tiny_untied"};
-    for (int k = 0; k < 2; k++) {
+    static const char *names[] = {"tiny_tied", "tiny_untied", "tiny_pool"};
+    for (int k = 0; k < 3; k++) {
         char src[64];
         snprintf(src, sizeof src, REF "%s.crm", names[k]);
         cr_ae *a = load_or_die(src), *b;
@@ -781,6 +781,8 @@ int main(void)
     test_forward_matches_pytorch(REF "tiny_tied.crm", REF "tiny_tied_short.state");
     test_forward_matches_pytorch(REF "tiny_untied.crm", REF "tiny_untied_full.state");
     test_forward_matches_pytorch(REF "tiny_untied.crm", REF "tiny_untied_short.state");
+    test_forward_matches_pytorch(REF "tiny_pool.crm", REF "tiny_pool_full.state");
+    test_forward_matches_pytorch(REF "tiny_pool.crm", REF "tiny_pool_short.state");
     test_run_is_reused_across_block_lengths();
     test_encode_and_decode_refuse_bad_arguments();
     test_save_then_load_gives_the_same_model();
