@@ -65,8 +65,11 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
                 break;
             continue;
         }
-        if ((rc = cr_lat_read(&b, z, MC, rec.data, rec.len, (uint32_t)c->V, &d)) < 0)
+        if ((rc = cr_lat_read(&b, z, MC, rec.data, rec.len, (uint32_t)c->V, &d)) < 0) {
+            cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                           (unsigned long long)rec.pos);
             break;
+        }
         if (b.n > (uint32_t)c->L) {
             rc = cr_diag_set(&d, CR_E_VALUE, "record %llu: a block of %u tokens, the model "
                              "takes %d", (unsigned long long)rec.seq, b.n, c->L);

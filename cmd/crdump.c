@@ -68,12 +68,18 @@ static int dump(FILE *in, const char *name, int quiet)
             printf("record\t%llu\ttype %u\t%u bytes\n", (unsigned long long)rec.seq, rec.type,
                    rec.len);
         } else if (rec.type == CR_TOK_DOC) {
-            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0)
+            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             printf("doc\t%llu\t%.*s\n", (unsigned long long)dr.doc, (int)dr.name_len, dr.name);
         } else if (rec.type == CR_TOK_BLOCK) {
-            if ((rc = cr_block_read(&b, rec.data, rec.len, UINT32_MAX, &d)) < 0)
+            if ((rc = cr_block_read(&b, rec.data, rec.len, UINT32_MAX, &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             printf("block\tdoc %llu\tindex %llu\tfirst %llu\tbytes %llu-%llu\ttokens %u/%u\n",
                    (unsigned long long)b.doc, (unsigned long long)b.index,
                    (unsigned long long)b.first, (unsigned long long)b.base,
@@ -82,8 +88,11 @@ static int dump(FILE *in, const char *name, int quiet)
                 printf("\t%u\t%llu\t%u\n", b.ids[i], (unsigned long long)(b.base + b.off[i]),
                        b.off[i + 1] - b.off[i]);
         } else if (rec.type == CR_TOK_DOCEND) {
-            if ((rc = cr_docend_read(&dr, rec.data, rec.len, &d)) < 0)
+            if ((rc = cr_docend_read(&dr, rec.data, rec.len, &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             printf("docend\t%llu\t%llu bytes\t%llu tokens\n", (unsigned long long)dr.doc,
                    (unsigned long long)dr.bytes, (unsigned long long)dr.tokens);
         } else {

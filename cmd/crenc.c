@@ -84,14 +84,18 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
                 break;
             continue;
         }
-        if ((rc = cr_block_read(&b, rec.data, rec.len, (uint32_t)c->V, &d)) < 0 ||
-            (rc = cr_ae_encode(ae, run, b.ids, (int)b.n, z)) < 0) {
-            if (rc != CR_E_VALUE || d.code == CR_E_VALUE)
-                break;
-            rc = cr_diag_set(&d, rc, "block %llu does not fit the model", (unsigned long long)
-                             rec.seq);
+        if ((rc = cr_block_read(&b, rec.data, rec.len, (uint32_t)c->V, &d)) < 0) {
+            cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                           (unsigned long long)rec.pos);
             break;
         }
+        if (b.L != (uint32_t)c->L) {
+            rc = cr_diag_set(&d, CR_E_MISMATCH, "record %llu at byte %llu: a block cut with "
+                             "-L %u, the model takes %d", (unsigned long long)rec.seq,
+                             (unsigned long long)rec.pos, b.L, c->L);
+            break;
+        }
+        cr_ae_encode(ae, run, b.ids, (int)b.n, z);
         cr_lat_write(&b, z, MC, buf);
         if ((rc = cr_writer_put(*w, CR_LAT_BLOCK, buf, (uint32_t)cr_lat_size(b.n, MC), &d)) < 0)
             break;

@@ -86,8 +86,11 @@ static int score(FILE *in, const char *name, int mode)
             continue;
         }
         if (rec.type == CR_TOK_DOC) {
-            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0)
+            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             memcpy(doc, dr.name, dr.name_len);
             doclen = dr.name_len;
             next = 0;
@@ -99,8 +102,11 @@ static int score(FILE *in, const char *name, int mode)
                        (double)dt.hit / dt.n, dt.ce / dt.n, model_buf);
             }
         } else if (rec.type == CR_REC_BLOCK) {
-            if ((rc = cr_recon_read(&b, am, logp, rec.data, rec.len, (uint32_t)V, &d)) < 0)
+            if ((rc = cr_recon_read(&b, am, logp, rec.data, rec.len, (uint32_t)V, &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             struct tally bt = {0};
             for (uint32_t i = 0; i < b.n; i++) {
                 add(&bt, b.ids[i], am[i], logp[i]);

@@ -261,14 +261,20 @@ static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
             continue;
         }
         if (rec.type == CR_TOK_DOC) {
-            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0)
+            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             written = next = 0;
         } else if (rec.type == CR_REC_BLOCK) {
             /* what an expert rebuilt: its predicted token at every position, each
              * position once however the windows overlap */
-            if ((rc = cr_recon_read(&b, am, logp, rec.data, rec.len, cr_vocab_size(v), &d)) < 0)
+            if ((rc = cr_recon_read(&b, am, logp, rec.data, rec.len, cr_vocab_size(v), &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             for (uint32_t i = 0; i < b.n; i++) {
                 size_t len;
                 if (b.first + i < next)
@@ -279,8 +285,11 @@ static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
             if (b.first + b.n > next)
                 next = b.first + b.n;
         } else if (rec.type == CR_TOK_BLOCK) {
-            if ((rc = cr_block_read(&b, rec.data, rec.len, cr_vocab_size(v), &d)) < 0)
+            if ((rc = cr_block_read(&b, rec.data, rec.len, cr_vocab_size(v), &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             for (uint32_t i = 0; i < b.n; i++) {
                 size_t len;
                 const unsigned char *p = cr_vocab_bytes(v, b.ids[i], &len);
@@ -300,8 +309,11 @@ static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
             if (rc < 0)
                 break;
         } else if (rec.type == CR_TOK_DOCEND) {
-            if ((rc = cr_docend_read(&dr, rec.data, rec.len, &d)) < 0)
+            if ((rc = cr_docend_read(&dr, rec.data, rec.len, &d)) < 0) {
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                               (unsigned long long)rec.pos);
                 break;
+            }
             if (cr_reader_kind(r) == CR_KIND_TOKENS && dr.bytes != written) {
                 rc = cr_diag_set(&d, CR_E_VALUE, "document %llu: blocks give %llu of its %llu "
                                  "bytes", (unsigned long long)dr.doc,

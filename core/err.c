@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int cr_diag_set(cr_diag *d, int code, const char *fmt, ...)
 {
@@ -13,6 +14,22 @@ int cr_diag_set(cr_diag *d, int code, const char *fmt, ...)
         d->code = code;
     }
     return code;
+}
+
+int cr_diag_prefix(cr_diag *d, const char *fmt, ...)
+{
+    char pre[128], msg[sizeof d->msg + sizeof pre + 2];
+    va_list ap;
+    if (!d)
+        return CR_E_ARG;
+    va_start(ap, fmt);
+    vsnprintf(pre, sizeof pre, fmt, ap);
+    va_end(ap);
+    snprintf(msg, sizeof msg, "%s: %s", pre, d->msg);
+    size_t n = strlen(msg) < sizeof d->msg ? strlen(msg) : sizeof d->msg - 1;
+    memcpy(d->msg, msg, n); /* cut to fit */
+    d->msg[n] = 0;
+    return d->code;
 }
 
 void cr_diag_clear(cr_diag *d)

@@ -31,6 +31,9 @@ typedef struct cr_diag {
 int cr_diag_set(cr_diag *d, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Puts "prefix: " before d's message, keeping its code; returns the code. */
+int cr_diag_prefix(cr_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Clears d (code CR_OK, empty message); d may be NULL. */
 void cr_diag_clear(cr_diag *d);
 
