@@ -10,15 +10,16 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crscore [-b | -d | -t] [-s] [FILE...]\n"
+    fprintf(f, "usage: crscore [-b | -d | -t | -s] [FILE...]\n"
                "Scores reconstruction streams (from crdec): token reconstruction accuracy\n"
                "(TRA) and cross-entropy (bits per token), as tab-separated lines.\n"
                "  -b, --blocks    one line per block (the default): doc block start end\n"
                "                  tokens TRA CE model\n"
                "  -d, --docs      one line per document: doc tokens TRA CE model\n"
                "  -t, --tokens    one line per token: doc index start end id predicted CE\n"
-               "  -s, --summary   only a summary per input and model: input model tokens\n"
-               "                  TRA CE majority-TRA (share of the most common token)\n"
+               "  -s, --summary   one line per input: input model tokens TRA CE\n"
+               "                  majority-TRA (share of the most common token)\n"
+               "The last of -b -d -t -s given wins.\n"
                "  -h, --help      this help\n"
                "Overlapping windows count each token once, in the first block that has it.\n"
                "See crscore(1).\n");

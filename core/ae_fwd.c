@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include "ae.h"
+#include "le.h"
 #include "ops.h"
 #include "rng.h"
 
@@ -134,7 +135,17 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uin
 
 void cr_ae_rehash(cr_ae *ae)
 {
-    ae->check = XXH3_64bits(ae->slab, cr_ae_nparams(&ae->cfg) * sizeof(float));
+    /* the config takes part: the same weights with another zattn, pool or zskip are
+     * another model. Parameters are hashed as little-endian fp32 (the host's order on
+     * the machines cr builds for; see le.h). */
+    const cr_ae_config *c = &ae->cfg;
+    unsigned char cfg[12 * 4];
+    int v[12] = {c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M, c->tied, c->zattn,
+                 c->pool, c->zskip};
+    for (int i = 0; i < 12; i++)
+        cr_put32(cfg + 4 * i, (uint32_t)v[i]);
+    ae->check = XXH3_64bits_withSeed(ae->slab, cr_ae_nparams(c) * sizeof(float),
+                                     XXH3_64bits(cfg, sizeof cfg));
 }
 
 /* Allocates the struct and layer tables; the slab is the caller's business. */

@@ -92,6 +92,12 @@ int cr_ae_save(const cr_ae *ae, const char *path, int dtype, cr_diag *d)
     }
     cr_put64(p, XXH3_64bits(hdr, hl));
 
+    struct stat pst;
+    if (strcmp(path, "-") == 0 || (stat(path, &pst) == 0 && !S_ISREG(pst.st_mode))) {
+        /* written to a temporary file and renamed: a pipe or a device cannot take it */
+        rc = cr_diag_set(d, CR_E_ARG, "%s: a model is written to a regular file", path);
+        goto done;
+    }
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     if (!(f = fopen(tmp, "wb"))) {
         rc = cr_diag_set(d, CR_E_IO, "%s: %s", tmp, strerror(errno));

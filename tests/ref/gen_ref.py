@@ -214,7 +214,16 @@ def write_model(path, name, c, p):
     assert len(data) == off
     with open(path, "wb") as f:
         f.write(hdr + data + struct.pack("<Q", xxh3(data)))
-    return xxh3(data)
+    return model_check(c, data)
+
+
+def model_check(c, data):
+    """core/ae_fwd.c cr_ae_rehash: XXH3 of the fp32 parameters, seeded with the XXH3 of
+    the config as 12 little-endian u32 (vocab width heads enc dec ffn block latents tied
+    zattn pool zskip)."""
+    cfg = struct.pack("<12I", *(c[f] for f in ("V", "C", "NH", "Le", "Ld", "F", "L", "M",
+                                               "tied", "zattn", "pool", "zskip")))
+    return xxhash.xxh3_64_intdigest(data, seed=xxh3(cfg))
 
 
 def write_state(path, meta, tensors):
