@@ -166,7 +166,7 @@ struct val {
 static struct val validate(cr_trainer *t, const struct data *v, int K, int B, int L, int V)
 {
     struct val r = {0, 0, 0, 0};
-    cr_train_stats own = {0}, other = {0};
+    cr_train_stats own = {0}, other = {0}, own_paired = {0};
     int zfrom[256];
     size_t nb = (size_t)K < v->n ? (size_t)K : v->n;
     uint32_t *freq = calloc((size_t)V, sizeof *freq), top = 0;
@@ -177,8 +177,14 @@ static struct val validate(cr_trainer *t, const struct data *v, int K, int B, in
     for (size_t b0 = 0; b0 < nb; b0 += (size_t)B) {
         int n = (int)(nb - b0 < (size_t)B ? nb - b0 : (size_t)B);
         const uint32_t *ids = v->ids + b0 * (size_t)L;
-        cr_trainer_eval(t, ids, n, NULL, &own);
+        cr_train_stats here = {0};
+        cr_trainer_eval(t, ids, n, NULL, &here);
+        own.loss += here.loss;
+        own.hits += here.hits;
+        own.n += here.n;
         if (n > 1) {
+            own_paired.loss += here.loss;
+            own_paired.n += here.n;
             for (int i = 0; i < n; i++)
                 zfrom[i] = (i + 1) % n;
             cr_trainer_eval(t, ids, n, zfrom, &other);
@@ -189,8 +195,10 @@ static struct val validate(cr_trainer *t, const struct data *v, int K, int B, in
         r.tra = (double)own.hits / own.n;
         r.maj = (double)top / own.n;
     }
-    if (other.n)
-        r.gain = other.loss / other.n / M_LN2 - r.ce;
+    /* the gain compares like with like: own CE over the blocks that had a partner */
+    r.gain = NAN;
+    if (other.n && own_paired.n)
+        r.gain = (other.loss / other.n - own_paired.loss / own_paired.n) / M_LN2;
     return r;
 }
 
@@ -296,6 +304,8 @@ static int load_ckpt(const char *path, cr_ae **out, float **mv, struct opts *o, 
     while ((rc = cr_reader_next(r, &rec, d)) == 1) {
         if (rec.type != CKPT_REC || rec.len < 16)
             continue;
+        if (cr_reader_streams(r) > 1)
+            break;
         uint32_t s = cr_le32(rec.data), k = cr_le32(rec.data + 12);
         uint64_t at = cr_le64(rec.data + 4);
         if (s > 2 || rec.len != 16 + 4 * (size_t)k || at > np || k > np - at) {
@@ -308,8 +318,13 @@ static int load_ckpt(const char *path, cr_ae **out, float **mv, struct opts *o, 
             dst[at + j] = cr_lef32(rec.data + 16 + 4 * j);
         got[s] += k;
     }
+    if (rc == 2)
+        rc = cr_diag_set(d, CR_E_FORMAT, "more than one stream in a checkpoint");
     if (rc == 0 && (got[0] != np || got[1] != np || got[2] != np))
         rc = cr_diag_set(d, CR_E_TRUNCATED, "checkpoint lacks part of its tensors");
+    for (size_t i = 0; rc == 0 && i < np; i++)
+        if (!isfinite(ae->slab[i]) || !isfinite((*mv)[i]) || !isfinite((*mv)[np + i]))
+            rc = cr_diag_set(d, CR_E_VALUE, "value %zu of the checkpoint is not finite", i);
 done:
     cr_reader_close(r);
     fclose(f);
@@ -331,66 +346,89 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-int main(int argc, char **argv)
-{
-    enum { O_LR = 256, O_MINLR, O_WARM, O_WD, O_CLIP, O_BOW, O_BOWF, O_SEED, O_EVE, O_EVB,
-           O_LOG, O_CKM, O_RES };
-    static const struct option longs[] = {
-        {"model", 1, 0, 'm'}, {"preset", 1, 0, 'p'}, {"set", 1, 0, 's'}, {"output", 1, 0, 'o'},
-        {"val", 1, 0, 'V'}, {"name", 1, 0, 'n'}, {"batch", 1, 0, 'B'}, {"accum", 1, 0, 'A'},
-        {"steps", 1, 0, 'S'}, {"lr", 1, 0, O_LR}, {"min-lr", 1, 0, O_MINLR},
-        {"warmup", 1, 0, O_WARM}, {"wd", 1, 0, O_WD}, {"clip", 1, 0, O_CLIP},
-        {"bow", 1, 0, O_BOW}, {"bow-fade", 1, 0, O_BOWF}, {"seed", 1, 0, O_SEED},
-        {"eval-every", 1, 0, O_EVE}, {"eval-blocks", 1, 0, O_EVB}, {"log", 1, 0, O_LOG},
-        {"ckpt", 1, 0, 'c'}, {"ckpt-minutes", 1, 0, O_CKM}, {"resume", 1, 0, O_RES},
-        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    struct opts o = {8, 1, 100, 100, 32, 10, 0, 0, 0, 1, 1e-3, -1, 0.1, 1.0, 0.0};
-    const char *model = NULL, *preset = NULL, *out = NULL, *valpath = NULL, *name = NULL;
-    const char *logpath = NULL, *ckpt = NULL, *resume = NULL;
-    char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    int c, nset = 0, status = CLI_EXIT_OK;
-    char *e;
+struct args {
+    const char *model, *preset, *out, *valpath, *name, *logpath, *ckpt, *resume;
+    char **sets;
+    int nset;
+};
 
-    cli_blas_setup(argv);
-    cli_init(argv);
-#define NUM(dst, lo, hi) do { double v_ = strtod(optarg, &e); if (*e || e == optarg || \
-        !(v_ >= (lo) && v_ <= (hi))) { cli_err("--%s: '%s' is not a number from %g to %g", \
-        longs[idx].name, optarg, (double)(lo), (double)(hi)); return CLI_EXIT_USAGE; } \
-        dst = v_; } while (0)
-    int idx = 0;
+enum { O_LR = 256, O_MINLR, O_WARM, O_WD, O_CLIP, O_BOW, O_BOWF, O_SEED, O_EVE, O_EVB,
+       O_LOG, O_CKM, O_RES };
+static const struct option longs[] = {
+    {"model", 1, 0, 'm'}, {"preset", 1, 0, 'p'}, {"set", 1, 0, 's'}, {"output", 1, 0, 'o'},
+    {"val", 1, 0, 'V'}, {"name", 1, 0, 'n'}, {"batch", 1, 0, 'B'}, {"accum", 1, 0, 'A'},
+    {"steps", 1, 0, 'S'}, {"lr", 1, 0, O_LR}, {"min-lr", 1, 0, O_MINLR},
+    {"warmup", 1, 0, O_WARM}, {"wd", 1, 0, O_WD}, {"clip", 1, 0, O_CLIP},
+    {"bow", 1, 0, O_BOW}, {"bow-fade", 1, 0, O_BOWF}, {"seed", 1, 0, O_SEED},
+    {"eval-every", 1, 0, O_EVE}, {"eval-blocks", 1, 0, O_EVB}, {"log", 1, 0, O_LOG},
+    {"ckpt", 1, 0, 'c'}, {"ckpt-minutes", 1, 0, O_CKM}, {"resume", 1, 0, O_RES},
+    {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+
+/* Reads the options into o and a; returns -1 to go on, or an exit status. Run again
+ * after --resume has loaded a checkpoint, so that what the command line says wins. */
+static int parse_args(int argc, char **argv, struct opts *o, struct args *a)
+{
+    int c, idx = 0;
+    char *e;
+#define NUM(dst, lo, hi, whole) do { double v_ = strtod(optarg, &e); if (*e || e == optarg || \
+        !(v_ >= (lo) && v_ <= (hi)) || ((whole) && v_ != floor(v_))) { \
+        cli_err("--%s: '%s' is not a %s from %g to %g", longs[idx].name, optarg, \
+                (whole) ? "whole number" : "number", (double)(lo), (double)(hi)); \
+        return CLI_EXIT_USAGE; } dst = v_; } while (0)
+    optind = 0;
+    a->nset = 0;
     while ((c = getopt_long(argc, argv, "m:p:s:o:V:n:B:A:S:c:vh", longs, &idx)) != -1) {
         if (c != '?' && c < 256)
             for (idx = 0; longs[idx].name && longs[idx].val != c; idx++)
                 ;
         switch (c) {
-        case 'm': model = optarg; break;
-        case 'p': preset = optarg; break;
-        case 's': sets[nset++] = optarg; break;
-        case 'o': out = optarg; break;
-        case 'V': valpath = optarg; break;
-        case 'n': name = optarg; break;
-        case 'B': NUM(o.B, 1, 256); break;
-        case 'A': NUM(o.accum, 1, 4096); break;
-        case 'S': NUM(o.steps, 1, 1e12); break;
-        case O_LR: NUM(o.lr, 0, 10); break;
-        case O_MINLR: NUM(o.min_lr, 0, 10); break;
-        case O_WARM: NUM(o.warmup, 0, 1e9); break;
-        case O_WD: NUM(o.wd, 0, 10); break;
-        case O_CLIP: NUM(o.clip, 0, 1e9); break;
-        case O_BOW: NUM(o.bow, 0, 100); break;
-        case O_BOWF: NUM(o.bow_fade, 0, 1e12); break;
-        case O_SEED: NUM(o.seed, 0, 1e15); break;
-        case O_EVE: NUM(o.eval_every, 1, 1e9); break;
-        case O_EVB: NUM(o.eval_blocks, 1, 1e6); break;
-        case O_LOG: logpath = optarg; break;
-        case 'c': ckpt = optarg; break;
-        case O_CKM: NUM(o.ckpt_minutes, 0, 1e6); break;
-        case O_RES: resume = optarg; break;
-        case 'v': o.verbose = 1; break;
+        case 'm': a->model = optarg; break;
+        case 'p': a->preset = optarg; break;
+        case 's': a->sets[a->nset++] = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'V': a->valpath = optarg; break;
+        case 'n': a->name = optarg; break;
+        case 'B': NUM(o->B, 1, 256, 1); break;
+        case 'A': NUM(o->accum, 1, 4096, 1); break;
+        case 'S': NUM(o->steps, 1, 1e12, 1); break;
+        case O_LR: NUM(o->lr, 0, 10, 0); break;
+        case O_MINLR: NUM(o->min_lr, 0, 10, 0); break;
+        case O_WARM: NUM(o->warmup, 0, 1e9, 1); break;
+        case O_WD: NUM(o->wd, 0, 10, 0); break;
+        case O_CLIP: NUM(o->clip, 0, 1e9, 0); break;
+        case O_BOW: NUM(o->bow, 0, 100, 0); break;
+        case O_BOWF: NUM(o->bow_fade, 0, 1e12, 1); break;
+        case O_SEED: NUM(o->seed, 0, 1e15, 1); break;
+        case O_EVE: NUM(o->eval_every, 1, 1e9, 1); break;
+        case O_EVB: NUM(o->eval_blocks, 1, 1e6, 1); break;
+        case O_LOG: a->logpath = optarg; break;
+        case 'c': a->ckpt = optarg; break;
+        case O_CKM: NUM(o->ckpt_minutes, 0, 1e6, 0); break;
+        case O_RES: a->resume = optarg; break;
+        case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: usage(stderr); return CLI_EXIT_USAGE;
         }
     }
+#undef NUM
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {8, 1, 100, 100, 32, 10, 0, 0, 0, 1, 1e-3, -1, 0.1, 1.0, 0.0};
+    struct args a = {0};
+    int status = CLI_EXIT_OK, rc;
+
+    cli_blas_setup(argv);
+    cli_init(argv);
+    a.sets = calloc((size_t)argc + 1, sizeof *a.sets);
+    if ((rc = parse_args(argc, argv, &o, &a)) >= 0)
+        return rc;
+    const char *model = a.model, *preset = a.preset, *out = a.out, *valpath = a.valpath;
+    const char *name = a.name, *logpath = a.logpath, *ckpt = a.ckpt, *resume = a.resume;
+    char **sets = a.sets;
+    int nset = a.nset;
     if (!out || optind >= argc || (!!model + !!preset + !!resume) != 1) {
         cli_err("%s", !out ? "no output: give -o OUT" : optind >= argc ?
                 "no training data: give TRAIN.tok" : "give exactly one of -m, -p, --resume");
@@ -408,14 +446,11 @@ int main(int argc, char **argv)
     float *mv = NULL;
     long step = 0;
     if (resume) {
-        long keep_steps = o.steps;
-        o.steps = 0;
         if (load_ckpt(resume, &ae, &mv, &o, &step, &d) < 0) {
             cli_err("%s: %s", resume, d.msg);
             return CLI_EXIT_DATA;
         }
-        if (keep_steps)
-            o.steps = keep_steps;
+        parse_args(argc, argv, &o, &a); /* the command line wins over the checkpoint */
         fprintf(stderr, "%s: resuming %s at step %ld of %ld\n", cli_prog(), resume, step, o.steps);
     } else if (model) {
         if (!(ae = cli_load_model(model)))
@@ -442,9 +477,10 @@ int main(int argc, char **argv)
             cr_vocab_free(voc);
         }
         cr_meta_set_str(ae->meta, "model.name", preset);
+        cr_meta_set_u64(ae->meta, "model.seed", (uint64_t)o.seed);
     }
     free(sets);
-    if (!resume && o.steps == 0)
+    if (o.steps == 0)
         o.steps = 1000;
     if (o.min_lr < 0)
         o.min_lr = o.lr / 10;
@@ -529,8 +565,12 @@ int main(int argc, char **argv)
         }
         double loss = st.loss / st.n;
         if (!isfinite(loss) || loss > 1e3) {
-            cli_err("loss %g at step %ld: stopping; the last good checkpoint is %s", loss,
-                    step + 1, ckpt);
+            if (access(ckpt, F_OK) == 0)
+                cli_err("loss %g at step %ld: stopping; the last good checkpoint is %s", loss,
+                        step + 1, ckpt);
+            else
+                cli_err("loss %g at step %ld: stopping (no checkpoint was written)", loss,
+                        step + 1);
             status = CLI_EXIT_DATA;
             break;
         }
@@ -568,6 +608,8 @@ int main(int argc, char **argv)
     }
     if (tty)
         fputc('\n', stderr);
+    if (status == CLI_EXIT_OK && !stop_signal && save_ckpt(ckpt, ae, t, &o, step, &d) < 0)
+        cli_err("%s", d.msg); /* a finished run can be extended with --resume -S MORE */
     if (stop_signal && status == CLI_EXIT_OK) {
         if (save_ckpt(ckpt, ae, t, &o, step, &d) < 0)
             cli_err("%s", d.msg);
@@ -582,6 +624,13 @@ int main(int argc, char **argv)
         for (int i = optind; i < argc && at < sizeof desc - 1; i++)
             at += (size_t)snprintf(desc + at, sizeof desc - at, "%s%s", i > optind ? " " : "",
                                    argv[i]);
+        static const char *run_keys[] = {"train.step", "train.B", "train.accum", "train.warmup",
+                                         "train.seed", "train.bow_fade", "train.min_lr",
+                                         "train.wd", "train.clip", "val.tra", "val.ce_bits",
+                                         "val.majority_tra", "val.latent_gain_bits"};
+        for (size_t k = 0; k < sizeof run_keys / sizeof run_keys[0]; k++)
+            cr_meta_del(ae->meta, run_keys[k]);
+        cr_meta_set_str(ae->meta, "model.origin", "crtrain");
         cr_meta_set_str(ae->meta, "train.data", desc);
         cr_meta_set_u64(ae->meta, "train.docs", train.docs);
         cr_meta_set_u64(ae->meta, "train.blocks", train.n);

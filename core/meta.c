@@ -102,6 +102,17 @@ int cr_meta_merge(cr_meta *dst, const cr_meta *src)
     return CR_OK;
 }
 
+void cr_meta_del(cr_meta *m, const char *key)
+{
+    for (int i = 0; i < m->n; i++)
+        if (strcmp(m->e[i].key, key) == 0) {
+            free(m->e[i].s);
+            memmove(&m->e[i], &m->e[i + 1], (size_t)(m->n - i - 1) * sizeof *m->e);
+            m->n--;
+            return;
+        }
+}
+
 static const cr_meta_entry *find(const cr_meta *m, const char *key, int type)
 {
     for (int i = 0; m && i < m->n; i++)

@@ -37,6 +37,9 @@ int cr_meta_set_u64(cr_meta *m, const char *key, uint64_t v);
 int cr_meta_set_f64(cr_meta *m, const char *key, double v);
 int cr_meta_set_str(cr_meta *m, const char *key, const char *s);
 
+/* Removes key if present. */
+void cr_meta_del(cr_meta *m, const char *key);
+
 /* Getters return 1 and fill *v when the key exists with that type, else 0. */
 int cr_meta_get_u64(const cr_meta *m, const char *key, uint64_t *v);
 int cr_meta_get_f64(const cr_meta *m, const char *key, double *v);
