@@ -37,4 +37,24 @@ awk -v b="$bytes" -v p="$peer_s" -v c="$best" -v same="$same" -v ipb="$ipb" -v p
         ipb != "" ? sprintf("  (%d instructions/byte under callgrind)", ipb) : ""
     printf "  speed-up %.2fx, ids %s\n", p / c, same
 }'
+
+# no quadratic worst case: 1 MiB of letters without a pre-token break
+head -c 1048576 /dev/zero | tr '\0' 'a' > "$dir/a1m.txt"
+awk 'BEGIN { srand(7); for (i = 0; i < 1048576; i++) printf "%c", 97 + int(rand() * 26) }' \
+    > "$dir/r1m.txt"
+for f in a1m r1m; do
+    t=$( { /usr/bin/env time -f %e "$B/crtok" -L 65536 -f "$dir/$f.txt" > /dev/null; } 2>&1 )
+    echo "  1 MiB piece without a break ($f: $( [ $f = a1m ] && echo 'one letter' || echo 'random letters')): $t s   crtok $dir/$f.txt"
+done
+# memory that does not grow with the input: max RSS on growing inputs
+line() { head -c "$1" /dev/zero | tr '\0' 'x'; }
+for mb in 10 100; do
+    rss=$( { line $((mb * 1048576)) | /usr/bin/env time -f %M "$B/crtok" > /dev/null; } 2>&1 )
+    echo "  max RSS on a ${mb} MB line without spaces: $((rss / 1024)) MB   line | crtok"
+done
+for n in 1 4; do
+    rss=$( { i=0; while [ $i -lt $n ]; do cat "$corpus"; i=$((i + 1)); done |
+             /usr/bin/env time -f %M "$B/crtok" > /dev/null; } 2>&1 )
+    echo "  max RSS on $((n * bytes / 1048576)) MB of the corpus: $((rss / 1024)) MB   cat corpus x$n | crtok"
+done
 [ "$same" = identical ]

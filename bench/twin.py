@@ -176,12 +176,12 @@ def layer(c, p, pre, x, Tk):
 
 
 def segments(c, n):
-    """(M,n): row j averages the ids of slot j's segment, tokens j*L/M .. (j+1)*L/M,
-    cut at n (core/ae_fwd.c, pool)."""
-    L, M = c["L"], c["M"]
+    """(M,n): row j averages the ids of slot j's segment, tokens j*n/M .. (j+1)*n/M
+    (core/ae.h cr_ae_seg_start, pool)."""
+    M = c["M"]
     P = torch.zeros(M, n)
     for j in range(M):
-        a, e = j * L // M, min((j + 1) * L // M, n)
+        a, e = j * n // M, (j + 1) * n // M
         if e > a:
             P[j, a:e] = 1.0 / (e - a)
     return P
@@ -204,8 +204,8 @@ def decode(c, p, z, n):
     """h (B,n,C), the decoder's output at the n position slots, before the head."""
     B, M = z.shape[0], c["M"]
     pos = p["dec_pos"][:n].expand(B, n, c["C"])
-    if c["zskip"]:  # position i also gets z of its segment, i*M/L
-        pos = pos + z[:, [i * M // c["L"] for i in range(n)]]
+    if c["zskip"]:  # position i also gets z of its segment (core/ae.h cr_ae_seg_of)
+        pos = pos + z[:, [((i + 1) * M - 1) // n for i in range(n)]]
     x = torch.cat([z + p["dec_zpos"], pos], dim=1)
     for l in range(c["Ld"]):
         x = layer(c, p, "dec.%d." % l, x, M if l < c["zattn"] else n + M)

@@ -43,6 +43,9 @@ static void usage(FILE *f)
         "      --bow X          weight of the bag-of-words loss on z (default 0)\n"
         "      --bow-fade N     fade that weight linearly to 0 by step N (default: never)\n"
         "      --seed N         seed of the data order and of -p (default 1)\n"
+        "      --start-tokens N curriculum: train on windows of N tokens of each block,\n"
+        "                       doubled every --grow-every steps up to the block size\n"
+        "      --grow-every N   steps between doublings (default 100)\n"
         "      --eval-every N   validate every N steps (default 100)\n"
         "      --eval-blocks N  validation blocks (default 32)\n"
         "      --log FILE       learning curve as tab-separated lines\n"
@@ -58,7 +61,20 @@ struct opts {
     int B, accum, warmup, eval_every, eval_blocks, ckpt_minutes, verbose;
     long steps, bow_fade, seed;
     double lr, min_lr, wd, clip, bow;
+    long start_tokens, grow_every; /* curriculum: blocks of start_tokens, doubled every
+                                    * grow_every steps up to L (0: full blocks) */
 };
+
+/* Tokens per block at a step of the curriculum. */
+static int tokens_at(const struct opts *o, long step, int L)
+{
+    if (o->start_tokens <= 0 || o->start_tokens >= L)
+        return L;
+    long n = o->start_tokens;
+    for (long s = o->grow_every > 0 ? step / o->grow_every : 0; s > 0 && n < L; s--)
+        n *= 2;
+    return n < L ? (int)n : L;
+}
 
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int s) { stop_signal = s; }
@@ -178,7 +194,7 @@ static struct val validate(cr_trainer *t, const struct data *v, int K, int B, in
         int n = (int)(nb - b0 < (size_t)B ? nb - b0 : (size_t)B);
         const uint32_t *ids = v->ids + b0 * (size_t)L;
         cr_train_stats here = {0};
-        cr_trainer_eval(t, ids, n, NULL, &here);
+        cr_trainer_eval(t, ids, n, L, NULL, &here);
         own.loss += here.loss;
         own.hits += here.hits;
         own.n += here.n;
@@ -187,7 +203,7 @@ static struct val validate(cr_trainer *t, const struct data *v, int K, int B, in
             own_paired.n += here.n;
             for (int i = 0; i < n; i++)
                 zfrom[i] = (i + 1) % n;
-            cr_trainer_eval(t, ids, n, zfrom, &other);
+            cr_trainer_eval(t, ids, n, L, zfrom, &other);
         }
     }
     if (own.n) {
@@ -230,6 +246,8 @@ static int save_ckpt(const char *path, cr_ae *ae, cr_trainer *t, const struct op
     cr_meta_set_u64(m, "train.warmup", (uint64_t)o->warmup);
     cr_meta_set_u64(m, "train.seed", (uint64_t)o->seed);
     cr_meta_set_u64(m, "train.bow_fade", (uint64_t)o->bow_fade);
+    cr_meta_set_u64(m, "train.start_tokens", (uint64_t)o->start_tokens);
+    cr_meta_set_u64(m, "train.grow_every", (uint64_t)o->grow_every);
     cr_meta_set_f64(m, "train.lr", o->lr);
     cr_meta_set_f64(m, "train.min_lr", o->min_lr);
     cr_meta_set_f64(m, "train.wd", o->wd);
@@ -297,7 +315,8 @@ static int load_ckpt(const char *path, cr_ae **out, float **mv, struct opts *o, 
 #define GETF(k, f) if (cr_meta_get_f64(m, k, &x)) f = x;
     GETU("train.step", *step) GETU("train.B", o->B) GETU("train.accum", o->accum)
     GETU("train.warmup", o->warmup) GETU("train.seed", o->seed)
-    GETU("train.bow_fade", o->bow_fade) GETF("train.lr", o->lr) GETF("train.min_lr", o->min_lr)
+    GETU("train.bow_fade", o->bow_fade) GETU("train.start_tokens", o->start_tokens)
+    GETU("train.grow_every", o->grow_every) GETF("train.lr", o->lr) GETF("train.min_lr", o->min_lr)
     GETF("train.wd", o->wd) GETF("train.clip", o->clip) GETF("train.bow", o->bow)
     if (o->steps <= 0)
         GETU("train.steps", o->steps)
@@ -353,7 +372,7 @@ struct args {
 };
 
 enum { O_LR = 256, O_MINLR, O_WARM, O_WD, O_CLIP, O_BOW, O_BOWF, O_SEED, O_EVE, O_EVB,
-       O_LOG, O_CKM, O_RES };
+       O_LOG, O_CKM, O_RES, O_START, O_GROW };
 static const struct option longs[] = {
     {"model", 1, 0, 'm'}, {"preset", 1, 0, 'p'}, {"set", 1, 0, 's'}, {"output", 1, 0, 'o'},
     {"val", 1, 0, 'V'}, {"name", 1, 0, 'n'}, {"batch", 1, 0, 'B'}, {"accum", 1, 0, 'A'},
@@ -362,6 +381,7 @@ static const struct option longs[] = {
     {"bow", 1, 0, O_BOW}, {"bow-fade", 1, 0, O_BOWF}, {"seed", 1, 0, O_SEED},
     {"eval-every", 1, 0, O_EVE}, {"eval-blocks", 1, 0, O_EVB}, {"log", 1, 0, O_LOG},
     {"ckpt", 1, 0, 'c'}, {"ckpt-minutes", 1, 0, O_CKM}, {"resume", 1, 0, O_RES},
+    {"start-tokens", 1, 0, O_START}, {"grow-every", 1, 0, O_GROW},
     {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
 
 /* Reads the options into o and a; returns -1 to go on, or an exit status. Run again
@@ -405,6 +425,8 @@ static int parse_args(int argc, char **argv, struct opts *o, struct args *a)
         case 'c': a->ckpt = optarg; break;
         case O_CKM: NUM(o->ckpt_minutes, 0, 1e6, 0); break;
         case O_RES: a->resume = optarg; break;
+        case O_START: NUM(o->start_tokens, 0, 65536, 1); break;
+        case O_GROW: NUM(o->grow_every, 1, 1e12, 1); break;
         case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         default: usage(stderr); return CLI_EXIT_USAGE;
@@ -416,7 +438,7 @@ static int parse_args(int argc, char **argv, struct opts *o, struct args *a)
 
 int main(int argc, char **argv)
 {
-    struct opts o = {8, 1, 100, 100, 32, 10, 0, 0, 0, 1, 1e-3, -1, 0.1, 1.0, 0.0};
+    struct opts o = {8, 1, 100, 100, 32, 10, 0, 0, 0, 1, 1e-3, -1, 0.1, 1.0, 0.0, 0, 100};
     struct args a = {0};
     int status = CLI_EXIT_OK, rc;
 
@@ -544,6 +566,7 @@ int main(int argc, char **argv)
     long start_step = step;
     struct val vr = {NAN, NAN, NAN, NAN};
     cr_train_stats run = {0};
+    uint64_t tokens_done = 0;
     while (step < o.steps && !stop_signal) {
         cr_train_stats st = {0};
         double ts = now();
@@ -551,6 +574,7 @@ int main(int argc, char **argv)
         float bow = (float)o.bow;
         if (o.bow_fade > 0)
             bow = step >= o.bow_fade ? 0.0f : (float)(o.bow * (1.0 - (double)step / o.bow_fade));
+        int n = tokens_at(&o, step, (int)L);
         for (int a = 0; a < o.accum; a++) {
             for (int b = 0; b < o.B; b++) {
                 uint64_t k = ((uint64_t)step * o.accum + a) * o.B + b;
@@ -559,9 +583,13 @@ int main(int argc, char **argv)
                     permutation(perm, train.n, o.seed, ep);
                     epoch = ep;
                 }
-                memcpy(batch + b * L, train.ids + perm[k % train.n] * L, L * sizeof *batch);
+                /* a window of n tokens, at a place that the step decides */
+                uint64_t h = k * 0x9E3779B97F4A7C15ULL + (uint64_t)o.seed;
+                size_t at = (size_t)((h >> 17) % (L - (size_t)n + 1));
+                memcpy(batch + (size_t)b * n, train.ids + perm[k % train.n] * L + at,
+                       (size_t)n * sizeof *batch);
             }
-            cr_trainer_backward(t, batch, o.B, bow, 1.0f / o.accum, &st);
+            cr_trainer_backward(t, batch, o.B, n, bow, 1.0f / o.accum, &st);
         }
         double loss = st.loss / st.n;
         if (!isfinite(loss) || loss > 1e3) {
@@ -578,6 +606,7 @@ int main(int argc, char **argv)
         double lr = lr_at(&o, step + 1);
         cr_trainer_adamw(t, (float)lr, (float)o.wd, 0.9f, 0.95f, 1e-8f, step + 1);
         step++;
+        tokens_done += (uint64_t)st.n;
         run.loss += st.loss;
         run.hits += st.hits;
         run.n += st.n;
@@ -587,7 +616,7 @@ int main(int argc, char **argv)
             vr = validate(t, &val, o.eval_blocks, o.B, (int)L, ae->cfg.V);
         if (log)
             fprintf(log, "%ld\t%llu\t%.3g\t%.4f\t%.4f\t%.3f\t%.4f\t%.4f\t%.4f\t%.4f\t%.1f\n", step,
-                    (unsigned long long)((uint64_t)step * o.accum * o.B * L), lr,
+                    (unsigned long long)tokens_done, lr,
                     loss / M_LN2, (double)st.hits / st.n, gnorm, eval ? vr.ce : NAN,
                     eval ? vr.tra : NAN, eval ? vr.maj : NAN, eval ? vr.gain : NAN,
                     now() - t0);
@@ -595,9 +624,9 @@ int main(int argc, char **argv)
             fflush(log);
         double eta = (now() - t0) / (step - start_step) * (o.steps - step);
         if (tty || eval || step % 10 == 0 || step == o.steps) {
-            fprintf(stderr, "%sstep %ld/%ld  %.0f tok/s  loss %.3f bits  tra %.3f  val tra %.3f"
-                    " (majority %.3f) ce %.3f gain %.3f  eta %.0fm%s", tty ? "\r" : "", step,
-                    o.steps, tok_s, loss / M_LN2, (double)st.hits / st.n, vr.tra, vr.maj,
+            fprintf(stderr, "%sstep %ld/%ld  n %d  %.0f tok/s  loss %.3f bits  tra %.3f  val tra "
+                    "%.3f (majority %.3f) ce %.3f gain %.3f  eta %.0fm%s", tty ? "\r" : "", step,
+                    o.steps, n, tok_s, loss / M_LN2, (double)st.hits / st.n, vr.tra, vr.maj,
                     vr.ce, vr.gain, eta / 60, tty ? "\033[K" : "\n");
         }
         if (o.ckpt_minutes > 0 && now() - last_ckpt > 60.0 * o.ckpt_minutes) {
@@ -626,6 +655,7 @@ int main(int argc, char **argv)
                                    argv[i]);
         static const char *run_keys[] = {"train.step", "train.B", "train.accum", "train.warmup",
                                          "train.seed", "train.bow_fade", "train.min_lr",
+                                         "train.start_tokens", "train.grow_every",
                                          "train.wd", "train.clip", "val.tra", "val.ce_bits",
                                          "val.majority_tra", "val.latent_gain_bits"};
         for (size_t k = 0; k < sizeof run_keys / sizeof run_keys[0]; k++)
@@ -635,7 +665,7 @@ int main(int argc, char **argv)
         cr_meta_set_u64(ae->meta, "train.docs", train.docs);
         cr_meta_set_u64(ae->meta, "train.blocks", train.n);
         cr_meta_set_u64(ae->meta, "train.steps", (uint64_t)step);
-        cr_meta_set_u64(ae->meta, "train.tokens", (uint64_t)step * o.accum * o.B * L);
+        cr_meta_set_u64(ae->meta, "train.tokens", tokens_done);
         cr_meta_set_f64(ae->meta, "train.lr", o.lr);
         cr_meta_set_f64(ae->meta, "train.bow", o.bow);
         if (val.n) {

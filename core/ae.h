@@ -22,8 +22,8 @@ typedef struct cr_ae_config {
     int tied;   /* output head shares the token embedding */
     int zattn;  /* first zattn decoder layers attend to z only */
     int pool;   /* 1: latent slot j of the encoder starts from the mean token embedding of
-                 * its segment of the block (tokens j*L/M .. (j+1)*L/M) */
-    int zskip;  /* 1: decoder position i also receives z of its segment, i*M/L */
+                 * its segment of the block (cr_ae_seg_start) */
+    int zskip;  /* 1: decoder position i also receives z of its segment (cr_ae_seg_of) */
 } cr_ae_config;
 
 /* Fills c with a named preset ("paper", "cpu", "tiny"); returns CR_E_ARG if unknown. */
@@ -38,6 +38,18 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d);
 /* Writes the config into metadata as ae.* keys, and reads it back. */
 int cr_ae_config_to_meta(const cr_ae_config *c, cr_meta *m);
 int cr_ae_config_from_meta(cr_ae_config *c, const cr_meta *m, cr_diag *d);
+
+/* The segments behind pool and zskip: latent slot j of a block of n tokens covers tokens
+ * [cr_ae_seg_start(j), cr_ae_seg_start(j + 1)), and token i lies in slot cr_ae_seg_of(i).
+ * They scale with n, so a short block is cut into M segments too. */
+static inline int cr_ae_seg_start(int j, int n, int M)
+{
+    return (int)((long)j * n / M);
+}
+static inline int cr_ae_seg_of(int i, int n, int M)
+{
+    return (int)((((long)i + 1) * M - 1) / n);
+}
 
 /* One tensor of the model: its name and shape (cols == 1 for vectors). */
 struct cr_tdesc {

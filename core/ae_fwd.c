@@ -91,9 +91,8 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, floa
     memcpy(r->x + (size_t)n * C, p->enc_lat, (size_t)c->M * C * sizeof(float));
     if (c->pool)
         for (int j = 0; j < c->M; j++) {
-            int a = j * c->L / c->M, e = (j + 1) * c->L / c->M;
+            int a = cr_ae_seg_start(j, n, c->M), e = cr_ae_seg_start(j + 1, n, c->M);
             float *x = r->x + (size_t)(n + j) * C;
-            e = e < n ? e : n;
             for (int i = a; i < e; i++)
                 for (size_t k = 0; k < C; k++)
                     x[k] += p->tok_emb[ids[i] * C + k] / (float)(e - a);
@@ -120,7 +119,7 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uin
     memcpy(r->x + M * C, p->dec_pos, (size_t)n * C * sizeof(float));
     if (c->zskip)
         for (int i = 0; i < n; i++)
-            cr_op_add(r->x + (M + (size_t)i) * C, z + (size_t)(i * c->M / c->L) * C, C);
+            cr_op_add(r->x + (M + (size_t)i) * C, z + (size_t)cr_ae_seg_of(i, n, c->M) * C, C);
     for (int l = 0; l < c->Ld; l++)
         layer_fwd(c, &p->dec[l], r, T, l < c->zattn ? c->M : T);
     cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x + M * C, p->dec_lnf_w, p->dec_lnf_b, n, c->C);

@@ -20,7 +20,7 @@ struct lacts {
 struct cr_trainer {
     cr_ae *ae;
     const cr_ae_config *c;
-    int B, T;
+    int B, T, n; /* blocks, rows (n + M) and tokens per block of the current batch */
     size_t np, bytes;
     float *grad, *m, *v;
     cr_ae_params g;
@@ -104,6 +104,7 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
     t->c = c;
     t->B = B;
     t->T = c->L + c->M;
+    t->n = c->L;
     t->np = cr_ae_nparams(c);
     size_t BT = (size_t)B * t->T, C = (size_t)c->C, BL = (size_t)B * c->L;
     size_t BM = (size_t)B * c->M;
@@ -250,7 +251,7 @@ static void encode(cr_trainer *t, const uint32_t *ids)
 {
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
-    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)c->L, M = (size_t)c->M;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)c->M;
     float *x = t->enc[0].x_in;
     for (int b = 0; b < t->B; b++) {
         float *xb = x + b * T * C;
@@ -262,7 +263,8 @@ static void encode(cr_trainer *t, const uint32_t *ids)
         memcpy(xb + L * C, p->enc_lat, M * C * sizeof(float));
         if (c->pool)
             for (size_t j = 0; j < M; j++) {
-                size_t a = j * L / M, e = (j + 1) * L / M;
+                size_t a = (size_t)cr_ae_seg_start((int)j, (int)L, (int)M);
+                size_t e = (size_t)cr_ae_seg_start((int)j + 1, (int)L, (int)M);
                 float *xl = xb + (L + j) * C;
                 for (size_t i = a; i < e; i++)
                     for (size_t k = 0; k < C; k++)
@@ -281,7 +283,7 @@ static void decode(cr_trainer *t, const int *zfrom)
 {
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
-    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)c->L, M = (size_t)c->M;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)c->M;
     float *x = t->dec[0].x_in;
     for (int b = 0; b < t->B; b++) {
         float *xb = x + b * T * C;
@@ -291,7 +293,8 @@ static void decode(cr_trainer *t, const int *zfrom)
         memcpy(xb + M * C, p->dec_pos, L * C * sizeof(float));
         if (c->zskip)
             for (size_t i = 0; i < L; i++)
-                cr_op_add(xb + (M + i) * C, zb + (i * M / L) * C, C);
+                cr_op_add(xb + (M + i) * C, zb + (size_t)cr_ae_seg_of((int)i, (int)L, (int)M) * C,
+                          C);
     }
     stack_fwd(t, p->dec, t->dec, c->Ld, t->dec_out, c->zattn);
     for (int b = 0; b < t->B; b++)
@@ -300,18 +303,17 @@ static void decode(cr_trainer *t, const int *zfrom)
                             c->C);
 }
 
-void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, const int *zfrom,
+void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, int n, const int *zfrom,
                      cr_train_stats *st)
 {
     const cr_ae_config *c = t->c;
     int saved = t->B, BL;
     t->B = B;
-    BL = B * c->L;
+    t->n = n;
+    t->T = n + c->M;
+    BL = B * n;
     encode(t, ids);
     decode(t, zfrom);
-    memset(t->dh, 0, (size_t)BL * c->C * sizeof(float));
-    /* the head's backward needs a gradient slot: the scratch dh takes dh, and dw goes
-     * nowhere useful, so use the plain forward instead */
     for (int r0 = 0; r0 < BL; r0 += HEAD_CHUNK) {
         int n = BL - r0 < HEAD_CHUNK ? BL - r0 : HEAD_CHUNK;
         uint32_t am[HEAD_CHUNK];
@@ -331,7 +333,7 @@ void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, const int *zfrom
 static double bow_backward(cr_trainer *t, const uint32_t *ids, float scale)
 {
     const cr_ae_config *c = t->c;
-    size_t C = (size_t)c->C, M = (size_t)c->M, L = (size_t)c->L;
+    size_t C = (size_t)c->C, M = (size_t)c->M, L = (size_t)t->n;
     float *lg = t->bow, *mz = t->bow + c->V;
     double loss = 0;
     for (int b = 0; b < t->B; b++) {
@@ -369,13 +371,15 @@ static double bow_backward(cr_trainer *t, const uint32_t *ids, float scale)
     return loss;
 }
 
-void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, float bow,
+void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, int n, float bow,
                          float grad_scale, cr_train_stats *st)
 {
+    t->n = n;
+    t->T = n + t->c->M;
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
     cr_ae_params *g = &t->g;
-    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)c->L, M = (size_t)c->M;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)c->M;
     int saved = t->B;
     t->B = B;
     size_t BL = (size_t)B * L, BT = (size_t)B * T;
@@ -401,7 +405,8 @@ void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, float bow,
         cr_op_add(g->dec_pos, d + M * C, L * C);
         if (c->zskip)
             for (size_t i = 0; i < L; i++)
-                cr_op_add(t->dz + (b * M + i * M / L) * C, d + (M + i) * C, C);
+                cr_op_add(t->dz + (b * M + (size_t)cr_ae_seg_of((int)i, (int)L, (int)M)) * C,
+                          d + (M + i) * C, C);
     }
     if (bow > 0)
         st->bow_loss += bow_backward(t, ids, bow * grad_scale / (float)B);
@@ -421,7 +426,8 @@ void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, float bow,
         cr_op_add(g->enc_lat, d + L * C, M * C);
         if (c->pool)
             for (size_t j = 0; j < M; j++) {
-                size_t a = j * L / M, e = (j + 1) * L / M;
+                size_t a = (size_t)cr_ae_seg_start((int)j, (int)L, (int)M);
+                size_t e = (size_t)cr_ae_seg_start((int)j + 1, (int)L, (int)M);
                 for (size_t i = a; i < e; i++)
                     for (size_t k = 0; k < C; k++)
                         g->tok_emb[ids[b * L + i] * C + k] += d[(L + j) * C + k] / (float)(e - a);

@@ -1,5 +1,5 @@
 /* Training the autoencoder: forward with saved activations, backward, AdamW.
- * Every block of a batch is a full block of L tokens. */
+ * The blocks of a batch all hold n <= L tokens (n < L for a curriculum of short blocks). */
 #ifndef CR_TRAIN_H
 #define CR_TRAIN_H
 
@@ -19,14 +19,14 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d);
 void cr_trainer_free(cr_trainer *t);
 
 void cr_trainer_zero_grad(cr_trainer *t);
-/* Forward and backward over B blocks (ids: B*L); gradients of
+/* Forward and backward over B blocks of n tokens (ids: B*n); gradients of
  * grad_scale * (mean CE + bow * mean bag-of-words CE) are added to the gradient slab.
  * Statistics are added into st. */
-void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, float bow,
+void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, int n, float bow,
                          float grad_scale, cr_train_stats *st);
 /* Loss without gradients, with the latent of block b taken from block zfrom[b] (NULL:
  * its own). Used for validation and for the latent gain. */
-void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, const int *zfrom,
+void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, int n, const int *zfrom,
                      cr_train_stats *st);
 /* Scales the gradients so that their global norm is at most max_norm (if > 0);
  * returns the norm before clipping. */

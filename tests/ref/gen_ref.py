@@ -29,8 +29,8 @@ The semantics follow core/ae_fwd.c and core/ops.c: pre-LN layers, LayerNorm eps 
 GELU in its tanh form, a fused qkv projection with bias split into heads of C/NH,
 softmax scale 1/sqrt(C/NH), bidirectional attention; decoder layers l < zattn let every
 query attend to the M z rows only. pool: latent slot j starts from enc_lat[j] plus the
-mean token embedding of tokens [j*L/M, (j+1)*L/M) cut at n; zskip: decoder position i
-gets z[i*M/L] (raw z, without dec_zpos) added. Training follows core/train.c: the loss of
+mean token embedding of tokens [j*n/M, (j+1)*n/M); zskip: decoder position i
+gets z[((i+1)*M-1)//n] (raw z, without dec_zpos) added. Training follows core/train.c: the loss of
 cr_trainer_backward, the clip of cr_trainer_clip and the AdamW of cr_trainer_adamw.
 """
 import math
@@ -142,10 +142,10 @@ def encode(c, p, ids):
     n, L, M = ids.shape[0], c["L"], c["M"]
     emb = p["tok_emb"][ids]
     lat = p["enc_lat"]
-    if c.get("pool"):  # slot j: mean embedding of tokens [j*L/M, (j+1)*L/M) cut at n
+    if c.get("pool"):  # slot j: mean embedding of tokens [j*n/M, (j+1)*n/M)
         seg = []
         for j in range(M):
-            a, e = j * L // M, min((j + 1) * L // M, n)
+            a, e = j * n // M, (j + 1) * n // M
             seg.append(emb[a:e].mean(dim=0) if e > a else torch.zeros_like(lat[j]))
         lat = lat + torch.stack(seg)
     x = torch.cat([emb + p["enc_pos"][:n], lat], dim=0)
@@ -159,8 +159,8 @@ def decode(c, p, z, n):
     slots."""
     M = c["M"]
     pos = p["dec_pos"][:n]
-    if c.get("zskip"):  # position i: z[i*M/L], without dec_zpos
-        pos = pos + z[[i * M // c["L"] for i in range(n)]]
+    if c.get("zskip"):  # position i: z of its segment, ((i+1)*M-1)//n, without dec_zpos
+        pos = pos + z[[((i + 1) * M - 1) // n for i in range(n)]]
     x = torch.cat([z + p["dec_zpos"], pos], dim=0)
     for l in range(c["Ld"]):
         x = layer(c, p, "dec.%d." % l, x, M if l < c["zattn"] else n + M)

@@ -234,7 +234,7 @@ static void test_training_matches_pytorch(const char *model, const char *state)
     for (int k = 0; k < steps; k++) {
         cr_train_stats st = {0};
         cr_trainer_zero_grad(t);
-        cr_trainer_backward(t, ids, B, bow, 1.0f, &st);
+        cr_trainer_backward(t, ids, B, c.L, bow, 1.0f, &st);
         CHECK_EQ(st.n, (long)BL);
         double ce = st.loss / st.n, bw = st.bow_loss / B, loss = ce + bow * bw;
         if (k == 0)

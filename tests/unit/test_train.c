@@ -8,11 +8,11 @@
 static double total_loss(cr_trainer *t, const uint32_t *ids, int B, float bow, int L)
 {
     cr_train_stats st = {0};
-    cr_trainer_backward(t, ids, B, bow, 1.0f, &st);
+    cr_trainer_backward(t, ids, B, L, bow, 1.0f, &st);
     return st.loss / ((double)B * L) + bow * st.bow_loss / B;
 }
 
-static void check_gradients(int tied, int zattn, int pool)
+static void check_gradients(int tied, int zattn, int pool, int n)
 {
     cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn, pool, pool};
     cr_ae *ae;
@@ -30,7 +30,7 @@ static void check_gradients(int tied, int zattn, int pool)
     for (int i = 0; i < 12; i++)
         ids[i] = (uint32_t)(cr_rng_next(&seed) % 50);
     cr_trainer_zero_grad(t);
-    total_loss(t, ids, 2, bow, 6);
+    total_loss(t, ids, 2, bow, n);
     size_t np = cr_ae_nparams(&c);
     float *an = malloc(np * sizeof *an);
     memcpy(an, cr_trainer_grad(t), np * sizeof *an);
@@ -40,9 +40,9 @@ static void check_gradients(int tied, int zattn, int pool)
         float keep = ae->slab[i];
         const float h = 1e-2f;
         ae->slab[i] = keep + h;
-        double up = total_loss(t, ids, 2, bow, 6);
+        double up = total_loss(t, ids, 2, bow, n);
         ae->slab[i] = keep - h;
-        double down = total_loss(t, ids, 2, bow, 6);
+        double down = total_loss(t, ids, 2, bow, n);
         ae->slab[i] = keep;
         double fd = (up - down) / (2 * h), err = fabs(fd - an[i]);
         tried++;
@@ -61,10 +61,12 @@ static void check_gradients(int tied, int zattn, int pool)
 
 static void test_gradients_match_finite_differences(void)
 {
-    check_gradients(0, 0, 0);
-    check_gradients(1, 1, 0);
-    check_gradients(1, 1, 1);
-    check_gradients(0, 0, 1);
+    check_gradients(0, 0, 0, 6);
+    check_gradients(1, 1, 0, 6);
+    check_gradients(1, 1, 1, 6);
+    check_gradients(0, 0, 1, 6);
+    check_gradients(1, 1, 1, 5); /* a short block, as in a curriculum */
+    check_gradients(0, 1, 1, 3);
 }
 
 static void test_training_lowers_the_loss(void)
@@ -84,7 +86,7 @@ static void test_training_lowers_the_loss(void)
     for (long step = 1; step <= 60; step++) {
         cr_train_stats st = {0};
         cr_trainer_zero_grad(t);
-        cr_trainer_backward(t, ids, 4, 0.0f, 1.0f, &st);
+        cr_trainer_backward(t, ids, 4, 8, 0.0f, 1.0f, &st);
         cr_trainer_clip(t, 1.0);
         cr_trainer_adamw(t, 1e-2f, 0.0f, 0.9f, 0.95f, 1e-8f, step);
         if (step == 1)
