@@ -45,6 +45,8 @@ static void usage(FILE *f)
         "      --seed N         seed of the data order and of -p (default 1)\n"
         "      --start-tokens N curriculum: train on windows of N tokens of each block,\n"
         "                       doubled every --grow-every steps up to the block size\n"
+        "                       (with L/N times the micro-batches, so a step sees as\n"
+        "                       many tokens)\n"
         "      --grow-every N   steps between doublings (default 100)\n"
         "      --eval-every N   validate every N steps (default 100)\n"
         "      --eval-blocks N  validation blocks (default 32)\n"
@@ -574,10 +576,12 @@ int main(int argc, char **argv)
         float bow = (float)o.bow;
         if (o.bow_fade > 0)
             bow = step >= o.bow_fade ? 0.0f : (float)(o.bow * (1.0 - (double)step / o.bow_fade));
-        int n = tokens_at(&o, step, (int)L);
-        for (int a = 0; a < o.accum; a++) {
+        /* shorter windows take more micro-batches, so that every step sees as many
+         * tokens as a step of full blocks */
+        int n = tokens_at(&o, step, (int)L), micro = o.accum * (int)(L / (size_t)n);
+        for (int a = 0; a < micro; a++) {
             for (int b = 0; b < o.B; b++) {
-                uint64_t k = ((uint64_t)step * o.accum + a) * o.B + b;
+                uint64_t k = ((uint64_t)step * micro + a) * o.B + b;
                 long ep = (long)(k / train.n);
                 if (ep != epoch) {
                     permutation(perm, train.n, o.seed, ep);
@@ -589,7 +593,7 @@ int main(int argc, char **argv)
                 memcpy(batch + (size_t)b * n, train.ids + perm[k % train.n] * L + at,
                        (size_t)n * sizeof *batch);
             }
-            cr_trainer_backward(t, batch, o.B, n, bow, 1.0f / o.accum, &st);
+            cr_trainer_backward(t, batch, o.B, n, bow, 1.0f / micro, &st);
         }
         double loss = st.loss / st.n;
         if (!isfinite(loss) || loss > 1e3) {
