@@ -95,7 +95,7 @@ t1=$(cut -d' ' -f1 "$w/one.time")
 lograte=$(awk -F'\t' 'NR == 2 { k = $2; s = $NF }
     END { if ($NF > s) printf "%.1f", ($2 - k) / ($NF - s); else print "?" }' "$w/long.log")
 lastline=$(grep 'tok/s' "$w/long.err" | tail -n 1 |
-           sed 's/^.*\(step [0-9/]* *[0-9]* tok\/s\).*/\1/')
+           sed 's/^.*\(step [0-9/]*\) *\(n [0-9]*\)\{0,1\} *\([0-9]* tok\/s\).*/\1 \3/')
 
 # torch: the twin, one warm-up step then $steps - 1 timed ones
 "$py" "$top/bench/twin.py" train "$m" $((steps - 1)) "$bs" > "$w/twin.out" 2> "$w/twin.err" ||

@@ -67,6 +67,13 @@ struct opts {
                                     * grow_every steps up to L (0: full blocks) */
 };
 
+/* Micro-batches of a step: shorter windows take more, so that every step sees about as
+ * many tokens as a step of full blocks. */
+static int micro_at(const struct opts *o, int n, int L)
+{
+    return o->accum * (L / n);
+}
+
 /* Tokens per block at a step of the curriculum. */
 static int tokens_at(const struct opts *o, long step, int L)
 {
@@ -568,7 +575,13 @@ int main(int argc, char **argv)
     long start_step = step;
     struct val vr = {NAN, NAN, NAN, NAN};
     cr_train_stats run = {0};
-    uint64_t tokens_done = 0;
+    /* blocks drawn and tokens trained before this step, also across a resume */
+    uint64_t drawn = 0, tokens_done = 0;
+    for (long s0 = 0; s0 < step; s0++) {
+        int n0 = tokens_at(&o, s0, (int)L), m0 = micro_at(&o, n0, (int)L);
+        drawn += (uint64_t)m0 * o.B;
+        tokens_done += (uint64_t)m0 * o.B * (uint64_t)n0;
+    }
     while (step < o.steps && !stop_signal) {
         cr_train_stats st = {0};
         double ts = now();
@@ -576,12 +589,10 @@ int main(int argc, char **argv)
         float bow = (float)o.bow;
         if (o.bow_fade > 0)
             bow = step >= o.bow_fade ? 0.0f : (float)(o.bow * (1.0 - (double)step / o.bow_fade));
-        /* shorter windows take more micro-batches, so that every step sees as many
-         * tokens as a step of full blocks */
-        int n = tokens_at(&o, step, (int)L), micro = o.accum * (int)(L / (size_t)n);
+        int n = tokens_at(&o, step, (int)L), micro = micro_at(&o, n, (int)L);
         for (int a = 0; a < micro; a++) {
             for (int b = 0; b < o.B; b++) {
-                uint64_t k = ((uint64_t)step * micro + a) * o.B + b;
+                uint64_t k = drawn + (uint64_t)a * o.B + b;
                 long ep = (long)(k / train.n);
                 if (ep != epoch) {
                     permutation(perm, train.n, o.seed, ep);
@@ -595,6 +606,7 @@ int main(int argc, char **argv)
             }
             cr_trainer_backward(t, batch, o.B, n, bow, 1.0f / micro, &st);
         }
+        drawn += (uint64_t)micro * o.B;
         double loss = st.loss / st.n;
         if (!isfinite(loss) || loss > 1e3) {
             if (access(ckpt, F_OK) == 0)
