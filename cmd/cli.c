@@ -212,17 +212,28 @@ int cli_config_set(cr_ae_config *c, const char *kv)
     return -1;
 }
 
-int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run)
+int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run,
+                    const char *flag_name, int flag_char, int *flag)
 {
-    static const struct option longs[] = {
+    struct option longs[] = {
         {"model", 1, 0, 'm'}, {"output", 1, 0, 'o'}, {"force", 0, 0, 'f'},
-        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    char shorts[16] = "m:o:fvh";
+    if (flag_name) {
+        longs[5] = (struct option){flag_name, 0, 0, flag_char};
+        shorts[7] = (char)flag_char;
+        shorts[8] = 0;
+    }
     const char *model = NULL, *out = "-";
     int c, force = 0, verbose = 0, status = CLI_EXIT_OK;
 
     cli_blas_setup(argv);
     cli_init(argv);
-    while ((c = getopt_long(argc, argv, "m:o:fvh", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        if (flag && c == flag_char) {
+            *flag = 1;
+            continue;
+        }
         switch (c) {
         case 'm': model = optarg; break;
         case 'o': out = optarg; break;

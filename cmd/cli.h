@@ -51,10 +51,12 @@ int cli_config_set(struct cr_ae_config *c, const char *kv);
 struct cr_ae;
 struct cr_ae *cli_load_model(const char *path);
 /* The body of a filter that runs one model over streams (crenc, crdec): options -m -o -f
- * -v -h, then run() over each input (stdin when none) with a writer it opens lazily. */
+ * -v -h (and, when flag_name is not NULL, a flag of the program's own that sets *flag),
+ * then run() over each input (stdin when none) with a writer it opens lazily. */
 struct cr_writer;
 typedef int (*cli_filter_fn)(struct cr_ae *ae, FILE *in, const char *name, FILE *out,
                              struct cr_writer **w, int verbose);
-int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run);
+int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run,
+                    const char *flag_name, int flag_char, int *flag);
 
 #endif

@@ -11,17 +11,21 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crdec -m MODEL [-o FILE] [-f] [-v] [FILE...]\n"
+    fprintf(f, "usage: crdec -m MODEL [-x] [-o FILE] [-f] [-v] [FILE...]\n"
                "Decodes each block of a latent stream: per token the predicted id and the\n"
                "log-probability of the true one (a reconstruction stream, for crscore or\n"
                "crtok -d).\n"
                "  -m, --model MODEL  the expert that made the latents\n"
+               "  -x, --cross        decode each block from the previous block's latents\n"
+               "                     (the first from z = 0): with crscore -g, the latent gain\n"
                "  -o, --output FILE  write to FILE instead of stdout\n"
                "  -f, --force        write records even to a terminal\n"
                "  -v, --verbose      counts and the BLAS kernel on stderr\n"
                "  -h, --help         this help\n"
                "See crdec(1).\n");
 }
+
+static int cross; /* -x: decode each block with the previous block's latents */
 
 static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, int verbose)
 {
@@ -34,11 +38,12 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
     cr_rec rec;
     cr_diag d;
     float *z = malloc((size_t)MC * sizeof *z), *logp = malloc((size_t)c->L * sizeof *logp);
+    float *zprev = calloc((size_t)MC, sizeof *zprev), *ztmp = malloc((size_t)MC * sizeof *z);
     uint32_t *am = malloc((size_t)c->L * sizeof *am);
     unsigned char *buf = malloc(cr_recon_size((uint32_t)c->L));
     uint64_t blocks = 0, check = 0;
 
-    if (!z || !logp || !am || !buf || cr_ae_run_new(&run, c) < 0) {
+    if (!z || !logp || !am || !buf || !zprev || !ztmp || cr_ae_run_new(&run, c) < 0) {
         rc = cr_diag_set(&d, CR_E_NOMEM, "out of memory");
         goto done;
     }
@@ -75,6 +80,13 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
                              "takes %d", (unsigned long long)rec.seq, b.n, c->L);
             break;
         }
+        if (cross) {
+            /* the latent gain: the same block from another block's z (the first block of
+             * a stream from z = 0) */
+            memcpy(ztmp, z, (size_t)MC * sizeof *z);
+            memcpy(z, zprev, (size_t)MC * sizeof *z);
+            memcpy(zprev, ztmp, (size_t)MC * sizeof *z);
+        }
         cr_ae_decode(ae, run, z, (int)b.n, b.ids, am, logp);
         cr_recon_write(&b, am, logp, buf);
         if ((rc = cr_writer_put(*w, CR_REC_BLOCK, buf, (uint32_t)cr_recon_size(b.n), &d)) < 0)
@@ -89,6 +101,8 @@ done:
     cr_reader_close(r);
     cr_ae_run_free(run);
     free(z);
+    free(zprev);
+    free(ztmp);
     free(logp);
     free(am);
     free(buf);
@@ -97,5 +111,5 @@ done:
 
 int main(int argc, char **argv)
 {
-    return cli_filter_main(argc, argv, usage, run);
+    return cli_filter_main(argc, argv, usage, run, "cross", 'x', &cross);
 }

@@ -115,5 +115,5 @@ done:
 
 int main(int argc, char **argv)
 {
-    return cli_filter_main(argc, argv, usage, run);
+    return cli_filter_main(argc, argv, usage, run, NULL, 0, NULL);
 }
