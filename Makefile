@@ -47,7 +47,7 @@ $(B)/libcr.a: $(CORE_OBJ)
 $(B)/%: $(B)/cmd/%.o $(CLI_OBJ) $(B)/libcr.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libcr.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libcr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libcr.a $(LDLIBS)
 

@@ -14,11 +14,11 @@
 #include "../../core/rng.h"
 #include "../../core/stream.h"
 #include "check.h"
+#include "refstate.h"
 
 #define ATOL 1e-5
 #define RTOL 1e-4
 #define REF "tests/ref/"   /* run.sh runs the tests from the top of the repository */
-#define REC_TENSOR 1       /* gen_ref.py: u16 name_len, name, u32 count, count fp32 */
 #define MODEL_FIXED 16     /* model file: magic, u16 version, u16 flags, u32 meta_len, u32 n */
 
 static char tmpdir[64];
@@ -107,96 +107,6 @@ static void keep_worst(double *w, double d)
         *w = d;
 }
 
-/* ---- fixtures: state files of named tensors ----------------------------------------- */
-
-struct tensor {
-    char name[64];
-    uint32_t n;
-    float *v;
-};
-
-struct state {
-    cr_meta *meta;
-    int nt;
-    struct tensor t[16];
-};
-
-static void state_free(struct state *s)
-{
-    for (int i = 0; i < s->nt; i++)
-        free(s->t[i].v);
-    cr_meta_free(s->meta);
-    memset(s, 0, sizeof *s);
-}
-
-/* Reads a state file written by gen_ref.py; exits on any problem, since every later
- * check would be meaningless. */
-static void state_load(struct state *s, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_reader *r = NULL;
-    cr_rec rec;
-    cr_diag d;
-    int rc;
-
-    memset(s, 0, sizeof *s);
-    if (!f || cr_reader_open(&r, f, CR_KIND_TENSORS, &d) < 0) {
-        fprintf(stderr, "%s: %s (run make ref?)\n", path, f ? d.msg : "cannot open");
-        exit(2);
-    }
-    s->meta = cr_meta_new();
-    cr_meta_merge(s->meta, cr_reader_meta(r));
-    while ((rc = cr_reader_next(r, &rec, &d)) == 1) {
-        const unsigned char *p = rec.data;
-        size_t nl = rec.len >= 2 ? cr_le16(p) : 0;
-        if (rec.type != REC_TENSOR || rec.len < 6 + nl || nl >= sizeof s->t[0].name ||
-            s->nt == 16 || rec.len != 6 + nl + 4 * (size_t)cr_le32(p + 2 + nl)) {
-            fprintf(stderr, "%s: record %llu is not a tensor\n", path,
-                    (unsigned long long)rec.seq);
-            exit(2);
-        }
-        struct tensor *t = &s->t[s->nt++];
-        memcpy(t->name, p + 2, nl);
-        t->name[nl] = 0;
-        t->n = cr_le32(p + 2 + nl);
-        t->v = malloc(((size_t)t->n + 1) * sizeof(float));
-        for (uint32_t i = 0; i < t->n; i++)
-            t->v[i] = cr_lef32(p + 6 + nl + 4 * (size_t)i);
-    }
-    if (rc != 0) {
-        fprintf(stderr, "%s: %s\n", path, rc < 0 ? d.msg : "more than one stream");
-        exit(2);
-    }
-    cr_reader_close(r);
-    fclose(f);
-}
-
-static const struct tensor *state_get(const struct state *s, const char *name, size_t n)
-{
-    for (int i = 0; i < s->nt; i++)
-        if (strcmp(s->t[i].name, name) == 0) {
-            if (s->t[i].n != n) {
-                fprintf(stderr, "fixture tensor %s has %u values, expected %zu\n", name,
-                        s->t[i].n, n);
-                exit(2);
-            }
-            return &s->t[i];
-        }
-    fprintf(stderr, "fixture lacks tensor %s\n", name);
-    exit(2);
-}
-
-static cr_ae *load_or_die(const char *path)
-{
-    cr_ae *ae;
-    cr_diag d;
-    if (cr_ae_load(&ae, path, &d) < 0) {
-        fprintf(stderr, "%s: %s\n", path, d.msg);
-        exit(2);
-    }
-    return ae;
-}
-
 /* ---- the forward pass against PyTorch ------------------------------------------------ */
 
 /* Row i of argmax names a logit within tolerance of the row's largest reference logit:
@@ -236,11 +146,11 @@ static void test_forward_matches_pytorch(const char *model, const char *state)
              (unsigned long long)ae->check, (unsigned long long)u);
 
     size_t M = (size_t)c.M, C = (size_t)c.C, V = (size_t)c.V;
-    const struct tensor *tids = state_get(&s, "ids", (size_t)n);
-    const struct tensor *tz = state_get(&s, "z", M * C);
-    const struct tensor *tlogits = state_get(&s, "logits", (size_t)n * V);
-    const struct tensor *tlogp = state_get(&s, "logp", (size_t)n);
-    const struct tensor *targ = state_get(&s, "argmax", (size_t)n);
+    const struct tensor *tids = state_tensor(&s, "ids", (size_t)n);
+    const struct tensor *tz = state_tensor(&s, "z", M * C);
+    const struct tensor *tlogits = state_tensor(&s, "logits", (size_t)n * V);
+    const struct tensor *tlogp = state_tensor(&s, "logp", (size_t)n);
+    const struct tensor *targ = state_tensor(&s, "argmax", (size_t)n);
     uint32_t *ids = malloc((size_t)n * sizeof *ids), *tgt = malloc((size_t)n * sizeof *tgt);
     uint32_t *am = malloc((size_t)n * sizeof *am), *am2 = malloc((size_t)n * sizeof *am2);
     float *z = malloc(M * C * sizeof *z), *lp = malloc((size_t)n * sizeof *lp);
@@ -453,8 +363,8 @@ static void test_bf16_round_trip_stays_within_bf16_rounding(void)
     uint32_t ids[64];
     float z[256];
     state_load(&s, REF "tiny_untied_full.state");
-    const struct tensor *tids = state_get(&s, "ids", (size_t)a->cfg.L);
-    const struct tensor *tz = state_get(&s, "z", (size_t)a->cfg.M * a->cfg.C);
+    const struct tensor *tids = state_tensor(&s, "ids", (size_t)a->cfg.L);
+    const struct tensor *tz = state_tensor(&s, "z", (size_t)a->cfg.M * a->cfg.C);
     for (int i = 0; i < a->cfg.L; i++)
         ids[i] = (uint32_t)tids->v[i];
     CHECK_EQ(cr_ae_run_new(&run, &b->cfg), CR_OK);
