@@ -49,7 +49,8 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
     }
     if ((rc = cr_reader_open(&r, in, CR_KIND_LATENTS, &d)) < 0)
         goto done;
-    cr_reader_set_max_len(r, (uint32_t)cr_lat_size(CR_BLOCK_MAX_TOKENS, MC));
+    cr_reader_set_max_len(r, (uint32_t)cr_lat_size(CR_BLOCK_MAX_TOKENS, MC, 0));
+    int bf16 = 0;
     for (rc = 2; rc > 0; rc = cr_reader_next(r, &rec, &d)) {
         if (rc == 2) {
             const char *mn = "?";
@@ -61,6 +62,13 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
                                  (unsigned long long)check, mn, (unsigned long long)ae->check);
                 break;
             }
+            const char *dt = "f32";
+            cr_meta_get_str(cr_reader_meta(r), "latent.dtype", &dt);
+            if (strcmp(dt, "f32") != 0 && strcmp(dt, "bf16") != 0) {
+                rc = cr_diag_set(&d, CR_E_FORMAT, "latents of type '%s' (f32 or bf16)", dt);
+                break;
+            }
+            bf16 = strcmp(dt, "bf16") == 0;
             if (!*w && (rc = cr_writer_open(w, out, CR_KIND_RECON, cr_reader_meta(r), &d)) < 0)
                 break;
             continue;
@@ -70,7 +78,7 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
                 break;
             continue;
         }
-        if ((rc = cr_lat_read(&b, z, MC, rec.data, rec.len, (uint32_t)c->V, &d)) < 0) {
+        if ((rc = cr_lat_read(&b, z, MC, bf16, rec.data, rec.len, (uint32_t)c->V, &d)) < 0) {
             cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
                            (unsigned long long)rec.pos);
             break;

@@ -10,9 +10,10 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crenc -m MODEL [-o FILE] [-f] [-v] [FILE...]\n"
+    fprintf(f, "usage: crenc -m MODEL [-b] [-o FILE] [-f] [-v] [FILE...]\n"
                "Encodes each block of a token stream into the model's M latent vectors.\n"
                "  -m, --model MODEL  the expert (a cr model file)\n"
+               "  -b, --bf16         write the latents as bf16 (half the size) instead of fp32\n"
                "  -o, --output FILE  write to FILE instead of stdout\n"
                "  -f, --force        write records even to a terminal\n"
                "  -v, --verbose      counts and the BLAS kernel on stderr\n"
@@ -39,6 +40,8 @@ static int fits(const cr_meta *m, const cr_ae *ae, cr_diag *d)
     return CR_OK;
 }
 
+static int bf16; /* -b: latents as bf16 */
+
 static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, int verbose)
 {
     static uint32_t ids[CR_BLOCK_MAX_TOKENS], off[CR_BLOCK_MAX_TOKENS + 1];
@@ -50,7 +53,7 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
     cr_rec rec;
     cr_diag d;
     float *z = malloc((size_t)MC * sizeof *z);
-    unsigned char *buf = malloc(cr_lat_size((uint32_t)c->L, MC));
+    unsigned char *buf = malloc(cr_lat_size((uint32_t)c->L, MC, bf16));
     uint64_t blocks = 0;
 
     if (!z || !buf || cr_ae_run_new(&run, c) < 0) {
@@ -72,6 +75,7 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
                 cr_meta_set_str(m, "model.name", mn);
                 cr_meta_set_u64(m, "latent.slots", (uint64_t)c->M);
                 cr_meta_set_u64(m, "latent.width", (uint64_t)c->C);
+                cr_meta_set_str(m, "latent.dtype", bf16 ? "bf16" : "f32");
                 rc = cr_writer_open(w, out, CR_KIND_LATENTS, m, &d);
                 cr_meta_free(m);
                 if (rc < 0)
@@ -96,8 +100,9 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
             break;
         }
         cr_ae_encode(ae, run, b.ids, (int)b.n, z);
-        cr_lat_write(&b, z, MC, buf);
-        if ((rc = cr_writer_put(*w, CR_LAT_BLOCK, buf, (uint32_t)cr_lat_size(b.n, MC), &d)) < 0)
+        cr_lat_write(&b, z, MC, bf16, buf);
+        if ((rc = cr_writer_put(*w, CR_LAT_BLOCK, buf, (uint32_t)cr_lat_size(b.n, MC, bf16),
+                                &d)) < 0)
             break;
         blocks++;
     }
@@ -115,5 +120,5 @@ done:
 
 int main(int argc, char **argv)
 {
-    return cli_filter_main(argc, argv, usage, run, NULL, 0, NULL);
+    return cli_filter_main(argc, argv, usage, run, "bf16", 'b', &bf16);
 }

@@ -2,19 +2,23 @@
 
 #include <math.h>
 
+#include "aefile.h"
 #include "le.h"
 
-size_t cr_lat_size(uint32_t n, int MC)
+size_t cr_lat_size(uint32_t n, int MC, int bf16)
 {
-    return cr_block_size(n) + 4 * (size_t)MC;
+    return cr_block_size(n) + (bf16 ? 2 : 4) * (size_t)MC;
 }
 
-void cr_lat_write(const cr_block *b, const float *z, int MC, unsigned char *p)
+void cr_lat_write(const cr_block *b, const float *z, int MC, int bf16, unsigned char *p)
 {
     cr_block_write(b, p);
     p += cr_block_size(b->n);
-    for (int i = 0; i < MC; i++, p += 4)
-        cr_putf32(p, z[i]);
+    for (int i = 0; i < MC; i++, p += bf16 ? 2 : 4)
+        if (bf16)
+            cr_put16(p, cr_f32_to_bf16(z[i]));
+        else
+            cr_putf32(p, z[i]);
 }
 
 /* The block record's size is known from its n field once it is there. */
@@ -33,15 +37,15 @@ static int block_part(cr_block *b, const unsigned char *p, size_t len, size_t ex
     return cr_block_read(b, p, bs, vocab_size, d);
 }
 
-int cr_lat_read(cr_block *b, float *z, int MC, const unsigned char *p, size_t len,
+int cr_lat_read(cr_block *b, float *z, int MC, int bf16, const unsigned char *p, size_t len,
                 uint32_t vocab_size, cr_diag *d)
 {
-    int rc = block_part(b, p, len, 0, 4 * (size_t)MC, vocab_size, d);
+    int rc = block_part(b, p, len, 0, (bf16 ? 2 : 4) * (size_t)MC, vocab_size, d);
     if (rc < 0)
         return rc;
     p += cr_block_size(b->n);
-    for (int i = 0; i < MC; i++, p += 4) {
-        z[i] = cr_lef32(p);
+    for (int i = 0; i < MC; i++, p += bf16 ? 2 : 4) {
+        z[i] = bf16 ? cr_bf16_to_f32(cr_le16(p)) : cr_lef32(p);
         if (!isfinite(z[i]))
             return cr_diag_set(d, CR_E_VALUE, "latent value %d is not a finite number", i);
     }

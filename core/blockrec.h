@@ -8,10 +8,11 @@
 
 enum { CR_LAT_BLOCK = 4, CR_REC_BLOCK = 5 };
 
-/* A latent record: the block record, then M*C little-endian fp32 values of z. */
-size_t cr_lat_size(uint32_t n, int MC);
-void cr_lat_write(const cr_block *b, const float *z, int MC, unsigned char *p);
-int cr_lat_read(cr_block *b, float *z, int MC, const unsigned char *p, size_t len,
+/* A latent record: the block record, then M*C little-endian values of z: fp32, or bf16
+ * (half the size) when bf16 is set (the stream's latent.dtype says which). */
+size_t cr_lat_size(uint32_t n, int MC, int bf16);
+void cr_lat_write(const cr_block *b, const float *z, int MC, int bf16, unsigned char *p);
+int cr_lat_read(cr_block *b, float *z, int MC, int bf16, const unsigned char *p, size_t len,
                 uint32_t vocab_size, cr_diag *d);
 
 /* A reconstruction record: the block record, then n u32 argmax ids and n fp32
