@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/aefile.h"
@@ -464,6 +465,16 @@ int main(int argc, char **argv)
         cli_err("%s", !out ? "no output: give -o OUT" : optind >= argc ?
                 "no training data: give TRAIN.tok" : "give exactly one of -m, -p, --resume");
         usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (nset && !preset) {
+        cli_err("-s changes the config of a new model: it goes with -p, not -m or --resume");
+        return CLI_EXIT_USAGE;
+    }
+    struct stat st;
+    if ((stat(out, &st) == 0 && !S_ISREG(st.st_mode)) ||
+        (ckpt && stat(ckpt, &st) == 0 && !S_ISREG(st.st_mode)) || !strcmp(out, "-")) {
+        cli_err("the model (-o) and the checkpoint (-c) are written to regular files");
         return CLI_EXIT_USAGE;
     }
     char ckbuf[4096];
