@@ -25,16 +25,8 @@ sn=${CR_BENCH_SGEMM_N:-2048}
 [ "$steps" -ge 2 ] || { echo "train.sh: CR_BENCH_STEPS must be at least 2" >&2; exit 2; }
 mkdir -p "$w"
 
-# Text: the tokenizer benchmark's corpus when it is there, else this repository's C
-# sources, concatenated until there is enough.
-text=$dir/corpus.txt
-if [ ! -s "$text" ]; then
-    text=$w/sources.txt
-    : > "$text"
-    while [ "$(wc -c < "$text")" -lt 4000000 ]; do
-        cat "$top"/core/*.[ch] "$top"/tok/*.[ch] "$top"/cmd/*.[ch] >> "$text"
-    done
-fi
+. "$top/bench/lib.sh"
+bench_text
 
 # mktok L N OUT: at least N full blocks of L tokens of $text (one document) in OUT
 mktok() {
