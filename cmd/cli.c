@@ -212,6 +212,16 @@ int cli_config_set(cr_ae_config *c, const char *kv)
     return -1;
 }
 
+int cli_filter_end(int rc, const cr_diag *d, const char *name, FILE *out,
+                   const struct cr_writer *w, int verbose, unsigned long long blocks)
+{
+    if (rc < 0 && !(d->code == CR_E_IO && w && ferror(out)))
+        cli_err("%s: %s", name, d->msg);
+    else if (rc >= 0 && verbose)
+        fprintf(stderr, "%s: %s: %llu blocks\n", cli_prog(), name, blocks);
+    return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
+}
+
 int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run,
                     const char *flag_name, int flag_char, int *flag)
 {

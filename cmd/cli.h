@@ -58,5 +58,10 @@ typedef int (*cli_filter_fn)(struct cr_ae *ae, FILE *in, const char *name, FILE 
                              struct cr_writer **w, int verbose);
 int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run,
                     const char *flag_name, int flag_char, int *flag);
+/* The end of a filter's run() over one input: reports the error in d (rc < 0; a failed
+ * write is left to cli_close_out) or, with verbose, the blocks done; returns the exit
+ * status. */
+int cli_filter_end(int rc, const cr_diag *d, const char *name, FILE *out,
+                   const struct cr_writer *w, int verbose, unsigned long long blocks);
 
 #endif

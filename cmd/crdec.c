@@ -101,11 +101,7 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
             break;
         blocks++;
     }
-    if (rc == 0 && verbose)
-        fprintf(stderr, "%s: %s: %llu blocks\n", cli_prog(), name, (unsigned long long)blocks);
 done:
-    if (rc < 0 && !(d.code == CR_E_IO && *w && ferror(out)))
-        cli_err("%s: %s", name, d.msg); /* failed writes are cli_close_out's to report */
     cr_reader_close(r);
     cr_ae_run_free(run);
     free(z);
@@ -114,7 +110,7 @@ done:
     free(logp);
     free(am);
     free(buf);
-    return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
+    return cli_filter_end(rc, &d, name, out, *w, verbose, blocks);
 }
 
 int main(int argc, char **argv)
