@@ -31,7 +31,7 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
 {
     static uint32_t ids[CR_BLOCK_MAX_TOKENS], off[CR_BLOCK_MAX_TOKENS + 1];
     const cr_ae_config *c = &ae->cfg;
-    int MC = c->M * c->C, rc;
+    int MC = cr_ae_slots(c) * c->C, rc;
     cr_block b = {.ids = ids, .off = off};
     cr_reader *r = NULL;
     cr_ae_run *run = NULL;

@@ -46,7 +46,7 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
 {
     static uint32_t ids[CR_BLOCK_MAX_TOKENS], off[CR_BLOCK_MAX_TOKENS + 1];
     const cr_ae_config *c = &ae->cfg;
-    int MC = c->M * c->C, rc;
+    int MC = cr_ae_slots(c) * c->C, rc;
     cr_block b = {.ids = ids, .off = off};
     cr_reader *r = NULL;
     cr_ae_run *run = NULL;
@@ -74,7 +74,7 @@ static int run(cr_ae *ae, FILE *in, const char *name, FILE *out, cr_writer **w, 
                 cr_meta_set_u64(m, "model.check", ae->check);
                 cr_meta_set_str(m, "model.name", mn);
                 cr_meta_set_u64(m, "latent.slots", (uint64_t)c->M);
-                cr_meta_set_u64(m, "latent.width", (uint64_t)c->C);
+                cr_meta_set_u64(m, "latent.width", (uint64_t)(MC / c->M));
                 cr_meta_set_str(m, "latent.dtype", bf16 ? "bf16" : "f32");
                 rc = cr_writer_open(w, out, CR_KIND_LATENTS, m, &d);
                 cr_meta_free(m);

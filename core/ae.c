@@ -9,9 +9,9 @@ int cr_ae_preset(cr_ae_config *c, const char *name)
 {
     /* paper: Tang (2025), about 90M parameters with an untied head */
     static const struct { const char *name; cr_ae_config c; } presets[] = {
-        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0, 0, 0}},
-        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1}},
-        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0, 0, 0}},
+        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0, 0, 0, 0, 0}},
+        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1, 0, 0}},
+        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0, 0, 0, 0, 0}},
     };
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (strcmp(presets[i].name, name) == 0) {
@@ -40,17 +40,24 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
         return cr_diag_set(d, CR_E_VALUE, "%d z-only layers of %d", c->zattn, c->Ld);
     if ((c->pool != 0 && c->pool != 1) || (c->zskip != 0 && c->zskip != 1))
         return cr_diag_set(d, CR_E_VALUE, "pool and zskip must be 0 or 1");
+    if (c->zsplit < 0 || c->zsplit > 64 || cr_ae_slots(c) > c->L)
+        return cr_diag_set(d, CR_E_VALUE, "%d slots per latent, %d in all, for blocks of %d "
+                           "tokens", c->zsplit, cr_ae_slots(c), c->L);
+    if (c->bind != 0 && (c->bind != 1 || !c->pool || !c->zskip))
+        return cr_diag_set(d, CR_E_VALUE, "bind must be 0 or 1, and 1 needs pool and zskip");
     if ((double)cr_ae_nparams(c) > 2e9)
         return cr_diag_set(d, CR_E_LIMIT, "too many parameters");
     return CR_OK;
 }
 
-/* field, metadata key, short name, required (keys added later default to 0) */
+/* field, metadata key, short name, required: 1 yes, 0 no (keys added later default to
+ * 0), 2 no and written only when set, so that files of models without it stay as they were */
 #define CONFIG_KEYS(X) X(V, "ae.vocab", "vocab", 1) X(C, "ae.width", "width", 1) \
     X(NH, "ae.heads", "heads", 1) X(Le, "ae.enc_layers", "enc_layers", 1) \
     X(Ld, "ae.dec_layers", "dec_layers", 1) X(F, "ae.ffn", "ffn", 1) \
     X(L, "ae.block", "block", 1) X(M, "ae.latents", "latents", 1) X(tied, "ae.tied", "tied", 1) \
-    X(zattn, "ae.zattn", "zattn", 1) X(pool, "ae.pool", "pool", 0) X(zskip, "ae.zskip", "zskip", 0)
+    X(zattn, "ae.zattn", "zattn", 1) X(pool, "ae.pool", "pool", 0) X(zskip, "ae.zskip", "zskip", 0) \
+    X(bind, "ae.bind", "bind", 2) X(zsplit, "ae.zsplit", "zsplit", 2)
 
 #define NAME(f, k, n, r) n " "
 const char cr_ae_config_names[] = CONFIG_KEYS(NAME);
@@ -67,7 +74,9 @@ int cr_ae_config_set(cr_ae_config *c, const char *key, long v)
 int cr_ae_config_to_meta(const cr_ae_config *c, cr_meta *m)
 {
     int rc = CR_OK;
-#define PUT(f, k, n, r) if (rc == CR_OK) rc = cr_meta_set_u64(m, k, (uint64_t)c->f);
+#define PUT(f, k, n, r)                                                                       \
+    if (rc == CR_OK && (r != 2 || c->f != 0))                                                \
+        rc = cr_meta_set_u64(m, k, (uint64_t)c->f);
     CONFIG_KEYS(PUT)
 #undef PUT
     return rc;
@@ -79,7 +88,7 @@ int cr_ae_config_from_meta(cr_ae_config *c, const cr_meta *m, cr_diag *d)
 #define GET(f, k, n, r)                                                                       \
     if (!cr_meta_get_u64(m, k, &v))                                                          \
         v = 0;                                                                               \
-    if ((r && !cr_meta_get_u64(m, k, &v)) || v > (1u << 30))                                \
+    if ((r == 1 && !cr_meta_get_u64(m, k, &v)) || v > (1u << 30))                                \
         return cr_diag_set(d, CR_E_FORMAT, "model config lacks %s", k);                     \
     c->f = (int)v;
     CONFIG_KEYS(GET)
@@ -87,12 +96,32 @@ int cr_ae_config_from_meta(cr_ae_config *c, const cr_meta *m, cr_diag *d)
     return cr_ae_config_check(c, d);
 }
 
+float cr_ae_bind_pool(const cr_ae_config *c, const float *tok_emb, const float *enc_bind,
+                      const uint32_t *ids, int n, int j, float *out)
+{
+    size_t C = (size_t)c->C;
+    int S = cr_ae_slots(c), a = cr_ae_seg_start(j, n, S), e = cr_ae_seg_start(j + 1, n, S);
+    double ss = 0;
+    memset(out, 0, C * sizeof(float));
+    for (int i = a; i < e; i++) {
+        const float *t = tok_emb + (size_t)ids[i] * C, *b = enc_bind + (size_t)(i - a) * C;
+        for (size_t k = 0; k < C; k++)
+            out[k] += b[k] * t[k];
+    }
+    for (size_t k = 0; k < C; k++)
+        ss += (double)out[k] * out[k];
+    float rms = (float)sqrt(ss / (double)C + 1e-10);
+    for (size_t k = 0; k < C; k++)
+        out[k] /= rms;
+    return rms;
+}
+
 static const char *layer_names[12] = {"ln1_w", "ln1_b", "qkv_w", "qkv_b", "proj_w", "proj_b",
                                       "ln2_w", "ln2_b", "fc_w", "fc_b", "fc2_w", "fc2_b"};
 
 int cr_ae_ntensors(const cr_ae_config *c)
 {
-    return 9 + !c->tied + 12 * (c->Le + c->Ld);
+    return 9 + !c->tied + 12 * (c->Le + c->Ld) + 2 * c->bind;
 }
 
 static void td(struct cr_tdesc *t, const char *name, int rows, int cols)
@@ -107,9 +136,9 @@ void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t)
     int C = c->C, n = 0;
     td(&t[n++], "tok_emb", c->V, C);
     td(&t[n++], "enc_pos", c->L, C);
-    td(&t[n++], "enc_lat", c->M, C);
+    td(&t[n++], "enc_lat", cr_ae_slots(c), C);
     td(&t[n++], "dec_pos", c->L, C);
-    td(&t[n++], "dec_zpos", c->M, C);
+    td(&t[n++], "dec_zpos", cr_ae_slots(c), C);
     td(&t[n++], "enc_lnf_w", C, 1);
     td(&t[n++], "enc_lnf_b", C, 1);
     td(&t[n++], "dec_lnf_w", C, 1);
@@ -126,14 +155,18 @@ void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t)
             td(&t[n++], name, shape[k][0], shape[k][1]);
         }
     }
+    if (c->bind) {
+        td(&t[n++], "enc_bind", cr_ae_seg_max(c), C);
+        td(&t[n++], "dec_bind", cr_ae_seg_max(c), C);
+    }
 }
 
 size_t cr_ae_nparams(const cr_ae_config *c)
 {
     size_t C = (size_t)c->C, layer = 2 * C + 3 * C * C + 3 * C + C * C + C + 2 * C +
                                      (size_t)c->F * C + (size_t)c->F + C * c->F + C;
-    return (size_t)c->V * C * (c->tied ? 1 : 2) + 2 * ((size_t)c->L + c->M) * C + 4 * C +
-           layer * (size_t)(c->Le + c->Ld);
+    return (size_t)c->V * C * (c->tied ? 1 : 2) + 2 * ((size_t)c->L + cr_ae_slots(c)) * C + 4 * C +
+           layer * (size_t)(c->Le + c->Ld) + (size_t)c->bind * 2 * cr_ae_seg_max(c) * C;
 }
 
 int cr_ae_params_carve(const cr_ae_config *c, float *slab, cr_ae_params *p)
@@ -169,6 +202,11 @@ int cr_ae_params_carve(const cr_ae_config *c, float *slab, cr_ae_params *p)
         y->ln1_w = w[0], y->ln1_b = w[1], y->qkv_w = w[2], y->qkv_b = w[3];
         y->proj_w = w[4], y->proj_b = w[5], y->ln2_w = w[6], y->ln2_b = w[7];
         y->fc_w = w[8], y->fc_b = w[9], y->fc2_w = w[10], y->fc2_b = w[11];
+    }
+    p->enc_bind = p->dec_bind = NULL;
+    if (c->bind) {
+        p->enc_bind = q[n - 2];
+        p->dec_bind = q[n - 1];
     }
     free(t);
     free(q);

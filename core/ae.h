@@ -24,12 +24,25 @@ typedef struct cr_ae_config {
     int pool;   /* 1: latent slot j of the encoder starts from the mean token embedding of
                  * its segment of the block (cr_ae_seg_start) */
     int zskip;  /* 1: decoder position i also receives z of its segment (cr_ae_seg_of) */
+    int bind;   /* 1 (needs pool and zskip): the pool is a sum of token embeddings each bound
+                 * (element-wise product) to a learned vector of its offset in the segment,
+                 * scaled to unit RMS; the decoder's position at that offset receives z of its
+                 * segment times its own learned vector. Both start as the same random signs,
+                 * so the decoder can read each token back out of z from the first step. */
+    int zsplit; /* each latent is zsplit slots of width C inside the model (0 or 1: one), so z
+                 * holds M vectors of zsplit * C floats; the segments are those of the slots */
 } cr_ae_config;
+
+/* Latent slots inside the model: M * zsplit. */
+static inline int cr_ae_slots(const struct cr_ae_config *c)
+{
+    return c->M * (c->zsplit > 1 ? c->zsplit : 1);
+}
 
 /* Fills c with a named preset ("paper", "cpu", "tiny"); returns CR_E_ARG if unknown. */
 int cr_ae_preset(cr_ae_config *c, const char *name);
 /* Sets a config field by its short name (vocab width heads enc_layers dec_layers ffn
- * block latents tied zattn pool zskip); CR_E_ARG for an unknown name. */
+ * block latents tied zattn pool zskip bind zsplit); CR_E_ARG for an unknown name. */
 int cr_ae_config_set(cr_ae_config *c, const char *key, long v);
 /* The short names, space-separated, for messages. */
 extern const char cr_ae_config_names[];
@@ -40,8 +53,9 @@ int cr_ae_config_to_meta(const cr_ae_config *c, cr_meta *m);
 int cr_ae_config_from_meta(cr_ae_config *c, const cr_meta *m, cr_diag *d);
 
 /* The segments behind pool and zskip: latent slot j of a block of n tokens covers tokens
- * [cr_ae_seg_start(j), cr_ae_seg_start(j + 1)), and token i lies in slot cr_ae_seg_of(i).
- * They scale with n, so a short block is cut into M segments too. */
+ * [cr_ae_seg_start(j), cr_ae_seg_start(j + 1)), and token i lies in slot cr_ae_seg_of(i),
+ * M being the slots (cr_ae_slots). They scale with n, so a short block is cut into as
+ * many segments too. */
 static inline int cr_ae_seg_start(int j, int n, int M)
 {
     return (int)((long)j * n / M);
@@ -50,6 +64,16 @@ static inline int cr_ae_seg_of(int i, int n, int M)
 {
     return (int)((((long)i + 1) * M - 1) / n);
 }
+/* Rows of the bind tensors: the longest segment, ceil(L / slots). */
+static inline int cr_ae_seg_max(const struct cr_ae_config *c)
+{
+    return (c->L + cr_ae_slots(c) - 1) / cr_ae_slots(c);
+}
+
+/* The bound pool of latent slot j (bind): u = sum over the segment's tokens i of
+ * enc_bind[i - start] * tok_emb[ids[i]], out = u / rms(u). Returns rms(u) (for backward). */
+float cr_ae_bind_pool(const struct cr_ae_config *c, const float *tok_emb, const float *enc_bind,
+                      const uint32_t *ids, int n, int j, float *out);
 
 /* One tensor of the model: its name and shape (cols == 1 for vectors). */
 struct cr_tdesc {
@@ -71,11 +95,13 @@ typedef struct cr_ae_layer {
 typedef struct cr_ae_params {
     float *tok_emb;  /* (V,C) */
     float *enc_pos;  /* (L,C) */
-    float *enc_lat;  /* (M,C) learned latent slots of the encoder */
+    float *enc_lat;  /* (slots,C) learned latent slots of the encoder */
     float *dec_pos;  /* (L,C) the content-free m */
-    float *dec_zpos; /* (M,C) added to z in the decoder */
+    float *dec_zpos; /* (slots,C) added to z in the decoder */
     float *enc_lnf_w, *enc_lnf_b, *dec_lnf_w, *dec_lnf_b;
     float *head;     /* (V,C); == tok_emb when tied */
+    float *enc_bind; /* (seg_max,C) when bind: offset vectors of the pool */
+    float *dec_bind; /* (seg_max,C) when bind: offset vectors of the decoder's z */
     cr_ae_layer *enc, *dec;
 } cr_ae_params;
 
@@ -108,7 +134,7 @@ typedef struct cr_ae_run cr_ae_run;
 int cr_ae_run_new(cr_ae_run **out, const cr_ae_config *c);
 void cr_ae_run_free(cr_ae_run *r);
 
-/* z (M,C) from the first n tokens of ids (0 < n <= L). */
+/* z (slots,C) = (M, zsplit*C) from the first n tokens of ids (0 < n <= L). */
 int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, float *z);
 /* Decodes z into n positions: argmax (n) and, when target is not NULL, logp (n) the
  * natural log-probability of target[i]. Either output may be NULL. */

@@ -24,7 +24,7 @@ struct cr_ae_run {
 int cr_ae_run_new(cr_ae_run **out, const cr_ae_config *c)
 {
     cr_ae_run *r = calloc(1, sizeof *r);
-    size_t T = (size_t)c->L + c->M, C = (size_t)c->C;
+    size_t T = (size_t)c->L + cr_ae_slots(c), C = (size_t)c->C;
     *out = NULL;
     if (!r)
         return CR_E_NOMEM;
@@ -78,7 +78,7 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, floa
     const cr_ae_config *c = &ae->cfg;
     const cr_ae_params *p = &ae->p;
     size_t C = (size_t)c->C;
-    int T = n + c->M;
+    int S = cr_ae_slots(c), T = n + S;
 
     if (n < 1 || n > c->L)
         return CR_E_ARG;
@@ -88,10 +88,16 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, floa
         for (size_t k = 0; k < C; k++)
             r->x[i * C + k] = p->tok_emb[ids[i] * C + k] + p->enc_pos[i * C + k];
     }
-    memcpy(r->x + (size_t)n * C, p->enc_lat, (size_t)c->M * C * sizeof(float));
-    if (c->pool)
-        for (int j = 0; j < c->M; j++) {
-            int a = cr_ae_seg_start(j, n, c->M), e = cr_ae_seg_start(j + 1, n, c->M);
+    memcpy(r->x + (size_t)n * C, p->enc_lat, (size_t)S * C * sizeof(float));
+    if (c->bind)
+        for (int j = 0; j < S; j++) {
+            float *x = r->x + (size_t)(n + j) * C;
+            cr_ae_bind_pool(c, p->tok_emb, p->enc_bind, ids, n, j, r->tmp);
+            cr_op_add(x, r->tmp, C);
+        }
+    else if (c->pool)
+        for (int j = 0; j < S; j++) {
+            int a = cr_ae_seg_start(j, n, S), e = cr_ae_seg_start(j + 1, n, S);
             float *x = r->x + (size_t)(n + j) * C;
             for (int i = a; i < e; i++)
                 for (size_t k = 0; k < C; k++)
@@ -100,7 +106,7 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, floa
     for (int l = 0; l < c->Le; l++)
         layer_fwd(c, &p->enc[l], r, T, T);
     cr_op_layernorm_fwd(z, NULL, NULL, r->x + (size_t)n * C, p->enc_lnf_w, p->enc_lnf_b,
-                        c->M, c->C);
+                        S, c->C);
     return CR_OK;
 }
 
@@ -109,8 +115,8 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uin
 {
     const cr_ae_config *c = &ae->cfg;
     const cr_ae_params *p = &ae->p;
-    size_t C = (size_t)c->C, M = (size_t)c->M;
-    int T = n + c->M;
+    size_t C = (size_t)c->C, M = (size_t)cr_ae_slots(c);
+    int S = (int)M, T = n + S;
 
     if (n < 1 || n > c->L)
         return CR_E_ARG;
@@ -118,10 +124,19 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uin
         r->x[k] = z[k] + p->dec_zpos[k];
     memcpy(r->x + M * C, p->dec_pos, (size_t)n * C * sizeof(float));
     if (c->zskip)
-        for (int i = 0; i < n; i++)
-            cr_op_add(r->x + (M + (size_t)i) * C, z + (size_t)cr_ae_seg_of(i, n, c->M) * C, C);
+        for (int i = 0; i < n; i++) {
+            int j = cr_ae_seg_of(i, n, S);
+            const float *zj = z + (size_t)j * C;
+            float *x = r->x + (M + (size_t)i) * C;
+            if (c->bind) {
+                const float *b = p->dec_bind + (size_t)(i - cr_ae_seg_start(j, n, S)) * C;
+                for (size_t k = 0; k < C; k++)
+                    x[k] += b[k] * zj[k];
+            } else
+                cr_op_add(x, zj, C);
+        }
     for (int l = 0; l < c->Ld; l++)
-        layer_fwd(c, &p->dec[l], r, T, l < c->zattn ? c->M : T);
+        layer_fwd(c, &p->dec[l], r, T, l < c->zattn ? S : T);
     cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x + M * C, p->dec_lnf_w, p->dec_lnf_b, n, c->C);
     if (target)
         for (int i = 0; i < n; i++)
@@ -136,15 +151,17 @@ void cr_ae_rehash(cr_ae *ae)
 {
     /* the config takes part: the same weights with another zattn, pool or zskip are
      * another model. Parameters are hashed as little-endian fp32 (the host's order on
-     * the machines cr builds for; see le.h). */
+     * the machines cr builds for; see le.h). bind and zsplit join the config words only when
+     * set, so the checks of models without it stay what they were. */
     const cr_ae_config *c = &ae->cfg;
-    unsigned char cfg[12 * 4];
-    int v[12] = {c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M, c->tied, c->zattn,
-                 c->pool, c->zskip};
-    for (int i = 0; i < 12; i++)
+    unsigned char cfg[14 * 4];
+    int v[14] = {c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M, c->tied, c->zattn,
+                 c->pool, c->zskip, c->bind, c->zsplit > 1 ? c->zsplit : 1};
+    size_t nw = v[13] > 1 ? 14 : c->bind ? 13 : 12;
+    for (size_t i = 0; i < nw; i++)
         cr_put32(cfg + 4 * i, (uint32_t)v[i]);
     ae->check = XXH3_64bits_withSeed(ae->slab, cr_ae_nparams(c) * sizeof(float),
-                                     XXH3_64bits(cfg, sizeof cfg));
+                                     XXH3_64bits(cfg, nw * 4));
 }
 
 /* Allocates the struct and layer tables; the slab is the caller's business. */
@@ -199,8 +216,14 @@ int cr_ae_new_random(cr_ae **out, const cr_ae_config *c, uint64_t seed, cr_diag 
         int is_ln_w = strstr(nm, "ln") && nm[strlen(nm) - 1] == 'w';
         int is_bias = nm[strlen(nm) - 1] == 'b' && nm[strlen(nm) - 2] == '_';
         double sd = strcmp(nm, "proj_w") == 0 || strcmp(nm, "fc2_w") == 0 ? resid : 0.02;
-        for (size_t j = 0; j < k; j++)
-            q[j] = is_ln_w ? 1.0f : is_bias ? 0.0f : (float)(sd * cr_rng_normal(&seed));
+        if (strcmp(nm, "dec_bind") == 0) /* the same signs as enc_bind, just before */
+            memcpy(q, q - k, k * sizeof(float));
+        else if (strcmp(nm, "enc_bind") == 0)
+            for (size_t j = 0; j < k; j++)
+                q[j] = cr_rng_normal(&seed) < 0 ? -1.0f : 1.0f;
+        else
+            for (size_t j = 0; j < k; j++)
+                q[j] = is_ln_w ? 1.0f : is_bias ? 0.0f : (float)(sd * cr_rng_normal(&seed));
         q += k;
     }
     free(t);

@@ -27,6 +27,7 @@ struct cr_trainer {
     struct lacts *enc, *dec;
     float *enc_out, *dec_out;   /* (BT,C) */
     float *z, *zmean, *zrstd;   /* (B,M,C), (B*M) */
+    float *pool, *prms;         /* bind: the bound pools (B,M,C) and their RMS (B*M) */
     float *h, *hmean, *hrstd;   /* (B*L,C), (B*L) */
     float *dx, *dh, *dz;        /* (BT,C), (B*L,C), (B*M,C) */
     float *d_ln, *d_atty, *d_qkv, *d_f, *d_f2, *scratch, *logits, *bow;
@@ -87,7 +88,7 @@ void cr_trainer_free(cr_trainer *t)
     free(t->enc); free(t->dec);
     free(t->grad); free(t->m); free(t->v); free(t->g.enc); free(t->g.dec);
     free(t->enc_out); free(t->dec_out); free(t->z); free(t->zmean); free(t->zrstd);
-    free(t->h); free(t->hmean); free(t->hrstd); free(t->dx); free(t->dh); free(t->dz);
+    free(t->pool); free(t->prms); free(t->h); free(t->hmean); free(t->hrstd); free(t->dx); free(t->dh); free(t->dz);
     free(t->d_ln); free(t->d_atty); free(t->d_qkv); free(t->d_f); free(t->d_f2);
     free(t->scratch); free(t->logits); free(t->bow); free(t->decays); free(t->tsize);
     free(t);
@@ -103,11 +104,11 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
     t->ae = ae;
     t->c = c;
     t->B = B;
-    t->T = c->L + c->M;
+    t->T = c->L + cr_ae_slots(c);
     t->n = c->L;
     t->np = cr_ae_nparams(c);
     size_t BT = (size_t)B * t->T, C = (size_t)c->C, BL = (size_t)B * c->L;
-    size_t BM = (size_t)B * c->M;
+    size_t BM = (size_t)B * cr_ae_slots(c);
     if (!ae->slab_owned) {
         /* parameters mapped read-only from a file: take a private copy */
         float *s = malloc(t->np * sizeof(float));
@@ -138,6 +139,8 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
     t->z = alloc(t, BM * C);
     t->zmean = alloc(t, BM);
     t->zrstd = alloc(t, BM);
+    t->pool = alloc(t, BM * C);
+    t->prms = alloc(t, BM);
     t->h = alloc(t, BL * C);
     t->hmean = alloc(t, BL);
     t->hrstd = alloc(t, BL);
@@ -155,7 +158,7 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
     t->ntensors = cr_ae_ntensors(c);
     t->decays = calloc((size_t)t->ntensors, sizeof *t->decays);
     t->tsize = calloc((size_t)t->ntensors, sizeof *t->tsize);
-    ok = ok && t->enc_out && t->dec_out && t->z && t->zmean && t->zrstd && t->h && t->hmean &&
+    ok = ok && t->enc_out && t->dec_out && t->z && t->zmean && t->zrstd && t->pool && t->prms && t->h && t->hmean &&
          t->hrstd && t->dx && t->dh && t->dz && t->d_ln && t->d_atty && t->d_qkv && t->d_f &&
          t->d_f2 && t->scratch && t->logits && t->bow && t->decays && t->tsize;
     if (ok) {
@@ -169,7 +172,8 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
                 /* matrices decay; vectors, embeddings of positions and slots do not */
                 t->decays[i] = td[i].cols > 1 && td[i].rows > 1 &&
                                strstr(td[i].name, "pos") == NULL &&
-                               strstr(td[i].name, "lat") == NULL;
+                               strstr(td[i].name, "lat") == NULL &&
+                               strstr(td[i].name, "bind") == NULL;
             }
             free(td);
         }
@@ -196,7 +200,7 @@ static void stack_fwd(cr_trainer *t, const cr_ae_layer *w, struct lacts *a, int 
     for (int l = 0; l < nl; l++) {
         struct lacts *y = &a[l];
         float *out = l + 1 < nl ? a[l + 1].x_in : x_out;
-        int Tk = l < zattn ? c->M : T;
+        int Tk = l < zattn ? cr_ae_slots(c) : T;
         cr_op_layernorm_fwd(y->ln1, y->mean1, y->rstd1, y->x_in, w[l].ln1_w, w[l].ln1_b, BT, C);
         cr_op_matmul_fwd(y->qkv, y->ln1, w[l].qkv_w, w[l].qkv_b, BT, C, 3 * C);
         for (int b = 0; b < t->B; b++)
@@ -221,7 +225,7 @@ static void stack_bwd(cr_trainer *t, const cr_ae_layer *w, cr_ae_layer *g, struc
     size_t nC = (size_t)BT * C, nF = (size_t)BT * F;
     for (int l = nl - 1; l >= 0; l--) {
         struct lacts *y = &a[l];
-        int Tk = l < zattn ? c->M : T;
+        int Tk = l < zattn ? cr_ae_slots(c) : T;
         memset(t->d_f, 0, nF * sizeof(float));
         cr_op_matmul_bwd(t->d_f, g[l].fc2_w, g[l].fc2_b, dx, y->fchg, w[l].fc2_w, BT, F, C);
         memset(t->d_f2, 0, nF * sizeof(float));
@@ -246,12 +250,18 @@ static void stack_bwd(cr_trainer *t, const cr_ae_layer *w, cr_ae_layer *g, struc
     }
 }
 
+/* Row of the bind tensors for token i of segment j. */
+static size_t bind_row(size_t i, size_t j, size_t L, size_t M)
+{
+    return i - (size_t)cr_ae_seg_start((int)j, (int)L, (int)M);
+}
+
 /* Encoder input rows, encoder, z. */
 static void encode(cr_trainer *t, const uint32_t *ids)
 {
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
-    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)c->M;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)cr_ae_slots(c);
     float *x = t->enc[0].x_in;
     for (int b = 0; b < t->B; b++) {
         float *xb = x + b * T * C;
@@ -261,7 +271,14 @@ static void encode(cr_trainer *t, const uint32_t *ids)
                 xb[i * C + k] = e[k] + q[k];
         }
         memcpy(xb + L * C, p->enc_lat, M * C * sizeof(float));
-        if (c->pool)
+        if (c->bind)
+            for (size_t j = 0; j < M; j++) {
+                float *pj = t->pool + (b * M + j) * C;
+                t->prms[b * M + j] = cr_ae_bind_pool(c, p->tok_emb, p->enc_bind, ids + b * L,
+                                                     (int)L, (int)j, pj);
+                cr_op_add(xb + (L + j) * C, pj, C);
+            }
+        else if (c->pool)
             for (size_t j = 0; j < M; j++) {
                 size_t a = (size_t)cr_ae_seg_start((int)j, (int)L, (int)M);
                 size_t e = (size_t)cr_ae_seg_start((int)j + 1, (int)L, (int)M);
@@ -283,7 +300,7 @@ static void decode(cr_trainer *t, const int *zfrom)
 {
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
-    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)c->M;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)cr_ae_slots(c);
     float *x = t->dec[0].x_in;
     for (int b = 0; b < t->B; b++) {
         float *xb = x + b * T * C;
@@ -292,9 +309,16 @@ static void decode(cr_trainer *t, const int *zfrom)
             xb[k] = zb[k] + p->dec_zpos[k];
         memcpy(xb + M * C, p->dec_pos, L * C * sizeof(float));
         if (c->zskip)
-            for (size_t i = 0; i < L; i++)
-                cr_op_add(xb + (M + i) * C, zb + (size_t)cr_ae_seg_of((int)i, (int)L, (int)M) * C,
-                          C);
+            for (size_t i = 0; i < L; i++) {
+                size_t j = (size_t)cr_ae_seg_of((int)i, (int)L, (int)M);
+                float *xi = xb + (M + i) * C;
+                if (c->bind) {
+                    const float *bv = p->dec_bind + bind_row(i, j, L, M) * C;
+                    for (size_t k = 0; k < C; k++)
+                        xi[k] += bv[k] * zb[j * C + k];
+                } else
+                    cr_op_add(xi, zb + j * C, C);
+            }
     }
     stack_fwd(t, p->dec, t->dec, c->Ld, t->dec_out, c->zattn);
     for (int b = 0; b < t->B; b++)
@@ -310,7 +334,7 @@ void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, int n, const int
     int saved = t->B, BL;
     t->B = B;
     t->n = n;
-    t->T = n + c->M;
+    t->T = n + cr_ae_slots(c);
     BL = B * n;
     encode(t, ids);
     decode(t, zfrom);
@@ -333,7 +357,7 @@ void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, int n, const int
 static double bow_backward(cr_trainer *t, const uint32_t *ids, float scale)
 {
     const cr_ae_config *c = t->c;
-    size_t C = (size_t)c->C, M = (size_t)c->M, L = (size_t)t->n;
+    size_t C = (size_t)c->C, M = (size_t)cr_ae_slots(c), L = (size_t)t->n;
     float *lg = t->bow, *mz = t->bow + c->V;
     double loss = 0;
     for (int b = 0; b < t->B; b++) {
@@ -375,11 +399,11 @@ void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, int n, float
                          float grad_scale, cr_train_stats *st)
 {
     t->n = n;
-    t->T = n + t->c->M;
+    t->T = n + cr_ae_slots(t->c);
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
     cr_ae_params *g = &t->g;
-    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)c->M;
+    size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)cr_ae_slots(c);
     int saved = t->B;
     t->B = B;
     size_t BL = (size_t)B * L, BT = (size_t)B * T;
@@ -404,9 +428,20 @@ void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, int n, float
         cr_op_add(g->dec_zpos, d, M * C);
         cr_op_add(g->dec_pos, d + M * C, L * C);
         if (c->zskip)
-            for (size_t i = 0; i < L; i++)
-                cr_op_add(t->dz + (b * M + (size_t)cr_ae_seg_of((int)i, (int)L, (int)M)) * C,
-                          d + (M + i) * C, C);
+            for (size_t i = 0; i < L; i++) {
+                size_t j = (size_t)cr_ae_seg_of((int)i, (int)L, (int)M);
+                float *dzj = t->dz + (b * M + j) * C;
+                const float *di = d + (M + i) * C;
+                if (c->bind) {
+                    size_t r = bind_row(i, j, L, M) * C;
+                    const float *zj = t->z + (b * M + j) * C;
+                    for (size_t k = 0; k < C; k++) {
+                        dzj[k] += p->dec_bind[r + k] * di[k];
+                        g->dec_bind[r + k] += zj[k] * di[k];
+                    }
+                } else
+                    cr_op_add(dzj, di, C);
+            }
     }
     if (bow > 0)
         st->bow_loss += bow_backward(t, ids, bow * grad_scale / (float)B);
@@ -424,7 +459,30 @@ void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, int n, float
             cr_op_add(g->tok_emb + ids[b * L + i] * C, d + i * C, C);
         cr_op_add(g->enc_pos, d, L * C);
         cr_op_add(g->enc_lat, d + L * C, M * C);
-        if (c->pool)
+        if (c->bind)
+            for (size_t j = 0; j < M; j++) {
+                /* out = u / rms(u): du = (dout - out * mean(dout * out)) / rms */
+                const float *dj = d + (L + j) * C, *pj = t->pool + (b * M + j) * C;
+                float *du = t->bow; /* C floats of scratch */
+                double dot = 0;
+                for (size_t k = 0; k < C; k++)
+                    dot += (double)dj[k] * pj[k];
+                float mdot = (float)(dot / (double)C), r = t->prms[b * M + j];
+                for (size_t k = 0; k < C; k++)
+                    du[k] = (dj[k] - pj[k] * mdot) / r;
+                size_t a = (size_t)cr_ae_seg_start((int)j, (int)L, (int)M);
+                size_t e = (size_t)cr_ae_seg_start((int)j + 1, (int)L, (int)M);
+                for (size_t i = a; i < e; i++) {
+                    float *ge = g->tok_emb + ids[b * L + i] * C, *gb = g->enc_bind + (i - a) * C;
+                    const float *te = p->tok_emb + ids[b * L + i] * C;
+                    const float *bv = p->enc_bind + (i - a) * C;
+                    for (size_t k = 0; k < C; k++) {
+                        ge[k] += du[k] * bv[k];
+                        gb[k] += du[k] * te[k];
+                    }
+                }
+            }
+        else if (c->pool)
             for (size_t j = 0; j < M; j++) {
                 size_t a = (size_t)cr_ae_seg_start((int)j, (int)L, (int)M);
                 size_t e = (size_t)cr_ae_seg_start((int)j + 1, (int)L, (int)M);

@@ -14,7 +14,9 @@ static double total_loss(cr_trainer *t, const uint32_t *ids, int B, float bow, i
 
 static void check_gradients(int tied, int zattn, int pool, int n)
 {
-    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn, pool, pool};
+    /* pool 2: pool, zskip and bind; 3: also two slots per latent */
+    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn, pool > 0, pool > 0, pool > 1,
+                      pool > 2 ? 2 : 0};
     cr_ae *ae;
     cr_trainer *t;
     cr_diag d;
@@ -67,11 +69,62 @@ static void test_gradients_match_finite_differences(void)
     check_gradients(0, 0, 1, 6);
     check_gradients(1, 1, 1, 5); /* a short block, as in a curriculum */
     check_gradients(0, 1, 1, 3);
+    check_gradients(1, 1, 2, 6);
+    check_gradients(0, 0, 2, 5);
+    check_gradients(1, 1, 2, 2);
+    check_gradients(1, 1, 3, 6);
+    check_gradients(0, 1, 3, 5);
+}
+
+/* With bind, inference (ae_fwd.c) and the trainer agree, and a fresh model already
+ * reads most tokens back out of z: the pool binds each token to its offset and the
+ * decoder unbinds it with the same signs. Without bind it cannot tell positions of a
+ * segment apart. */
+static double fresh_tra(int bind)
+{
+    cr_ae_config c = {500, 128, 2, 1, 1, 32, 16, 8, 1, 1, 1, 1, bind, 0};
+    cr_ae *ae;
+    cr_ae_run *r;
+    cr_trainer *t;
+    cr_diag d;
+    uint32_t ids[16], am[16];
+    float z[8 * 128], lp[16];
+    uint64_t seed = 5;
+    int hits = 0;
+    double lsum = 0;
+    cr_train_stats st = {0};
+
+    CHECK_EQ(cr_ae_new_random(&ae, &c, 9, &d), CR_OK);
+    CHECK_EQ(cr_ae_run_new(&r, &c), CR_OK);
+    for (int i = 0; i < 16; i++)
+        ids[i] = (uint32_t)(cr_rng_next(&seed) % 500);
+    CHECK_EQ(cr_ae_encode(ae, r, ids, 16, z), CR_OK);
+    CHECK_EQ(cr_ae_decode(ae, r, z, 16, ids, am, lp), CR_OK);
+    for (int i = 0; i < 16; i++) {
+        hits += am[i] == ids[i];
+        lsum -= lp[i];
+    }
+    CHECK_EQ(cr_trainer_new(&t, ae, 1, &d), CR_OK);
+    cr_trainer_eval(t, ids, 1, 16, NULL, &st);
+    CHECK_AT(fabs(st.loss - lsum) < 1e-3 * lsum, "trainer loss %.6f, inference %.6f (bind %d)",
+             st.loss, lsum, bind);
+    CHECK_EQ(st.hits, hits);
+    cr_trainer_free(t);
+    cr_ae_run_free(r);
+    cr_ae_free(ae);
+    return hits / 16.0;
+}
+
+static void test_bind_reads_tokens_back_from_the_start(void)
+{
+    double with = fresh_tra(1), without = fresh_tra(0);
+    CHECK_AT(with >= 0.75 && without <= 0.5, "fresh TRA %.2f with bind, %.2f without", with,
+             without);
 }
 
 static void test_training_lowers_the_loss(void)
 {
-    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0};
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0};
     cr_ae *ae;
     cr_trainer *t;
     cr_diag d;
@@ -102,5 +155,6 @@ int main(void)
 {
     test_gradients_match_finite_differences();
     test_training_lowers_the_loss();
+    test_bind_reads_tokens_back_from_the_start();
     return check_summary("train");
 }
