@@ -16,7 +16,8 @@ static void usage(FILE *f)
             "new: writes a model with random parameters (GPT-2's initialisation).\n"
             "  -p, --preset P     paper, cpu (default) or tiny\n"
             "  -s, --set K=V      override a config value: vocab width heads enc_layers\n"
-            "                     dec_layers ffn block latents tied zattn pool zskip\n"
+            "                     dec_layers ffn block latents tied zattn pool zskip bind\n"
+            "                     zsplit\n"
             "      --seed N       random seed (default 1)\n"
             "  -n, --name NAME    model name (default: the preset's)\n"
             "      --bf16         store parameters as bf16 (half the size)\n"
@@ -28,9 +29,11 @@ static void usage(FILE *f)
 static void print_config(const cr_ae_config *c)
 {
     printf("config\tvocab %d\twidth %d\theads %d\tlayers %d+%d\tffn %d\tblock %d\tlatents %d"
-           "\t%s head\tzattn %d\tpool %d\tzskip %d\n", c->V, c->C, c->NH, c->Le, c->Ld, c->F,
-           c->L, c->M, c->tied ? "tied" : "untied", c->zattn, c->pool, c->zskip);
+           "\t%s head\tzattn %d\tpool %d\tzskip %d\tbind %d\tzsplit %d\n", c->V, c->C, c->NH,
+           c->Le, c->Ld, c->F, c->L, c->M, c->tied ? "tied" : "untied", c->zattn, c->pool,
+           c->zskip, c->bind, cr_ae_slots(c) / c->M);
     printf("params\t%zu\t(%.1fM)\n", cr_ae_nparams(c), cr_ae_nparams(c) / 1e6);
+    /* a latent is zsplit slots of C values, and stands for L/M tokens whatever zsplit */
     printf("compression\t%gx\n", (double)c->L / c->M);
 }
 
