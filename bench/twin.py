@@ -10,8 +10,10 @@ Run with Debian's python, which has torch 1.13:
 MODEL is a cr model file (core/aefile.c; fp32 or bf16). The layers are those of
 tests/ref/gen_ref.py, batched over blocks (gen_ref's twin takes one block at a time;
 `check` compares the two), plus the config keys added since: pool (latent slot j starts
-from the mean token embedding of its segment) and zskip (decoder position i also gets
-z of its segment), as in core/ae_fwd.c and core/train.c.
+from the mean token embedding of its segment), zskip (decoder position i also gets
+z of its segment), bind (the pool binds each token to its offset in the segment and is
+scaled to unit RMS; position i gets z of its segment times dec_bind of its offset) and
+zsplit (M * zsplit slots of width C), as in core/ae_fwd.c and core/train.c.
 
 infer   encodes, decodes and scores the blocks of the token stream TOKENS (crtok -L, the
         model's block size; short blocks run on their own), or N blocks of random ids,
@@ -21,7 +23,7 @@ infer   encodes, decodes and scores the blocks of the token stream TOKENS (crtok
         stderr: TRA and CE (bits), comparable with crscore -s on the same tokens.
 train   the step of crtrain (core/train.c): full blocks of L ids, mean cross-entropy
         over positions, global grad-norm clip 1, AdamW (betas 0.9/0.95, eps 1e-8, weight
-        decay 0.1 on matrices except positions and latent slots), lr 1e-3, no
+        decay 0.1 on matrices except positions, latent slots and bind), lr 1e-3, no
         bag-of-words loss; B blocks of random ids from a fixed seed. One warm-up step,
         then STEPS timed steps (the lr schedule of crtrain does not change the work).
         stdout:
@@ -50,7 +52,8 @@ DTYPE_F32, DTYPE_BF16 = 1, 2
 KIND_TOKENS, REC_BLOCK, REC_END = 1, 2, 0xFFFF
 ALIGN = 64
 # config keys added after gen_ref.py's CONFIG_KEYS (core/ae.c), with their fields
-LATER_KEYS = [("pool", "ae.pool"), ("zskip", "ae.zskip")]
+LATER_KEYS = [("pool", "ae.pool"), ("zskip", "ae.zskip"), ("bind", "ae.bind"),
+              ("zsplit", "ae.zsplit")]
 
 
 def die(msg):
@@ -175,37 +178,51 @@ def layer(c, p, pre, x, Tk):
     return x + Fn.linear(h, p[pre + "fc2_w"], p[pre + "fc2_b"])
 
 
-def segments(c, n):
-    """(M,n): row j averages the ids of slot j's segment, tokens j*n/M .. (j+1)*n/M
-    (core/ae.h cr_ae_seg_start, pool)."""
-    M = c["M"]
+def segments(c, n, mean=True):
+    """(S,n), S the slots (ref.slots: M * zsplit): row j averages (or, mean False, sums)
+    the ids of slot j's segment, tokens j*n/S .. (j+1)*n/S (core/ae.h cr_ae_seg_start,
+    pool)."""
+    M = ref.slots(c)
     P = torch.zeros(M, n)
     for j in range(M):
         a, e = j * n // M, (j + 1) * n // M
         if e > a:
-            P[j, a:e] = 1.0 / (e - a)
+            P[j, a:e] = 1.0 / (e - a) if mean else 1.0
     return P
 
 
+def seg_of(c, n):
+    """Per position i of a block of n: its slot and its offset in the slot's segment
+    (core/ae.h cr_ae_seg_of, cr_ae_seg_start)."""
+    M = ref.slots(c)
+    seg = [((i + 1) * M - 1) // n for i in range(n)]
+    return seg, [i - j * n // M for i, j in enumerate(seg)]
+
+
 def encode(c, p, ids):
-    """z (B,M,C) from ids (B,n)."""
+    """z (B,S,C) from ids (B,n)."""
     B, n = ids.shape
+    S = ref.slots(c)
     emb = p["tok_emb"][ids]                                          # (B,n,C)
-    lat = p["enc_lat"].expand(B, c["M"], c["C"])
-    if c["pool"]:
+    lat = p["enc_lat"].expand(B, S, c["C"])
+    if c["bind"]:  # each token bound to its offset, summed per segment, unit RMS
+        u = segments(c, n, mean=False) @ (p["enc_bind"][seg_of(c, n)[1]] * emb)
+        lat = lat + u / torch.sqrt((u * u).mean(dim=-1, keepdim=True) + 1e-10)
+    elif c["pool"]:
         lat = lat + segments(c, n) @ emb
     x = torch.cat([emb + p["enc_pos"][:n], lat], dim=1)
     for l in range(c["Le"]):
-        x = layer(c, p, "enc.%d." % l, x, n + c["M"])
+        x = layer(c, p, "enc.%d." % l, x, n + S)
     return Fn.layer_norm(x[:, n:], (c["C"],), p["enc_lnf_w"], p["enc_lnf_b"], eps=1e-5)
 
 
 def decode(c, p, z, n):
     """h (B,n,C), the decoder's output at the n position slots, before the head."""
-    B, M = z.shape[0], c["M"]
+    B, M = z.shape[0], ref.slots(c)
     pos = p["dec_pos"][:n].expand(B, n, c["C"])
     if c["zskip"]:  # position i also gets z of its segment (core/ae.h cr_ae_seg_of)
-        pos = pos + z[:, [((i + 1) * M - 1) // n for i in range(n)]]
+        seg, off = seg_of(c, n)
+        pos = pos + (p["dec_bind"][off] * z[:, seg] if c["bind"] else z[:, seg])
     x = torch.cat([z + p["dec_zpos"], pos], dim=1)
     for l in range(c["Ld"]):
         x = layer(c, p, "dec.%d." % l, x, M if l < c["zattn"] else n + M)
@@ -303,8 +320,9 @@ def trainer(c, p):
         p[name].requires_grad_(True)
     if c["tied"]:
         p["head"] = p["tok_emb"]
-    # core/train.c: matrices decay; vectors, positions and latent slots do not
-    decays = [r > 1 and cc > 1 and "pos" not in n_ and "lat" not in n_ for n_, r, cc in table]
+    # core/train.c: matrices decay; vectors, positions, latent slots and bind do not
+    decays = [r > 1 and cc > 1 and "pos" not in n_ and "lat" not in n_ and "bind" not in n_
+              for n_, r, cc in table]
     decay = [p[n_] for (n_, _, _), d in zip(table, decays) if d]
     keep = [p[n_] for (n_, _, _), d in zip(table, decays) if not d]
     groups = [{"params": decay, "weight_decay": 0.1}, {"params": keep, "weight_decay": 0.0}]
@@ -347,10 +365,6 @@ def train(model, steps, B):
 def check(model):
     """The batched layers against gen_ref's one-block twin, on three random blocks."""
     c, p = load_model(model)
-    if c["pool"] or c["zskip"]:
-        print("check\t%s\tpool or zskip, which gen_ref.py does not model: compare CE with "
-              "crscore instead (bench/ae.sh prints both)" % model)
-        return 0
     g = torch.Generator().manual_seed(3)
     ids = torch.randint(0, c["V"], (3, c["L"]), generator=g)
     worst = 0.0

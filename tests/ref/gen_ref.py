@@ -3,22 +3,24 @@
 
 Run from anywhere with Debian's python (torch 1.13, python3-xxhash):
 
-    /usr/bin/python3 tests/ref/gen_ref.py        (or: make ref)
+    /usr/bin/python3 tests/ref/gen_ref.py [NAME...]
 
-It builds three tiny models (tied head with one z-only decoder layer; untied head with
-none; untied with pool, zskip and a block of L=20 that M=3 slots do not divide evenly),
+It builds four tiny models (tied head with one z-only decoder layer; untied head with
+none; untied with pool, zskip and a block of L=20 that M=3 slots do not divide evenly;
+tied with pool, zskip, bind and zsplit=2, so 6 slots over L=20), or only those NAMEs,
 initialises every parameter from N(0, 0.1) (LayerNorm weights 1 + N(0, 0.1)) so that a
 bug in any bias or gain shows, and writes
 
     NAME.crm              the model in cr's model file format, fp32 (core/aefile.c)
     NAME_full.state       a block of L random ids and what the model makes of it
     NAME_short.state      the same for a block of n < L ids
-    NAME_train.state      (tiny_tied, tiny_pool) one step of crtrain: the loss and every
-                          gradient on a batch, then the losses of ten AdamW steps
+    NAME_train.state      (tiny_tied, tiny_pool, tiny_bind) one step of crtrain: the
+                          loss and every gradient on a batch, then the losses of ten
+                          AdamW steps
 
 A state file is a cr record stream of kind 4 (core/stream.c) whose records (type 1)
 each hold one named fp32 tensor: u16 name_len, name, u32 count, count values.
-Tensors: ids, z (M,C), logits (n,V), logp (n: log-softmax at the true ids),
+Tensors: ids, z (slots,C), logits (n,V), logp (n: log-softmax at the true ids),
 argmax (n). ids and argmax are stored as floats. The header metadata says which model
 (ref.model), how many tokens (block.tokens) and the model's check (model.check).
 A training state holds ids (B*L), grad (every parameter's gradient, one flat vector in
@@ -28,10 +30,16 @@ loss, ce, bow and gnorm; its metadata holds the step's settings as train.* keys.
 The semantics follow core/ae_fwd.c and core/ops.c: pre-LN layers, LayerNorm eps 1e-5,
 GELU in its tanh form, a fused qkv projection with bias split into heads of C/NH,
 softmax scale 1/sqrt(C/NH), bidirectional attention; decoder layers l < zattn let every
-query attend to the M z rows only. pool: latent slot j starts from enc_lat[j] plus the
-mean token embedding of tokens [j*n/M, (j+1)*n/M); zskip: decoder position i
-gets z[((i+1)*M-1)//n] (raw z, without dec_zpos) added. Training follows core/train.c: the loss of
-cr_trainer_backward, the clip of cr_trainer_clip and the AdamW of cr_trainer_adamw.
+query attend to the z rows only. zsplit: the model has S = M*zsplit latent slots of width
+C (z is (S,C), M latents of zsplit*C floats; zsplit 0 or 1: S = M), and S takes the
+place of M everywhere below. pool: latent slot j starts from enc_lat[j] plus the
+mean token embedding of tokens [j*n/S, (j+1)*n/S); zskip: decoder position i
+gets z[((i+1)*S-1)//n] (raw z, without dec_zpos) added. bind (with pool and zskip): the
+pool is u = sum over the segment's tokens i of enc_bind[i - start] * tok_emb[ids[i]],
+divided by sqrt(mean(u^2) + 1e-10), and decoder position i gets dec_bind[i - start] *
+z[seg] instead of z[seg] (core/ae.c cr_ae_bind_pool, core/ae_fwd.c). Training follows
+core/train.c: the loss of cr_trainer_backward, the clip of cr_trainer_clip and the AdamW
+of cr_trainer_adamw.
 """
 import math
 import os
@@ -55,6 +63,10 @@ MODELS = {
     # second and leaves the third empty
     "tiny_pool": (dict(V=96, C=16, NH=2, Le=2, Ld=2, F=32, L=20, M=3, tied=0, zattn=1,
                        pool=1, zskip=1), 3, 11, True),
+    # bind and zsplit=2: 6 slots over L=20, segments of 3, 3, 4, 3, 3 and 4 tokens (the
+    # bind tensors have 4 rows); the short block of 4 leaves slots 0 and 3 empty
+    "tiny_bind": (dict(V=96, C=16, NH=2, Le=2, Ld=2, F=32, L=20, M=3, tied=1, zattn=1,
+                       pool=1, zskip=1, bind=1, zsplit=2), 4, 4, True),
 }
 
 # the ae.* metadata keys, in the order of CONFIG_KEYS in core/ae.c: the required ones,
@@ -65,6 +77,9 @@ CONFIG_KEYS = [("V", "ae.vocab"), ("C", "ae.width"), ("NH", "ae.heads"),
                ("L", "ae.block"), ("M", "ae.latents"), ("tied", "ae.tied"),
                ("zattn", "ae.zattn")]
 LATER_KEYS = [("pool", "ae.pool"), ("zskip", "ae.zskip")]
+# added later still, and written only when not 0 (so that the files of models without
+# them stay as they were); absent means 0
+SET_KEYS = [("bind", "ae.bind"), ("zsplit", "ae.zsplit")]
 
 # the training fixture: crtrain's loop with -B 2 -S 10 --lr 1e-2 --min-lr 1e-2 --warmup 0
 # (a constant rate) --bow 0.5, on one batch of random full blocks
@@ -85,11 +100,21 @@ def xxh3(b):
 
 # ---- the model -----------------------------------------------------------------------
 
+def slots(c):
+    """core/ae.h cr_ae_slots: the latent slots inside the model, M * zsplit."""
+    return c["M"] * max(c.get("zsplit", 0), 1)
+
+
+def seg_max(c):
+    """core/ae.h cr_ae_seg_max: the longest segment, the rows of the bind tensors."""
+    return -(-c["L"] // slots(c))
+
+
 def tensor_table(c):
     """(name, rows, cols) in the order of cr_ae_tensors (core/ae.c); cols 1 = vector."""
-    C, t = c["C"], []
-    t += [("tok_emb", c["V"], C), ("enc_pos", c["L"], C), ("enc_lat", c["M"], C),
-          ("dec_pos", c["L"], C), ("dec_zpos", c["M"], C), ("enc_lnf_w", C, 1),
+    C, S, t = c["C"], slots(c), []
+    t += [("tok_emb", c["V"], C), ("enc_pos", c["L"], C), ("enc_lat", S, C),
+          ("dec_pos", c["L"], C), ("dec_zpos", S, C), ("enc_lnf_w", C, 1),
           ("enc_lnf_b", C, 1), ("dec_lnf_w", C, 1), ("dec_lnf_b", C, 1)]
     if not c["tied"]:
         t.append(("head", c["V"], C))
@@ -98,6 +123,8 @@ def tensor_table(c):
     for l in range(c["Le"] + c["Ld"]):
         pre = "enc.%d." % l if l < c["Le"] else "dec.%d." % (l - c["Le"])
         t += [(pre + k, r, cc) for k, (r, cc) in zip(LAYER_NAMES, shapes)]
+    if c.get("bind"):  # after all layers
+        t += [("enc_bind", seg_max(c), C), ("dec_bind", seg_max(c), C)]
     return t
 
 
@@ -138,11 +165,18 @@ def layer(c, p, pre, x, Tk):
 
 
 def encode(c, p, ids):
-    """z (M,C) from ids (n): encoder over [tok_emb[ids] + enc_pos ; enc_lat (+ pool)]."""
-    n, L, M = ids.shape[0], c["L"], c["M"]
+    """z (S,C) from ids (n): encoder over [tok_emb[ids] + enc_pos ; enc_lat (+ pool)]."""
+    n, M = ids.shape[0], slots(c)
     emb = p["tok_emb"][ids]
     lat = p["enc_lat"]
-    if c.get("pool"):  # slot j: mean embedding of tokens [j*n/M, (j+1)*n/M)
+    if c.get("bind"):  # slot j: tokens [j*n/M, (j+1)*n/M) bound to their offsets, unit RMS
+        seg = []
+        for j in range(M):
+            a, e = j * n // M, (j + 1) * n // M
+            u = (p["enc_bind"][:e - a] * emb[a:e]).sum(dim=0)  # zeros when empty
+            seg.append(u / torch.sqrt((u * u).mean() + 1e-10))
+        lat = lat + torch.stack(seg)
+    elif c.get("pool"):  # slot j: mean embedding of tokens [j*n/M, (j+1)*n/M)
         seg = []
         for j in range(M):
             a, e = j * n // M, (j + 1) * n // M
@@ -157,10 +191,14 @@ def encode(c, p, ids):
 def decode(c, p, z, n):
     """logits (n,V): decoder over [z + dec_zpos ; dec_pos[:n] (+ zskip)], read at the n
     slots."""
-    M = c["M"]
+    M = slots(c)
     pos = p["dec_pos"][:n]
     if c.get("zskip"):  # position i: z of its segment, ((i+1)*M-1)//n, without dec_zpos
-        pos = pos + z[[((i + 1) * M - 1) // n for i in range(n)]]
+        seg = [((i + 1) * M - 1) // n for i in range(n)]
+        if c.get("bind"):  # ... times dec_bind of its offset in the segment
+            pos = pos + p["dec_bind"][[i - j * n // M for i, j in enumerate(seg)]] * z[seg]
+        else:
+            pos = pos + z[seg]
     x = torch.cat([z + p["dec_zpos"], pos], dim=0)
     for l in range(c["Ld"]):
         x = layer(c, p, "dec.%d." % l, x, M if l < c["zattn"] else n + M)
@@ -197,7 +235,8 @@ def write_model(path, name, c, p):
     parameters in table order, XXH3 of the parameters."""
     table = tensor_table(c)
     meta = meta_bytes([("model.name", name)] +
-                      [(k, c[f]) for f, k in CONFIG_KEYS + LATER_KEYS])
+                      [(k, c[f]) for f, k in CONFIG_KEYS + LATER_KEYS] +
+                      [(k, c[f]) for f, k in SET_KEYS if c.get(f, 0) != 0])
     hdr = b"\x89CRM" + struct.pack("<HHII", 1, 0, len(meta), len(table)) + meta
     off = 0
     for tname, rows, cols in table:
@@ -220,9 +259,13 @@ def write_model(path, name, c, p):
 def model_check(c, data):
     """core/ae_fwd.c cr_ae_rehash: XXH3 of the fp32 parameters, seeded with the XXH3 of
     the config as 12 little-endian u32 (vocab width heads enc dec ffn block latents tied
-    zattn pool zskip)."""
-    cfg = struct.pack("<12I", *(c[f] for f in ("V", "C", "NH", "Le", "Ld", "F", "L", "M",
-                                               "tied", "zattn", "pool", "zskip")))
+    zattn pool zskip), then a 13th, bind, when bind is set or zsplit > 1, and a 14th,
+    zsplit, when zsplit > 1."""
+    zsplit = max(c.get("zsplit", 0), 1)
+    words = [c[f] for f in ("V", "C", "NH", "Le", "Ld", "F", "L", "M", "tied", "zattn",
+                            "pool", "zskip")] + [c.get("bind", 0), zsplit]
+    nw = 14 if zsplit > 1 else 13 if c.get("bind") else 12
+    cfg = struct.pack("<%dI" % nw, *words[:nw])
     return xxhash.xxh3_64_intdigest(data, seed=xxh3(cfg))
 
 
@@ -252,8 +295,8 @@ def write_state(path, meta, tensors):
 def train_loss(c, p, ids, bow):
     """The loss of cr_trainer_backward over full blocks ids (B,L): mean CE over the B*L
     positions plus bow times the mean over blocks of the bag-of-words CE, whose logits are
-    the mean of z's M rows times the head and whose target is the block's token counts
-    over L. Returns (loss, ce, bow_ce), nats."""
+    the mean of z's S rows (M * zsplit) times the head and whose target is the block's
+    token counts over L. Returns (loss, ce, bow_ce), nats."""
     B, L, V = ids.shape[0], c["L"], c["V"]
     head = p["tok_emb"] if c["tied"] else p["head"]
     ce, bag = 0.0, 0.0
@@ -274,9 +317,9 @@ def train_run(c, p0, ids, dtype):
     table = tensor_table(c)
     p = {k: v.to(dtype).clone().requires_grad_(True) for k, v in p0.items()}
     leaves = [p[name] for name, _, _ in table]  # a tied head is tok_emb: no entry of its own
-    # cr_trainer_new: matrices decay; vectors, positions and latent slots do not
-    decays = [rows > 1 and cols > 1 and "pos" not in name and "lat" not in name
-              for name, rows, cols in table]
+    # cr_trainer_new: matrices decay; vectors, positions, latent slots and bind do not
+    decays = [rows > 1 and cols > 1 and "pos" not in name and "lat" not in name and
+              "bind" not in name for name, rows, cols in table]
     opt = torch.optim.AdamW(
         [{"params": [x for x, d in zip(leaves, decays) if d], "weight_decay": h["wd"]},
          {"params": [x for x, d in zip(leaves, decays) if not d], "weight_decay": 0.0}],
@@ -328,10 +371,16 @@ def train_fixture(name, c, p, check, seed):
 
 # ---- fixtures ------------------------------------------------------------------------
 
-def main():
+def main(argv):
+    for name in argv[1:]:
+        if name not in MODELS:
+            sys.stderr.write("gen_ref.py: no model %s (%s)\n" % (name, " ".join(MODELS)))
+            return 2
     torch.set_num_threads(1)
     torch.manual_seed(0)
     for name, (c, seed, short, train) in MODELS.items():
+        if len(argv) > 1 and name not in argv[1:]:
+            continue
         p = init_params(c, seed)
         check = write_model(os.path.join(HERE, name + ".crm"), name, c, p)
         p64 = {k: v.double() for k, v in p.items()}
@@ -364,4 +413,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))

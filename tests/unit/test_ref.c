@@ -145,7 +145,7 @@ static void test_forward_matches_pytorch(const char *model, const char *state)
              "%s: model check %016llx, the fixture was made from %016llx", model,
              (unsigned long long)ae->check, (unsigned long long)u);
 
-    size_t M = (size_t)c.M, C = (size_t)c.C, V = (size_t)c.V;
+    size_t M = (size_t)cr_ae_slots(&c), C = (size_t)c.C, V = (size_t)c.V; /* z: slots rows */
     const struct tensor *tids = state_tensor(&s, "ids", (size_t)n);
     const struct tensor *tz = state_tensor(&s, "z", M * C);
     const struct tensor *tlogits = state_tensor(&s, "logits", (size_t)n * V);
@@ -301,8 +301,8 @@ static size_t model_header_end(const unsigned char *b)
 
 static void test_save_then_load_gives_the_same_model(void)
 {
-    static const char *names[] = {"tiny_tied", "tiny_untied", "tiny_pool"};
-    for (int k = 0; k < 3; k++) {
+    static const char *names[] = {"tiny_tied", "tiny_untied", "tiny_pool", "tiny_bind"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char src[64];
         snprintf(src, sizeof src, REF "%s.crm", names[k]);
         cr_ae *a = load_or_die(src), *b;
@@ -693,6 +693,8 @@ int main(void)
     test_forward_matches_pytorch(REF "tiny_untied.crm", REF "tiny_untied_short.state");
     test_forward_matches_pytorch(REF "tiny_pool.crm", REF "tiny_pool_full.state");
     test_forward_matches_pytorch(REF "tiny_pool.crm", REF "tiny_pool_short.state");
+    test_forward_matches_pytorch(REF "tiny_bind.crm", REF "tiny_bind_full.state");
+    test_forward_matches_pytorch(REF "tiny_bind.crm", REF "tiny_bind_short.state");
     test_run_is_reused_across_block_lengths();
     test_encode_and_decode_refuse_bad_arguments();
     test_save_then_load_gives_the_same_model();
