@@ -132,8 +132,11 @@ static int load_blocks(struct data *dt, const char *path, const cr_ae *ae, int *
             dt->docs++;
         if (rec.type != CR_TOK_BLOCK)
             continue;
-        if ((rc = cr_block_read(&b, rec.data, rec.len, (uint32_t)ae->cfg.V, &d)) < 0)
+        if ((rc = cr_block_read(&b, rec.data, rec.len, (uint32_t)ae->cfg.V, &d)) < 0) {
+            cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
+                           (unsigned long long)rec.pos);
             break;
+        }
         if (b.n != L) {
             dt->skipped++;
             continue;
