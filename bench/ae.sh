@@ -51,7 +51,7 @@ flops() {
         BEGIN { split(cfg, f, "\t")
                 for (i in f) { split(f[i], kv, " "); v[kv[1]] = kv[2] }
                 split(v["layers"], ly, "+"); V = v["vocab"]; C = v["width"]; F = v["ffn"]
-                M = v["latents"]; Le = ly[1]; Ld = ly[2]; za = v["zattn"] }
+                M = v["latents"] * (v["zsplit"] > 1 ? v["zsplit"] : 1); Le = ly[1]; Ld = ly[2]; za = v["zattn"] }
         { n = $1; T = n + M; s = (Le + Ld) * 2 * (4 * C * C + 2 * C * F) * T + 2 * V * C * n
           s += (Le + Ld - za) * 4 * T * T * C + za * 4 * T * M * C; tot += s }
         END { printf "%.0f\n", tot }'

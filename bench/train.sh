@@ -46,7 +46,7 @@ block_flops() {
     "$B/crmodel" info "$1" | grep '^config' | awk -F'\t' '
         { for (i = 1; i <= NF; i++) { split($i, kv, " "); v[kv[1]] = kv[2] }
           split(v["layers"], ly, "+"); V = v["vocab"]; C = v["width"]; F = v["ffn"]
-          M = v["latents"]; L = v["block"]; Le = ly[1]; Ld = ly[2]; za = v["zattn"]; T = L + M
+          M = v["latents"] * (v["zsplit"] > 1 ? v["zsplit"] : 1); L = v["block"]; Le = ly[1]; Ld = ly[2]; za = v["zattn"]; T = L + M
           s = (Le + Ld) * 2 * (4 * C * C + 2 * C * F) * T + 2 * V * C * L
           s += (Le + Ld - za) * 4 * T * T * C + za * 4 * T * M * C
           printf "%.0f\n", s }'

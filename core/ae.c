@@ -10,7 +10,7 @@ int cr_ae_preset(cr_ae_config *c, const char *name)
     /* paper: Tang (2025), about 90M parameters with an untied head */
     static const struct { const char *name; cr_ae_config c; } presets[] = {
         {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0, 0, 0, 0, 0}},
-        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1, 0, 0}},
+        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1, 1, 2}},
         {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0, 0, 0, 0, 0}},
     };
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
