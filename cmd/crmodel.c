@@ -12,6 +12,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: crmodel new [-p PRESET] [-s KEY=VALUE]... [--seed N] [-n NAME] [--bf16]"
             " -o FILE\n"
+            "       crmodel convert (--bf16 | --f32) [-n NAME] -o FILE MODEL\n"
             "       crmodel info FILE...\n"
             "new: writes a model with random parameters (GPT-2's initialisation).\n"
             "  -p, --preset P     paper, cpu (default) or tiny\n"
@@ -22,6 +23,8 @@ static void usage(FILE *f)
             "  -n, --name NAME    model name (default: the preset's)\n"
             "      --bf16         store parameters as bf16 (half the size)\n"
             "  -o, --output FILE  where to write the model\n"
+            "convert: writes MODEL again with bf16 (half the size) or fp32 parameters;\n"
+            "  -n renames it. A bf16 copy is another model (its check differs).\n"
             "info: prints each model's config, parameter count and metadata.\n"
             "See crmodel(1) and cr-model(5).\n");
 }
@@ -104,6 +107,43 @@ static int cmd_new(int argc, char **argv)
     return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
 }
 
+static int cmd_convert(int argc, char **argv)
+{
+    static const struct option longs[] = {{"bf16", 0, 0, 'b'}, {"f32", 0, 0, 'f'},
+                                          {"name", 1, 0, 'n'}, {"output", 1, 0, 'o'},
+                                          {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *name = NULL, *out = NULL;
+    int ch, dtype = 0;
+
+    argv[0] = (char *)cli_prog();
+    while ((ch = getopt_long(argc, argv, "n:o:h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'b': dtype = CR_DTYPE_BF16; break;
+        case 'f': dtype = CR_DTYPE_F32; break;
+        case 'n': name = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (!dtype || !out || optind + 1 != argc) {
+        cli_err(!dtype ? "convert needs --bf16 or --f32" : !out ? "convert needs -o FILE"
+                : "convert needs one MODEL");
+        return CLI_EXIT_USAGE;
+    }
+    cr_ae *ae = cli_load_model(argv[optind]);
+    cr_diag d;
+    if (!ae)
+        return CLI_EXIT_DATA;
+    if (name)
+        cr_meta_set_str(ae->meta, "model.name", name);
+    int rc = cr_ae_save(ae, out, dtype, &d);
+    if (rc < 0)
+        cli_err("%s", d.msg);
+    cr_ae_free(ae);
+    return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
+}
+
 static int cmd_info(int argc, char **argv)
 {
     int status = CLI_EXIT_OK;
@@ -152,8 +192,10 @@ int main(int argc, char **argv)
         status = cmd_new(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "info"))
         status = cmd_info(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "convert"))
+        status = cmd_convert(argc - 1, argv + 1);
     else {
-        cli_err("unknown command '%s' (new, info)", argv[1]);
+        cli_err("unknown command '%s' (new, convert, info)", argv[1]);
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
