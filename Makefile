@@ -86,15 +86,23 @@ clean:
 .PHONY: all check bench bench-tok man-check install asan clean
 .SECONDARY:
 
-# The main job on what ships: tokenize this README, push it through an expert, score it.
-# Until trained experts ship in share/models, a random tiny model stands in.
+# The main job on what ships: each shipped expert rebuilds this README (prose) and a Python
+# file of this repository (bench/twin.py), and crscore prints TRA and CE per input: the
+# expert of the text's domain rebuilds it best. Without shipped experts, a random tiny
+# model stands in.
 demo: all
 	@mkdir -p $(B)/demo
-	@m=$$(ls share/models/*.crm 2>/dev/null | head -n 1); \
-	if [ -z "$$m" ]; then m=$(B)/demo/tiny.crm; \
-	    CR_SHARE=share $(B)/crmodel new -p tiny -o $$m; fi; \
-	L=$$($(B)/crmodel info $$m | awk -F'\t' '$$1=="config"{split($$7,a," ");print a[2]}'); \
-	echo "crtok -L $$L README.md | crenc -m $$m | crdec -m $$m | crscore -s"; \
-	CR_SHARE=share $(B)/crtok -L $$L README.md | $(B)/crenc -m $$m | $(B)/crdec -m $$m | \
-	    $(B)/crscore -s
+	@ms=$$(ls share/models/*.crm 2>/dev/null); \
+	if [ -z "$$ms" ]; then ms=$(B)/demo/tiny.crm; \
+	    CR_SHARE=share $(B)/crmodel new -p tiny -o $$ms; fi; \
+	for m in $$ms; do \
+	    L=$$($(B)/crmodel info $$m | awk -F'\t' '$$1=="config"{split($$7,a," ");print a[2]}'); \
+	    for f in README.md bench/twin.py; do \
+	        echo "crtok -L $$L $$f | crenc -m $$m | crdec -m $$m > $(B)/demo/$${f##*/}.rec"; \
+	        CR_SHARE=share $(B)/crtok -L $$L $$f | $(B)/crenc -m $$m | \
+	            $(B)/crdec -m $$m > $(B)/demo/$${f##*/}.rec || exit 1; \
+	    done; \
+	    echo "crscore -s README.md.rec twin.py.rec  # input model tokens TRA CE majority-TRA"; \
+	    (cd $(B)/demo && ../crscore -s README.md.rec twin.py.rec) || exit 1; \
+	done
 .PHONY: demo
