@@ -12,7 +12,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: crmodel new [-p PRESET] [-s KEY=VALUE]... [--seed N] [-n NAME] [--bf16]"
             " -o FILE\n"
-            "       crmodel convert (--bf16 | --f32) [-n NAME] -o FILE MODEL\n"
+            "       crmodel convert (--bf16 | --f32) [-n NAME] [--meta K=V]... -o FILE MODEL\n"
             "       crmodel info FILE...\n"
             "new: writes a model with random parameters (GPT-2's initialisation).\n"
             "  -p, --preset P     paper, cpu (default) or tiny\n"
@@ -24,7 +24,8 @@ static void usage(FILE *f)
             "      --bf16         store parameters as bf16 (half the size)\n"
             "  -o, --output FILE  where to write the model\n"
             "convert: writes MODEL again with bf16 (half the size) or fp32 parameters;\n"
-            "  -n renames it. A bf16 copy is another model (its check differs).\n"
+            "  -n renames it, --meta K=V sets a text metadata entry (not ae.*).\n"
+            "  A bf16 copy is another model (its check differs).\n"
             "info: prints each model's config, parameter count and metadata.\n"
             "See crmodel(1) and cr-model(5).\n");
 }
@@ -111,9 +112,11 @@ static int cmd_convert(int argc, char **argv)
 {
     static const struct option longs[] = {{"bf16", 0, 0, 'b'}, {"f32", 0, 0, 'f'},
                                           {"name", 1, 0, 'n'}, {"output", 1, 0, 'o'},
-                                          {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+                                          {"meta", 1, 0, 'm'}, {"help", 0, 0, 'h'},
+                                          {0, 0, 0, 0}};
     const char *name = NULL, *out = NULL;
-    int ch, dtype = 0;
+    int ch, dtype = 0, nmeta = 0;
+    char **metas = calloc((size_t)argc, sizeof *metas);
 
     argv[0] = (char *)cli_prog();
     while ((ch = getopt_long(argc, argv, "n:o:h", longs, NULL)) != -1) {
@@ -122,22 +125,46 @@ static int cmd_convert(int argc, char **argv)
         case 'f': dtype = CR_DTYPE_F32; break;
         case 'n': name = optarg; break;
         case 'o': out = optarg; break;
-        case 'h': usage(stdout); return CLI_EXIT_OK;
-        default: usage(stderr); return CLI_EXIT_USAGE;
+        case 'm':
+            if (!strchr(optarg, '=') || optarg[0] == '=' || !strncmp(optarg, "ae.", 3)) {
+                cli_err("--meta %s: expected KEY=VALUE, KEY not empty nor ae.*", optarg);
+                free(metas);
+                return CLI_EXIT_USAGE;
+            }
+            metas[nmeta++] = optarg;
+            break;
+        case 'h': free(metas); usage(stdout); return CLI_EXIT_OK;
+        default: free(metas); usage(stderr); return CLI_EXIT_USAGE;
         }
     }
     if (!dtype || !out || optind + 1 != argc) {
+        free(metas);
         cli_err(!dtype ? "convert needs --bf16 or --f32" : !out ? "convert needs -o FILE"
                 : "convert needs one MODEL");
         return CLI_EXIT_USAGE;
     }
     cr_ae *ae = cli_load_model(argv[optind]);
     cr_diag d;
-    if (!ae)
+    int rc = CR_OK;
+    if (!ae) {
+        free(metas);
         return CLI_EXIT_DATA;
+    }
     if (name)
-        cr_meta_set_str(ae->meta, "model.name", name);
-    int rc = cr_ae_save(ae, out, dtype, &d);
+        rc = cr_meta_set_str(ae->meta, "model.name", name);
+    for (int i = 0; i < nmeta && rc == CR_OK; i++) {
+        char *eq = strchr(metas[i], '=');
+        *eq = 0;
+        rc = cr_meta_set_str(ae->meta, metas[i], eq + 1);
+        *eq = '=';
+    }
+    free(metas);
+    if (rc < 0) {
+        cli_err("%s: metadata: out of memory or too long", argv[optind]);
+        cr_ae_free(ae);
+        return CLI_EXIT_DATA;
+    }
+    rc = cr_ae_save(ae, out, dtype, &d);
     if (rc < 0)
         cli_err("%s", d.msg);
     cr_ae_free(ae);
