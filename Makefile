@@ -71,6 +71,8 @@ install: all
 	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
 	install -m 755 $(PROGS:%=$(B)/%) $(DESTDIR)$(BINDIR)
 	install -m 644 share/gpt2/* $(DESTDIR)$(SHAREDIR)/gpt2
+	for f in share/models/*.crm; do [ -e $$f ] || continue; \
+	    install -d $(DESTDIR)$(SHAREDIR)/models && install -m 644 $$f $(DESTDIR)$(SHAREDIR)/models; done
 	for f in man/*.1; do install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man1; done
 	for f in man/*.5; do install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man5; done
 	for f in man/*.7; do [ -e $$f ] && install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man7; done; true
