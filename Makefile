@@ -29,7 +29,8 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) $(SAN) $(PKG
 LDLIBS += $(PKG_LIBS) -lm -fopenmp $(SAN)
 
 B := build
-PROGS := crtok crdump crmodel crenc crdec crscore crtrain
+# every program, one cmd/NAME.c each: built, installed and uninstalled from this list
+PROGS := crtok crdump crmodel crenc crdec crscore crtrain crroute
 CORE := $(wildcard core/*.c) $(wildcard tok/*.c)
 CORE_OBJ := $(CORE:%.c=$(B)/%.o)
 CLI_OBJ := $(B)/cmd/cli.o
@@ -66,16 +67,28 @@ man-check:
 	    >/dev/null 2>$(B)/man.err || true; if [ -s $(B)/man.err ]; then echo "$$f:"; \
 	    cat $(B)/man.err; exit 1; fi; done; echo "man pages ok"
 
+# What make install puts under PREFIX, as cr(7) FILES says: the programs, the man pages,
+# and of share/ what the programs read, the vocabulary and the shipped experts (the
+# recipes and data scripts run in the source tree, from its build/ and bench/, and stay
+# there). make uninstall removes the same files, and share/cr once it is empty.
+MAN_PAGES := $(wildcard man/*.1 man/*.5 man/*.7)
+SHARE_FILES := $(wildcard share/gpt2/* share/models/*.crm)
+SHARE_DIRS := $(sort $(patsubst share/%/,%,$(dir $(SHARE_FILES))))
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/gpt2 $(DESTDIR)$(MANPREFIX)/man1 \
-	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
-	install -m 755 $(PROGS:%=$(B)/%) $(DESTDIR)$(BINDIR)
-	install -m 644 share/gpt2/* $(DESTDIR)$(SHAREDIR)/gpt2
-	for f in share/models/*.crm; do [ -e $$f ] || continue; \
-	    install -d $(DESTDIR)$(SHAREDIR)/models && install -m 644 $$f $(DESTDIR)$(SHAREDIR)/models; done
-	for f in man/*.1; do install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man1; done
-	for f in man/*.5; do install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man5; done
-	for f in man/*.7; do [ -e $$f ] && install -m 644 $$f $(DESTDIR)$(MANPREFIX)/man7; done; true
+	install -d "$(DESTDIR)$(BINDIR)"
+	install -m 755 $(PROGS:%=$(B)/%) "$(DESTDIR)$(BINDIR)"
+	for f in $(MAN_PAGES); do d="$(DESTDIR)$(MANPREFIX)/man$${f##*.}"; \
+	    install -d "$$d" && install -m 644 $$f "$$d" || exit 1; done
+	for f in $(SHARE_FILES); do d="$(DESTDIR)$(SHAREDIR)/$${f#share/}"; \
+	    m=644; [ -x $$f ] && m=755; install -d "$${d%/*}" && install -m $$m $$f "$$d" || exit 1; done
+
+uninstall:
+	for p in $(PROGS); do rm -f "$(DESTDIR)$(BINDIR)/$$p"; done
+	for f in $(MAN_PAGES); do rm -f "$(DESTDIR)$(MANPREFIX)/man$${f##*.}/$${f##*/}"; done
+	for f in $(SHARE_FILES); do rm -f "$(DESTDIR)$(SHAREDIR)/$${f#share/}"; done
+	for d in $(SHARE_DIRS:%="$(DESTDIR)$(SHAREDIR)/%") "$(DESTDIR)$(SHAREDIR)"; do \
+	    [ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || echo "kept $$d: not empty"; done
 
 asan:
 	$(MAKE) B=build-asan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined" \
@@ -85,7 +98,7 @@ asan:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check bench bench-tok man-check install asan clean
+.PHONY: all check bench bench-tok man-check install uninstall asan clean
 .SECONDARY:
 
 # The main job on what ships: each shipped expert rebuilds this README (prose) and a Python

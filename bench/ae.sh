@@ -147,7 +147,7 @@ for preset in $presets; do
         printf "  %-6s M = %s, IN = %s\n", "files", m, inp
         fmt = "  %-6s %8.3f s %8.1f tok/s %7.2f GFLOP/s %5.1f%% of peak   TRA %.4f CE %.4f   %s\n"
         printf fmt, "cr", best, ctok / best, fl / best / 1e9, 100 * fl / best / 1e9 / peak,
-            sc[4], sc[5], sprintf("crenc -m M IN | crdec -m M | crscore -s (best of %d, " \
+            sc[3], sc[4], sprintf("crenc -m M IN | crdec -m M | crscore -s (best of %d, " \
             "OpenBLAS %s)", reps, core)
         printf fmt, "torch", ts, ttok / ts, fl / ts / 1e9, 100 * fl / ts / 1e9 / peak, tra, ce,
             sprintf("/usr/bin/python3 bench/twin.py infer M IN %d (2 threads)", batch)

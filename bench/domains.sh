@@ -50,7 +50,7 @@ for part in python code_c code_ts en_pydoc en_fortunes ja_man ru_man random; do
     "$b/crdec" -x -m "$model" "$w/z" > "$w/cross"
     s=$("$b/crscore" -s "$w/own")
     g=$("$b/crscore" -g "$w/own" "$w/cross")
-    # -s: input model tokens TRA CE majority; -g: input tokens CE CE-cross gain
+    # -s: input tokens tra ce majority model; -g: input tokens ce ce_cross gain model
     printf '%s\t%s\t%s\n' "$part" "$s" "$g" |
-        awk -F'\t' '{ printf "%s\t%d\t%.3f\t%.3f\t%.2f\t%.2f\n", $1, $4, $5, $7, $6, $12 }'
+        awk -F'\t' '{ printf "%s\t%d\t%.3f\t%.3f\t%.2f\t%.2f\n", $1, $3, $4, $6, $5, $12 }'
 done

@@ -1,7 +1,9 @@
 #include "cli.h"
 
 #include "../core/aefile.h"
+#include "../core/input.h"
 #include "../core/stream.h"
+#include "../core/version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +13,7 @@
 #include <strings.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *prog = "cr";
@@ -133,6 +136,45 @@ const char *cli_share_dir(void)
     return "/usr/local/share/cr";
 }
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0 when there is none. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    size_t k = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : p[0] >= 0xE0 && p[0] < 0xF0 ? 3
+             : p[0] >= 0xF0 && p[0] < 0xF5 ? 4 : 0;
+    if (k == 0 || k > n)
+        return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((k == 3 && p[0] == 0xE0 && p[1] < 0xA0) || (k == 3 && p[0] == 0xED && p[1] >= 0xA0) ||
+        (k == 4 && p[0] == 0xF0 && p[1] < 0x90) || (k == 4 && p[0] == 0xF4 && p[1] >= 0x90))
+        return 0; /* overlong, surrogate, beyond U+10FFFF */
+    return k;
+}
+
+void cli_json_str(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    putc('"', f);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_len(p + i, n - i);
+        if (k == 1 && p[i] == '"')
+            fputs("\\\"", f);
+        else if (k == 1 && p[i] == '\\')
+            fputs("\\\\", f);
+        else if (k == 1 && p[i] == '\n')
+            fputs("\\n", f);
+        else if (k == 1 && p[i] == '\t')
+            fputs("\\t", f);
+        else if (k == 0 || (k == 1 && (p[i] < 0x20 || p[i] == 0x7F)))
+            fprintf(f, "\\u%04x", p[i]);
+        else
+            fwrite(p + i, 1, k, f);
+        i += k ? k : 1;
+    }
+    putc('"', f);
+}
+
 long cli_count(const char *s, const char *opt, long lo, long hi)
 {
     char *e;
@@ -184,10 +226,36 @@ void cli_blas_setup(char **argv)
     }
 }
 
-struct cr_ae *cli_load_model(const char *path)
+void cli_version(void)
+{
+    __builtin_cpu_init();
+    printf("%s (cr) %s\n", prog, CR_VERSION);
+    printf("BLAS: OpenBLAS, %s kernels\n", cli_blas_core());
+    printf("CPU: %s\n", __builtin_cpu_supports("avx512f") ? "AVX-512"
+                        : __builtin_cpu_supports("avx2") ? "AVX2" : "baseline x86-64");
+}
+
+const char *cli_model_path(const char *arg)
+{
+    static char path[PATH_MAX + 64];
+    struct stat st;
+    if (strchr(arg, '/') || stat(arg, &st) == 0 || !*arg)
+        return arg;
+    snprintf(path, sizeof path, "%s/models/%s.crm", cli_share_dir(), arg);
+    return path;
+}
+
+struct cr_ae *cli_load_model(const char *arg)
 {
     cr_ae *ae;
     cr_diag d;
+    struct stat st;
+    const char *path = cli_model_path(arg);
+    if (path != arg && stat(path, &st) != 0) {
+        cli_err("%s: no such model file, nor a shipped expert of that name (%s)", arg, path);
+        cli_hint("crmodel list shows the shipped experts");
+        return NULL;
+    }
     if (cr_ae_load(&ae, path, &d) < 0) {
         cli_err("%s: %s", path, d.msg);
         return NULL;
@@ -212,30 +280,131 @@ int cli_config_set(cr_ae_config *c, const char *kv)
     return -1;
 }
 
-int cli_filter_end(int rc, const cr_diag *d, const char *name, FILE *out,
-                   const struct cr_writer *w, int verbose, unsigned long long blocks)
+int cli_refuse_tty_in(char *const *paths, int npaths)
 {
-    if (rc < 0 && !(d->code == CR_E_IO && w && ferror(out)))
-        cli_err("%s: %s", name, d->msg);
-    else if (rc >= 0 && verbose)
-        fprintf(stderr, "%s: %s: %llu blocks\n", cli_prog(), name, blocks);
+    int stdin_used = npaths == 0;
+    for (int i = 0; i < npaths; i++)
+        stdin_used |= strcmp(paths[i], "-") == 0;
+    if (stdin_used && isatty(0)) {
+        cli_err("<stdin>: refusing to read binary records from a terminal");
+        cli_hint("give a file, or pipe the previous program's output in");
+        return 1;
+    }
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void cli_progress_start(cli_progress *p, char *const *paths, int npaths)
+{
+    struct stat st;
+    memset(p, 0, sizeof *p);
+    p->on = isatty(2);
+    p->start = p->last = now();
+    for (int i = 0; i < npaths; i++)
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
+            p->total += (unsigned long long)st.st_size;
+        else {
+            p->total = 0;
+            return;
+        }
+    if (npaths == 0 && fstat(0, &st) == 0 && S_ISREG(st.st_mode))
+        p->total = (unsigned long long)st.st_size;
+}
+
+void cli_progress_show(cli_progress *p, unsigned long long blocks, unsigned long long tokens,
+                       unsigned long long bytes)
+{
+    double t = now();
+    if (!p->on || t - p->last < 0.5 || t - p->start < 1.0)
+        return;
+    p->last = t;
+    fprintf(stderr, "\r%s: %llu blocks, %.1f MB, %.0f tokens/s", prog, blocks, bytes / 1e6,
+            tokens / (t - p->start));
+    if (p->total > bytes && bytes > 0) {
+        double eta = (t - p->start) * (double)(p->total - bytes) / (double)bytes;
+        fprintf(stderr, ", ETA %d:%02d", (int)eta / 60, (int)eta % 60);
+    }
+    fprintf(stderr, "\033[K");
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->on && p->last > p->start)
+        fprintf(stderr, "\r\033[K");
+}
+
+/* Removes a partial output file (a regular file only: never /dev/null or a pipe). */
+static void remove_partial(const char *path)
+{
+    struct stat st;
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        unlink(path);
+}
+
+/* Reads every input and acts on it; returns the exit status. */
+static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, int verbose,
+                      cli_progress *pg)
+{
+    unsigned long long blocks = 0, tokens = 0, bytes = 0, done_bytes = 0;
+    cr_event ev;
+    cr_diag d;
+    int rc;
+    while ((rc = cr_input_next(in, &ev, &d)) > 0) {
+        if (ev.type == CR_EV_INPUT_END) {
+            if (verbose)
+                fprintf(stderr, "%s: %s: %llu blocks\n", prog, ev.input, blocks);
+            done_bytes += cr_input_pos(in);
+            continue;
+        }
+        if (ev.type == CR_EV_STREAM && f->w) {
+            /* each stream read gives a stream written, so that documents are numbered
+             * from 0 in each, as in the input (cr-stream(5), Concatenation) */
+            if ((rc = cr_writer_close(f->w, &d)) < 0)
+                break;
+            f->w = NULL;
+        }
+        if (ev.type == CR_EV_STREAM || ev.type == CR_EV_BLOCK) {
+            if ((rc = act(f, &ev, &d)) < 0) {
+                cr_diag_prefix(&d, "%s", ev.input);
+                break;
+            }
+            if (ev.type == CR_EV_BLOCK) {
+                blocks++;
+                tokens += ev.block.n;
+                bytes = done_bytes + cr_input_pos(in);
+                cli_progress_show(pg, blocks, tokens, bytes);
+            }
+        } else if ((rc = cr_writer_put(f->w, ev.rec.type, ev.rec.data, ev.rec.len, &d)) < 0) {
+            break; /* a failed write: cli_close_out says why */
+        }
+    }
+    cli_progress_end(pg);
+    if (rc < 0 && !(d.code == CR_E_IO && f->w && ferror(f->out)))
+        cli_err("%s", d.msg);
     return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
 }
 
-int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run,
-                    const char *flag_name, int flag_char, int *flag)
+int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn act,
+                    int in_kind, const char *flag_name, int flag_char, int *flag)
 {
     struct option longs[] = {
         {"model", 1, 0, 'm'}, {"output", 1, 0, 'o'}, {"force", 0, 0, 'f'},
-        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'},
+        {0, 0, 0, 0}, {0, 0, 0, 0}};
     char shorts[16] = "m:o:fvh";
     if (flag_name) {
-        longs[5] = (struct option){flag_name, 0, 0, flag_char};
+        longs[6] = (struct option){flag_name, 0, 0, flag_char};
         shorts[7] = (char)flag_char;
         shorts[8] = 0;
     }
     const char *model = NULL, *out = "-";
-    int c, force = 0, verbose = 0, status = CLI_EXIT_OK;
+    int c, force = 0, verbose = 0;
 
     cli_blas_setup(argv);
     cli_init(argv);
@@ -250,6 +419,7 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
         case 'f': force = 1; break;
         case 'v': verbose = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
+        case 'V': cli_version(); return cli_close_out(stdout, "-");
         default: usage(stderr); return CLI_EXIT_USAGE;
         }
     }
@@ -258,32 +428,37 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    cr_ae *ae = cli_load_model(model);
-    if (!ae)
+    if (cli_refuse_tty_in(argv + optind, argc - optind))
+        return CLI_EXIT_USAGE;
+    cli_filter f = {.ae = cli_load_model(model)};
+    if (!f.ae)
         return CLI_EXIT_DATA;
     if (verbose)
-        fprintf(stderr, "%s: BLAS kernels: %s\n", cli_prog(), cli_blas_core());
-    FILE *fo = cli_open_out(out, 1, force);
-    if (!fo) {
-        cr_ae_free(ae);
+        fprintf(stderr, "%s: BLAS kernels: %s\n", prog, cli_blas_core());
+    if (!(f.out = cli_open_out(out, 1, force))) {
+        cr_ae_free(f.ae);
         return CLI_EXIT_DATA;
     }
-    cr_writer *w = NULL;
-    for (int i = optind; status == CLI_EXIT_OK && (i < argc || i == optind); i++) {
-        const char *path = i < argc ? argv[i] : "-";
-        FILE *f = cli_open_in(path);
-        status = f ? run(ae, f, cli_name(path, 0), fo, &w, verbose) : CLI_EXIT_DATA;
-        cli_close_in(f);
-    }
+    cr_input *in = NULL;
     cr_diag d;
-    int rc;
-    if (status == CLI_EXIT_OK && w && (rc = cr_writer_close(w, &d)) < 0) {
+    cli_progress pg;
+    int status = CLI_EXIT_DATA, rc;
+    cli_progress_start(&pg, argv + optind, argc - optind);
+    if (cr_input_open(&in, (const char *const *)argv + optind, argc - optind, in_kind, &d) < 0)
+        cli_err("%s", d.msg);
+    else
+        status = filter_run(&f, in, act, verbose, &pg);
+    cr_input_close(in);
+    act(&f, NULL, &d);
+    if (status == CLI_EXIT_OK && f.w && (rc = cr_writer_close(f.w, &d)) < 0) {
         if (rc != CR_E_IO) /* cli_close_out reports failed writes */
             cli_err("%s: %s", cli_name(out, 1), d.msg);
         status = CLI_EXIT_DATA;
     } else if (status != CLI_EXIT_OK)
-        cr_writer_abandon(w);
-    int cs = cli_close_out(fo, out);
-    cr_ae_free(ae);
+        cr_writer_abandon(f.w);
+    int cs = cli_close_out(f.out, out);
+    cr_ae_free(f.ae);
+    if (status != CLI_EXIT_OK || cs != CLI_EXIT_OK)
+        remove_partial(out);
     return status > cs ? status : cs;
 }

@@ -32,6 +32,11 @@ int cli_close_out(FILE *f, const char *path);
  * <exe>/../share (source tree). Returns a static string. */
 const char *cli_share_dir(void);
 
+/* Writes s[0..n) as a JSON string, quotes included: control characters, quotes and
+ * backslashes escaped, bytes that are not UTF-8 as \u00XX of their value (so that the
+ * line stays valid JSON whatever a file name holds). */
+void cli_json_str(FILE *f, const char *s, size_t n);
+
 /* Parses a decimal count in [lo, hi]; prints a usage error naming opt and returns -1. */
 long cli_count(const char *s, const char *opt, long lo, long hi);
 
@@ -47,21 +52,50 @@ const char *cli_blas_core(void);
 struct cr_ae_config;
 int cli_config_set(struct cr_ae_config *c, const char *kv);
 
-/* Loads a model and prints why not; NULL on failure. */
+/* --version: the program, cr's version, the BLAS library and kernel, the CPU path. */
+void cli_version(void);
+
+/* Where a model given to -m is: an existing path as it is; a bare name ("python", no
+ * '/' and no ".crm" file of that name here) is SHARE/models/NAME.crm. Static buffer. */
+const char *cli_model_path(const char *arg);
+/* Loads a model given as a path or a name (cli_model_path) and prints why not; NULL on
+ * failure. */
 struct cr_ae;
-struct cr_ae *cli_load_model(const char *path);
-/* The body of a filter that runs one model over streams (crenc, crdec): options -m -o -f
- * -v -h (and, when flag_name is not NULL, a flag of the program's own that sets *flag),
- * then run() over each input (stdin when none) with a writer it opens lazily. */
+struct cr_ae *cli_load_model(const char *arg);
+/* A filter that runs one model over streams (crenc, crdec). cli_filter_main parses
+ * -m -o -f -v -h --version (and, when flag_name is not NULL, a flag of the program's
+ * own that sets *flag), loads the model, opens the output, and reads every input (stdin
+ * when none) through one block reader of kind in_kind. It calls act for each stream
+ * header (where act checks the stream against the model and opens f->w) and for each
+ * block, passes every other record through to f->w, and at the end calls act with ev
+ * NULL so that it can free what it holds. On a terminal it shows a progress line; on
+ * failure it removes a partial -o file. Returns the exit status. */
+struct cr_event;
 struct cr_writer;
-typedef int (*cli_filter_fn)(struct cr_ae *ae, FILE *in, const char *name, FILE *out,
-                             struct cr_writer **w, int verbose);
-int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn run,
-                    const char *flag_name, int flag_char, int *flag);
-/* The end of a filter's run() over one input: reports the error in d (rc < 0; a failed
- * write is left to cli_close_out) or, with verbose, the blocks done; returns the exit
- * status. */
-int cli_filter_end(int rc, const cr_diag *d, const char *name, FILE *out,
-                   const struct cr_writer *w, int verbose, unsigned long long blocks);
+typedef struct cli_filter {
+    struct cr_ae *ae;
+    struct cr_writer *w; /* opened by act at the first stream header */
+    FILE *out;
+} cli_filter;
+typedef int (*cli_filter_fn)(cli_filter *f, const struct cr_event *ev, cr_diag *d);
+int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn act,
+                    int in_kind, const char *flag_name, int flag_char, int *flag);
+
+/* Refuses to read binary records from a terminal (as zstd does): 1 after a message when
+ * stdin is among paths (none means stdin) and is a terminal. */
+int cli_refuse_tty_in(char *const *paths, int npaths);
+
+/* A progress line on stderr while a long run goes on, when stderr is a terminal:
+ * "crenc: 1200 blocks, 4.1 MB, 3800 tokens/s, ETA 0:42". total is the input size in
+ * bytes when known (0 when not). */
+typedef struct cli_progress {
+    int on;
+    double start, last;
+    unsigned long long total;
+} cli_progress;
+void cli_progress_start(cli_progress *p, char *const *paths, int npaths);
+void cli_progress_show(cli_progress *p, unsigned long long blocks, unsigned long long tokens,
+                       unsigned long long bytes);
+void cli_progress_end(cli_progress *p);
 
 #endif

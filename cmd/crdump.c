@@ -2,8 +2,7 @@
 #include <getopt.h>
 #include <string.h>
 
-#include "../core/stream.h"
-#include "../core/tokrec.h"
+#include "../core/input.h"
 #include "cli.h"
 
 static void usage(FILE *f)
@@ -12,7 +11,20 @@ static void usage(FILE *f)
                "Prints cr streams as text: headers, metadata and records.\n"
                "  -q, --quiet   headers and record summaries only, no per-token lines\n"
                "  -h, --help    this help\n"
+               "      --version version\n"
                "See crdump(1) and cr-stream(5).\n");
+}
+
+/* Bytes that would break the line format (controls, backslash) as \xNN. */
+static void put_bytes(const char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c < 32 || c == 127 || c == '\\')
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
 }
 
 static void put_meta(const cr_meta *m)
@@ -21,100 +33,85 @@ static void put_meta(const cr_meta *m)
         const cr_meta_entry *e = &m->e[i];
         printf("meta\t%s\t", e->key);
         if (e->type == CR_META_U64)
-            printf("%llu\n", (unsigned long long)e->u);
+            printf("%llu", (unsigned long long)e->u);
         else if (e->type == CR_META_F64)
-            printf("%.17g\n", e->f);
-        else {
-            for (size_t k = 0; k < e->slen; k++) {
-                unsigned char c = (unsigned char)e->s[k];
-                if (c < 32 || c == 127 || c == '\\')
-                    printf("\\x%02x", c);
-                else
-                    putchar(c);
-            }
-            putchar('\n');
-        }
+            printf("%.17g", e->f);
+        else
+            put_bytes(e->s, e->slen);
+        putchar('\n');
     }
 }
 
-static int dump(FILE *in, const char *name, int quiet)
+static void put_event(const cr_event *ev, int quiet)
 {
-    static uint32_t ids[CR_BLOCK_MAX_TOKENS], off[CR_BLOCK_MAX_TOKENS + 1];
-    cr_reader *r;
-    cr_rec rec;
-    cr_diag d;
-    cr_block b = {.ids = ids, .off = off};
-    cr_docrec dr;
-    uint64_t records = 0;
-    int rc;
+    const cr_block *b = &ev->block;
+    switch (ev->type) {
+    case CR_EV_STREAM:
+        printf("stream\t%s\tversion %d\n", cr_kind_name(ev->kind), CR_STREAM_VERSION);
+        put_meta(ev->meta);
+        break;
+    case CR_EV_DOC:
+        printf("doc\t%llu\t", (unsigned long long)ev->doc.doc);
+        put_bytes(ev->doc.name, ev->doc.name_len);
+        putchar('\n');
+        break;
+    case CR_EV_BLOCK:
+        printf("block\tdoc %llu\tindex %llu\tfirst %llu\tbytes %llu-%llu\ttokens %u/%u\n",
+               (unsigned long long)b->doc, (unsigned long long)b->index,
+               (unsigned long long)b->first, (unsigned long long)b->base,
+               (unsigned long long)(b->base + b->off[b->n]), b->n, b->L);
+        for (uint32_t i = 0; !quiet && i < b->n; i++)
+            printf("\t%u\t%llu\t%u\n", b->ids[i], (unsigned long long)(b->base + b->off[i]),
+                   b->off[i + 1] - b->off[i]);
+        break;
+    case CR_EV_DOCEND:
+        printf("docend\t%llu\t%llu bytes\t%llu tokens\n", (unsigned long long)ev->doc.doc,
+               (unsigned long long)ev->doc.bytes, (unsigned long long)ev->doc.tokens);
+        break;
+    default:
+        printf("record\t%llu\ttype %u\t%u bytes\n", (unsigned long long)ev->rec.seq,
+               ev->rec.type, ev->rec.len);
+    }
+}
 
-    if ((rc = cr_reader_open(&r, in, 0, &d)) < 0) {
-        cli_err("%s: %s", name, d.msg);
+/* Dumps every input in turn; an input that fails is reported and the next one dumped. */
+static int dump(char *const *paths, int npaths, int quiet)
+{
+    cr_input *in;
+    cr_event ev;
+    cr_diag d;
+    uint64_t records = 0;
+    int rc, status = CLI_EXIT_OK;
+
+    if (cr_input_open(&in, (const char *const *)paths, npaths, 0, &d) < 0) {
+        cli_err("%s", d.msg);
         return CLI_EXIT_DATA;
     }
-    cr_reader_set_max_len(r, 1u << 30);
-    for (rc = 2; rc > 0; rc = cr_reader_next(r, &rec, &d)) {
-        if (rc == 2) {
-            if (cr_reader_streams(r) > 1)
-                printf("end\t%llu records\n", (unsigned long long)records);
+    cr_input_set_max_len(in, 1u << 30);
+    cr_input_set_raw(in, 1);
+    while ((rc = cr_input_next(in, &ev, &d)) != CR_EV_END) {
+        if (rc < 0) {
+            fflush(stdout);
+            cli_err("%s", d.msg);
+            status = CLI_EXIT_DATA;
             records = 0;
-            printf("stream\t%s\tversion %d\n", cr_kind_name(cr_reader_kind(r)),
-                   CR_STREAM_VERSION);
-            put_meta(cr_reader_meta(r));
             continue;
         }
-        records++;
-        if (cr_reader_kind(r) != CR_KIND_TOKENS) {
-            printf("record\t%llu\ttype %u\t%u bytes\n", (unsigned long long)rec.seq, rec.type,
-                   rec.len);
-        } else if (rec.type == CR_TOK_DOC) {
-            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0) {
-                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
-                               (unsigned long long)rec.pos);
-                break;
-            }
-            printf("doc\t%llu\t%.*s\n", (unsigned long long)dr.doc, (int)dr.name_len, dr.name);
-        } else if (rec.type == CR_TOK_BLOCK) {
-            if ((rc = cr_block_read(&b, rec.data, rec.len, UINT32_MAX, &d)) < 0) {
-                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
-                               (unsigned long long)rec.pos);
-                break;
-            }
-            printf("block\tdoc %llu\tindex %llu\tfirst %llu\tbytes %llu-%llu\ttokens %u/%u\n",
-                   (unsigned long long)b.doc, (unsigned long long)b.index,
-                   (unsigned long long)b.first, (unsigned long long)b.base,
-                   (unsigned long long)(b.base + b.off[b.n]), b.n, b.L);
-            for (uint32_t i = 0; !quiet && i < b.n; i++)
-                printf("\t%u\t%llu\t%u\n", b.ids[i], (unsigned long long)(b.base + b.off[i]),
-                       b.off[i + 1] - b.off[i]);
-        } else if (rec.type == CR_TOK_DOCEND) {
-            if ((rc = cr_docend_read(&dr, rec.data, rec.len, &d)) < 0) {
-                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
-                               (unsigned long long)rec.pos);
-                break;
-            }
-            printf("docend\t%llu\t%llu bytes\t%llu tokens\n", (unsigned long long)dr.doc,
-                   (unsigned long long)dr.bytes, (unsigned long long)dr.tokens);
-        } else {
-            printf("record\t%llu\ttype %u\t%u bytes\n", (unsigned long long)rec.seq, rec.type,
-                   rec.len);
-        }
+        if ((rc == CR_EV_STREAM && !ev.first) || rc == CR_EV_INPUT_END)
+            printf("end\t%llu records\n", (unsigned long long)records);
+        if (rc == CR_EV_INPUT_END)
+            continue;
+        records = rc == CR_EV_STREAM ? 0 : records + 1;
+        put_event(&ev, quiet);
     }
-    if (rc == 0)
-        printf("end\t%llu records\n", (unsigned long long)records);
-    cr_reader_close(r);
-    if (rc < 0) {
-        fflush(stdout);
-        cli_err("%s: %s", name, d.msg);
-        return CLI_EXIT_DATA;
-    }
-    return CLI_EXIT_OK;
+    cr_input_close(in);
+    return status;
 }
 
 int main(int argc, char **argv)
 {
     static const struct option longs[] = {
-        {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c, quiet = 0, status = CLI_EXIT_OK;
 
     cli_init(argv);
@@ -122,17 +119,13 @@ int main(int argc, char **argv)
         switch (c) {
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
+        case 'V': cli_version(); return cli_close_out(stdout, "-");
         default: usage(stderr); return CLI_EXIT_USAGE;
         }
     }
-    for (int i = optind; i < argc || i == optind; i++) {
-        const char *path = i < argc ? argv[i] : "-";
-        FILE *f = cli_open_in(path);
-        int s = f ? dump(f, cli_name(path, 0), quiet) : CLI_EXIT_DATA;
-        if (s > status)
-            status = s;
-        cli_close_in(f);
-    }
+    if (cli_refuse_tty_in(argv + optind, argc - optind))
+        return CLI_EXIT_USAGE;
+    status = dump(argv + optind, argc - optind, quiet);
     int cs = cli_close_out(stdout, "-");
     return status > cs ? status : cs;
 }

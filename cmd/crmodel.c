@@ -1,9 +1,16 @@
-/* crmodel: creates randomly initialised models and describes model files. */
+/* crmodel: creates randomly initialised models, converts and describes model files, and
+ * lists the shipped experts. */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../core/aefile.h"
+#include "../core/calib.h"
+#include "../core/input.h"
 #include "../tok/tok.h"
 #include "cli.h"
 
@@ -13,7 +20,12 @@ static void usage(FILE *f)
             "usage: crmodel new [-p PRESET] [-s KEY=VALUE]... [--seed N] [-n NAME] [--bf16]"
             " -o FILE\n"
             "       crmodel convert (--bf16 | --f32) [-n NAME] [--meta K=V]... -o FILE MODEL\n"
-            "       crmodel info FILE...\n"
+            "       crmodel info [--json] MODEL...\n"
+            "       crmodel list [--header | --json]\n"
+            "       crmodel calibrate [-o FILE] [--data TEXT] MODEL HELDOUT.tok...\n"
+            "       crmodel --version\n"
+            "MODEL is a file, or the name of a shipped expert: python is\n"
+            "SHARE/models/python.crm.\n"
             "new: writes a model with random parameters (GPT-2's initialisation).\n"
             "  -p, --preset P     paper, cpu (default) or tiny\n"
             "  -s, --set K=V      override a config value: vocab width heads enc_layers\n"
@@ -26,8 +38,73 @@ static void usage(FILE *f)
             "convert: writes MODEL again with bf16 (half the size) or fp32 parameters;\n"
             "  -n renames it, --meta K=V sets a text metadata entry (not ae.*).\n"
             "  A bf16 copy is another model (its check differs).\n"
-            "info: prints each model's config, parameter count and metadata.\n"
+            "info: prints each model's config, parameter count and metadata;\n"
+            "  --json as one JSON object per model.\n"
+            "list: the shipped experts, one per line: name size params block tra ce\n"
+            "  majority gain steps tokens data recipe (validation and training figures\n"
+            "  from the metadata, - where absent).\n"
+            "  --header  a first line with the column names\n"
+            "  --json    JSON Lines (one object per model, keys as the column names)\n"
+            "calibrate: measures MODEL on held-out token streams (crtok -L of its block\n"
+            "  size) and writes the figures crroute compares experts by (cal.*: median\n"
+            "  CE per byte and per token, quantiles) into MODEL, or into -o FILE;\n"
+            "  --data names the held-out text in cal.data.\n"
             "See crmodel(1) and cr-model(5).\n");
+}
+
+/* Output of info and list: tab-separated text, or JSON Lines with --json. */
+static int json;
+
+/* Starts field i, named key in JSON. */
+static void put_key(int i, const char *key)
+{
+    if (json)
+        printf("%s\"%s\":", i ? "," : "", key);
+    else if (i)
+        putchar('\t');
+}
+
+/* A string: in text, a tab, a line break or a NUL becomes a space so that the line
+ * holds; JSON escapes them. */
+static void put_str(const char *s, size_t n)
+{
+    if (json) {
+        cli_json_str(stdout, s, n);
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        putchar(s[k] == '\t' || s[k] == '\n' || s[k] == '\r' || !s[k] ? ' ' : s[k]);
+}
+
+/* A float with 6 significant digits, as text and JSON alike; null in JSON for what it
+ * cannot hold (NaN, infinities). */
+static void put_f64(double v)
+{
+    if (json && !isfinite(v))
+        fputs("null", stdout);
+    else
+        printf("%.6g", v);
+}
+
+/* A metadata value by its type; NULL (absent) is - in text, null in JSON. */
+static void put_meta(const cr_meta_entry *e)
+{
+    if (!e)
+        fputs(json ? "null" : "-", stdout);
+    else if (e->type == CR_META_U64)
+        printf("%llu", (unsigned long long)e->u);
+    else if (e->type == CR_META_F64)
+        put_f64(e->f);
+    else
+        put_str(e->s, e->slen);
+}
+
+static const cr_meta_entry *meta_find(const cr_meta *m, const char *key)
+{
+    for (int k = 0; k < m->n; k++)
+        if (!strcmp(m->e[k].key, key))
+            return &m->e[k];
+    return NULL;
 }
 
 static void print_config(const cr_ae_config *c)
@@ -171,35 +248,217 @@ static int cmd_convert(int argc, char **argv)
     return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
 }
 
-static int cmd_info(int argc, char **argv)
+/* calibrate: the expert's own figures on held-out text, for crroute (core/calib.h). */
+static int cmd_calibrate(int argc, char **argv)
 {
-    int status = CLI_EXIT_OK;
-    if (argc < 2) {
-        cli_err("info needs a model FILE");
+    static const struct option longs[] = {{"output", 1, 0, 'o'}, {"data", 1, 0, 'D'},
+                                          {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *out = NULL, *data = NULL;
+    int ch, rc;
+    cr_calib_acc acc = {0};
+    cr_calib cal;
+    cr_input *in = NULL;
+    cr_diag d;
+
+    argv[0] = (char *)cli_prog();
+    while ((ch = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'o': out = optarg; break;
+        case 'D': data = optarg; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (argc - optind < 2) {
+        cli_err("calibrate needs a MODEL and its held-out token streams");
         return CLI_EXIT_USAGE;
     }
-    for (int i = 1; i < argc; i++) {
+    cr_ae *ae = cli_load_model(argv[optind]);
+    if (!ae)
+        return CLI_EXIT_DATA;
+    if (!out)
+        out = cli_model_path(argv[optind]);
+    if ((rc = cr_input_open(&in, (const char *const *)argv + optind + 1, argc - optind - 1,
+                            CR_KIND_TOKENS, &d)) >= 0 &&
+        (rc = cr_calib_measure(ae, in, &acc, &d)) >= 0 &&
+        (rc = cr_calib_finish(&acc, &cal, &d)) >= 0 &&
+        (rc = cr_calib_set(&cal, ae->meta, data)) >= 0)
+        rc = cr_ae_save(ae, out, ae->dtype ? ae->dtype : CR_DTYPE_F32, &d);
+    if (rc < 0)
+        cli_err("%s", d.msg);
+    else
+        fprintf(stderr, "%s: %s: %llu held-out blocks, median %.4f bits/byte (%.3f "
+                "bits/token); q90 %.3f, q99 %.3f, q999 %.3f of the median\n", cli_prog(), out,
+                (unsigned long long)cal.blocks, cal.bpb_median, cal.bpt_median, cal.q90,
+                cal.q99, cal.q999);
+    cr_input_close(in);
+    cr_calib_acc_free(&acc);
+    cr_ae_free(ae);
+    return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
+}
+
+/* The config, in the order of the text line and with the names of -s. */
+static void put_config_json(const cr_ae_config *c)
+{
+    const struct { const char *k; int v; } f[] = {
+        {"vocab", c->V}, {"width", c->C}, {"heads", c->NH}, {"enc_layers", c->Le},
+        {"dec_layers", c->Ld}, {"ffn", c->F}, {"block", c->L}, {"latents", c->M},
+        {"tied", c->tied}, {"zattn", c->zattn}, {"pool", c->pool}, {"zskip", c->zskip},
+        {"bind", c->bind}, {"zsplit", cr_ae_slots(c) / c->M}};
+    putchar('{');
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        printf("%s\"%s\":%d", i ? "," : "", f[i].k, f[i].v);
+    putchar('}');
+}
+
+static void info_json(const char *path, const cr_ae *ae)
+{
+    const cr_ae_config *c = &ae->cfg;
+    printf("{\"model\":");
+    cli_json_str(stdout, path, strlen(path));
+    printf(",\"check\":\"%016llx\",\"config\":", (unsigned long long)ae->check);
+    put_config_json(c);
+    printf(",\"params\":%zu,\"compression\":%g,\"meta\":{", cr_ae_nparams(c),
+           (double)c->L / c->M);
+    for (int k = 0, i = 0; k < ae->meta->n; k++) {
+        const cr_meta_entry *e = &ae->meta->e[k];
+        if (!strncmp(e->key, "ae.", 3))
+            continue;
+        if (i++)
+            putchar(',');
+        cli_json_str(stdout, e->key, strlen(e->key));
+        putchar(':');
+        put_meta(e);
+    }
+    puts("}}");
+}
+
+static void info_text(const char *path, const cr_ae *ae)
+{
+    printf("model\t");
+    put_str(path, strlen(path));
+    printf("\ncheck\t%016llx\n", (unsigned long long)ae->check);
+    print_config(&ae->cfg);
+    for (int k = 0; k < ae->meta->n; k++) {
+        const cr_meta_entry *e = &ae->meta->e[k];
+        if (strncmp(e->key, "ae.", 3) != 0) {
+            printf("meta\t%s\t", e->key);
+            put_meta(e);
+            putchar('\n');
+        }
+    }
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    static const struct option longs[] = {{"json", 0, 0, 'j'}, {"help", 0, 0, 'h'},
+                                          {0, 0, 0, 0}};
+    int ch, status = CLI_EXIT_OK;
+
+    argv[0] = (char *)cli_prog();
+    while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'j': json = 1; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_err("info needs a MODEL (a file, or a name from crmodel list)");
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = optind; i < argc; i++) {
+        fflush(stdout); /* lines and messages in order */
         cr_ae *ae = cli_load_model(argv[i]);
         if (!ae) {
             status = CLI_EXIT_DATA;
             continue;
         }
-        printf("model\t%s\n", argv[i]);
-        printf("check\t%016llx\n", (unsigned long long)ae->check);
-        print_config(&ae->cfg);
-        for (int k = 0; k < ae->meta->n; k++) {
-            const cr_meta_entry *e = &ae->meta->e[k];
-            if (!strncmp(e->key, "ae.", 3))
-                continue;
-            if (e->type == CR_META_U64)
-                printf("meta\t%s\t%llu\n", e->key, (unsigned long long)e->u);
-            else if (e->type == CR_META_F64)
-                printf("meta\t%s\t%.6g\n", e->key, e->f);
-            else
-                printf("meta\t%s\t%s\n", e->key, e->s);
-        }
+        /* a name is shown as the file it stands for */
+        (json ? info_json : info_text)(cli_model_path(argv[i]), ae);
         cr_ae_free(ae);
     }
+    return status;
+}
+
+/* The columns of list: name is the file's name without .crm (what -m takes); key, the
+ * metadata entry of the others that come from the model. */
+static const struct { const char *name, *key; } list_cols[] = {
+    {"name", NULL}, {"size", NULL}, {"params", NULL}, {"block", NULL},
+    {"tra", "val.tra"}, {"ce", "val.ce_bits"}, {"majority", "val.majority_tra"},
+    {"gain", "val.latent_gain_bits"}, {"steps", "train.steps"}, {"tokens", "train.tokens"},
+    {"data", "train.data"}, {"recipe", "train.recipe"}};
+enum { NCOLS = sizeof list_cols / sizeof list_cols[0] };
+
+static void list_model(const char *name, size_t namelen, long long size, const cr_ae *ae)
+{
+    if (json)
+        putchar('{');
+    for (int i = 0; i < NCOLS; i++) {
+        put_key(i, list_cols[i].name);
+        switch (i) {
+        case 0: put_str(name, namelen); break;
+        case 1: printf("%lld", size); break;
+        case 2: printf("%zu", cr_ae_nparams(&ae->cfg)); break;
+        case 3: printf("%d", ae->cfg.L); break;
+        default: put_meta(meta_find(ae->meta, list_cols[i].key));
+        }
+    }
+    puts(json ? "}" : "");
+}
+
+static int is_model(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return e->d_name[0] != '.' && n > 4 && !strcmp(e->d_name + n - 4, ".crm");
+}
+
+static int cmd_list(int argc, char **argv)
+{
+    static const struct option longs[] = {{"header", 0, 0, 'H'}, {"json", 0, 0, 'j'},
+                                          {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    char dir[4096], path[4096 + 256];
+    struct dirent **ents;
+    int ch, n, header = 0, status = CLI_EXIT_OK;
+
+    argv[0] = (char *)cli_prog();
+    while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'H': header = 1; break;
+        case 'j': json = 1; break;
+        case 'h': usage(stdout); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_err("list takes no operand ('%s'): it lists SHARE/models", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    snprintf(dir, sizeof dir, "%s/models", cli_share_dir());
+    if ((n = scandir(dir, &ents, is_model, alphasort)) < 0) {
+        cli_err("%s: %s", dir, strerror(errno));
+        cli_hint("set CR_SHARE to the share directory (which holds models/)");
+        return CLI_EXIT_DATA;
+    }
+    for (int i = 0; header && !json && i < NCOLS; i++)
+        printf("%s%c", list_cols[i].name, i + 1 < NCOLS ? '\t' : '\n');
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        cr_ae *ae;
+        snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
+        fflush(stdout); /* lines and messages in order */
+        if (stat(path, &st) < 0) {
+            cli_err("%s: %s", path, strerror(errno));
+            status = CLI_EXIT_DATA;
+        } else if (!(ae = cli_load_model(path))) {
+            status = CLI_EXIT_DATA;
+        } else {
+            list_model(ents[i]->d_name, strlen(ents[i]->d_name) - 4, (long long)st.st_size, ae);
+            cr_ae_free(ae);
+        }
+        free(ents[i]);
+    }
+    free(ents);
     return status;
 }
 
@@ -214,6 +473,10 @@ int main(int argc, char **argv)
         usage(stdout);
         return CLI_EXIT_OK;
     }
+    if (!strcmp(argv[1], "--version")) {
+        cli_version();
+        return cli_close_out(stdout, "-");
+    }
     int status;
     if (!strcmp(argv[1], "new"))
         status = cmd_new(argc - 1, argv + 1);
@@ -221,8 +484,12 @@ int main(int argc, char **argv)
         status = cmd_info(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "convert"))
         status = cmd_convert(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "list"))
+        status = cmd_list(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "calibrate"))
+        status = cmd_calibrate(argc - 1, argv + 1);
     else {
-        cli_err("unknown command '%s' (new, convert, info)", argv[1]);
+        cli_err("unknown command '%s' (new, convert, info, list, calibrate)", argv[1]);
         usage(stderr);
         return CLI_EXIT_USAGE;
     }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/input.h"
 #include "../core/le.h"
 #include "../core/stream.h"
 #include "../core/blockrec.h"
@@ -17,15 +18,18 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: crtok [-e] [-L N] [-S N] [-o FILE] [-f] [-v] [FILE...]\n"
             "       crtok [options] -T LIST [-0]\n"
+            "       crtok --ids [-e] [-o FILE] [FILE... | -T LIST [-0]]\n"
             "       crtok -d [-o FILE] [FILE...]\n"
-            "Cuts text into blocks of GPT-2 tokens (a cr token stream), or with -d turns\n"
-            "token streams, reconstruction streams (what crdec predicted) or plain id\n"
-            "lists back into text.\n"
+            "Cuts text into blocks of GPT-2 tokens (a cr token stream), or with --ids\n"
+            "prints plain ids, or with -d turns token streams, reconstruction streams\n"
+            "(what crdec predicted) or plain id lists back into text.\n"
             "  -L, --block N      tokens per block (default 512)\n"
             "  -S, --stride N     tokens between block starts (default L; < L overlaps)\n"
             "  -e, --eot          end every document with <|endoftext|> (id 50256)\n"
             "  -T, --files-from LIST  read document paths from LIST, one per line (- is stdin)\n"
             "  -0, --null         paths in LIST end with NUL, as from find -print0\n"
+            "      --ids          plain ids instead of a token stream: one line per\n"
+            "                     document, ids separated by spaces (as tiktoken's encode)\n"
             "  -d, --decode       token or reconstruction stream, or whitespace-separated\n"
             "                     ids, to text\n"
             "  -o, --output FILE  write to FILE instead of stdout\n"
@@ -33,13 +37,16 @@ static void usage(FILE *f)
             "      --vocab DIR    directory with encoder.json (default: SHARE/gpt2)\n"
             "  -v, --verbose      per-document counts on stderr\n"
             "  -h, --help         this help\n"
+            "      --version      version\n"
             "With no FILE, or FILE -, standard input is one document. See crtok(1).\n");
 }
 
 struct enc {
     const cr_vocab *v;
     cr_tok *tok;
-    cr_writer *w;
+    cr_writer *w;        /* the token stream, or NULL with --ids */
+    FILE *fo;            /* the output */
+    int ids;             /* --ids: plain ids on fo */
     uint32_t L, S;
     int eot, verbose;
     uint64_t doc;        /* documents written so far */
@@ -93,6 +100,27 @@ static int push(struct enc *e, uint32_t id, uint64_t off, uint64_t end, cr_diag 
     return CR_OK;
 }
 
+/* Writes id, after a space unless it is the first of its line (--ids). */
+static void put_id(FILE *f, uint32_t id, int first)
+{
+    char buf[12], *p = buf + sizeof buf;
+    do
+        *--p = (char)('0' + id % 10);
+    while (id /= 10);
+    if (!first)
+        *--p = ' ';
+    fwrite(p, 1, (size_t)(buf + sizeof buf - p), f);
+}
+
+/* One token of the document: a plain id (--ids), or into the window of blocks. */
+static int put(struct enc *e, uint32_t id, uint64_t off, uint64_t end, uint64_t k, cr_diag *d)
+{
+    if (!e->ids)
+        return push(e, id, off, end, d);
+    put_id(e->fo, id, k == 0);
+    return CR_OK;
+}
+
 /* Tokenizes one document from f; returns CR_OK or a code with d set. */
 static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
 {
@@ -103,7 +131,8 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
     if (nl > CR_DOC_NAME_MAX)
         nl = CR_DOC_NAME_MAX;
     cr_doc_write(e->doc, name, nl, e->rec);
-    if ((rc = cr_writer_put(e->w, CR_TOK_DOC, e->rec, (uint32_t)cr_doc_size(nl), d)) < 0)
+    if (!e->ids &&
+        (rc = cr_writer_put(e->w, CR_TOK_DOC, e->rec, (uint32_t)cr_doc_size(nl), d)) < 0)
         return rc;
     cr_tok_reset(e->tok);
     e->wn = 0;
@@ -123,25 +152,29 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
         for (size_t i = 0; i < count; i++) {
             size_t tl;
             cr_vocab_bytes(e->v, ids[i], &tl);
-            if ((rc = push(e, ids[i], offs[i], offs[i] + tl, d)) < 0)
+            if ((rc = put(e, ids[i], offs[i], offs[i] + tl, ntok++, d)) < 0)
                 return rc;
         }
-        ntok += count;
+        /* a reader that went away: stop now rather than at the end of a large input */
+        if (e->ids && ferror(e->fo))
+            return cr_diag_set(d, CR_E_IO, "write failed");
     }
-    if (e->eot) {
-        if ((rc = push(e, cr_vocab_eot(e->v), bytes, bytes, d)) < 0)
-            return rc;
-        ntok++;
-    }
-    if (e->wn > 0 && e->wfirst + e->wn > e->covered && (rc = emit(e, e->wn, d)) < 0)
+    if (e->eot && (rc = put(e, cr_vocab_eot(e->v), bytes, bytes, ntok++, d)) < 0)
         return rc;
-    if (e->verbose)
+    if (e->ids)
+        putc('\n', e->fo);
+    else if (e->wn > 0 && e->wfirst + e->wn > e->covered && (rc = emit(e, e->wn, d)) < 0)
+        return rc;
+    if (e->verbose && e->ids)
+        fprintf(stderr, "%s: %s: %llu bytes, %llu tokens\n", cli_prog(), name,
+                (unsigned long long)bytes, (unsigned long long)ntok);
+    else if (e->verbose)
         fprintf(stderr, "%s: %s: %llu bytes, %llu tokens, %llu blocks\n", cli_prog(), name,
                 (unsigned long long)bytes, (unsigned long long)ntok,
                 (unsigned long long)e->nblock);
     cr_docend_write(e->doc, bytes, ntok, e->rec);
     e->doc++;
-    if ((rc = cr_writer_put(e->w, CR_TOK_DOCEND, e->rec, CR_DOCEND_SIZE, d)) < 0)
+    if (!e->ids && (rc = cr_writer_put(e->w, CR_TOK_DOCEND, e->rec, CR_DOCEND_SIZE, d)) < 0)
         return rc;
     return rderr ? cr_diag_set(d, CR_E_IO, "read error after %llu bytes: the document is cut "
                                "there", (unsigned long long)bytes) : CR_OK;
@@ -163,9 +196,9 @@ static int encode_path(struct enc *e, const char *path, int *status)
         rc = CR_OK; /* the document was ended where the error struck */
     }
     cli_close_in(f);
-    if (rc < 0)
+    if (rc < 0 && !(rc == CR_E_IO && ferror(e->fo)))
         cli_err("%s: %s", cli_name(e->out, 1), d.msg);
-    return rc;
+    return rc; /* a failed write is reported by cli_close_out, with its reason */
 }
 
 /* Reads paths from LIST separated by sep and encodes each. */
@@ -193,140 +226,140 @@ static int encode_list(struct enc *e, FILE *f, const char *list, int sep, int *s
     return rc;
 }
 
-/* Writes the text of token streams or id lists from f. */
-static int decode(const cr_vocab *v, FILE *in, const char *name, FILE *out)
+/* Writes the bytes of a list of decimal ids. */
+static int decode_ids(const cr_vocab *v, FILE *in, const char *name, FILE *out)
 {
-    cr_diag d;
-    int c = getc(in);
-    if (c == EOF)
-        return CLI_EXIT_OK;
-    ungetc(c, in);
-    if (c != 0x89) {
-        /* a plain list of ids */
-        unsigned long id;
-        unsigned long long k = 0;
-        int r;
-        while ((r = fscanf(in, "%lu", &id)) == 1) {
-            size_t len;
-            if (id >= cr_vocab_size(v)) {
-                cli_err("%s: id %lu (number %llu) is beyond the vocabulary (%u)", name, id,
-                        k + 1, cr_vocab_size(v));
-                return CLI_EXIT_DATA;
-            }
-            const unsigned char *p = cr_vocab_bytes(v, (uint32_t)id, &len);
-            fwrite(p, 1, len, out);
-            k++;
-        }
-        if (r != EOF || ferror(in)) {
-            cli_err("%s: not a token stream nor a list of ids (after %llu ids)", name, k);
+    unsigned long id;
+    unsigned long long k = 0;
+    int r;
+    while ((r = fscanf(in, "%lu", &id)) == 1) {
+        size_t len;
+        if (id >= cr_vocab_size(v)) {
+            cli_err("%s: id %lu (number %llu) is beyond the vocabulary (%u)", name, id, k + 1,
+                    cr_vocab_size(v));
             return CLI_EXIT_DATA;
         }
-        return CLI_EXIT_OK;
+        const unsigned char *p = cr_vocab_bytes(v, (uint32_t)id, &len);
+        fwrite(p, 1, len, out);
+        k++;
     }
-    cr_reader *r;
-    cr_block b;
-    cr_docrec dr;
-    cr_rec rec;
-    uint64_t written = 0, vid = 0, next = 0;
-    int rc, status = CLI_EXIT_OK;
-    static uint32_t ids[CR_BLOCK_MAX_TOKENS], off[CR_BLOCK_MAX_TOKENS + 1];
-    static uint32_t am[CR_BLOCK_MAX_TOKENS];
-    static float logp[CR_BLOCK_MAX_TOKENS];
+    if (r != EOF || ferror(in)) {
+        cli_err("%s: not a token stream nor a list of ids (after %llu ids)", name, k);
+        return CLI_EXIT_DATA;
+    }
+    return CLI_EXIT_OK;
+}
 
-    b.ids = ids;
-    b.off = off;
-    if ((rc = cr_reader_open(&r, in, 0, &d)) < 0) {
+struct dec {
+    const cr_vocab *v;
+    FILE *out;
+    cr_tokens_seen seen; /* positions of the document already written */
+    uint64_t written;    /* bytes of the document written (token streams) */
+};
+
+/* Checks a stream header: a kind with text in it, of our vocabulary. */
+static int dec_stream(const struct dec *s, const cr_event *ev, cr_diag *d)
+{
+    uint64_t vid;
+    if (ev->kind != CR_KIND_TOKENS && ev->kind != CR_KIND_RECON)
+        return cr_diag_set(d, CR_E_KIND, "expected a token or reconstruction stream, got a %s "
+                           "stream", cr_kind_name(ev->kind));
+    if (!cr_meta_get_u64(ev->meta, "tok.vocab_id", &vid))
+        return cr_diag_set(d, CR_E_FORMAT, "the stream does not name its vocabulary (no "
+                           "tok.vocab_id)");
+    if (vid != cr_vocab_id(s->v))
+        return cr_diag_set(d, CR_E_MISMATCH, "tokens of another vocabulary (%016llx, not "
+                           "%016llx)", (unsigned long long)vid,
+                           (unsigned long long)cr_vocab_id(s->v));
+    return CR_OK;
+}
+
+/* Writes the positions of a block that no earlier window of its document held: the
+ * tokens of a token stream, which must continue the text exactly, or what the expert
+ * predicted (reconstruction streams). */
+static int dec_block(struct dec *s, const cr_event *ev, cr_diag *d)
+{
+    const cr_block *b = &ev->block;
+    for (uint32_t i = cr_tokens_new(&s->seen, b); i < b->n; i++) {
+        uint32_t id = ev->kind == CR_KIND_RECON ? ev->argmax[i] : b->ids[i];
+        size_t len;
+        if (id >= cr_vocab_size(s->v))
+            return cr_diag_set(d, CR_E_VALUE, "token %u has id %u, beyond the vocabulary (%u)",
+                               i, id, cr_vocab_size(s->v));
+        const unsigned char *p = cr_vocab_bytes(s->v, id, &len);
+        if (ev->kind == CR_KIND_TOKENS) {
+            uint64_t at = b->base + b->off[i], span = b->off[i + 1] - b->off[i];
+            if (span == 0)
+                continue; /* an appended <|endoftext|> */
+            if (span != len || at != s->written)
+                return cr_diag_set(d, CR_E_VALUE, "token %u spans bytes %llu-%llu, which "
+                                   "does not follow the text so far", i,
+                                   (unsigned long long)at, (unsigned long long)(at + span));
+            s->written += len;
+        }
+        fwrite(p, 1, len, s->out);
+    }
+    return CR_OK;
+}
+
+static int dec_event(struct dec *s, const cr_event *ev, cr_diag *d)
+{
+    switch (ev->type) {
+    case CR_EV_STREAM:
+        return dec_stream(s, ev, d);
+    case CR_EV_DOC:
+        cr_tokens_seen_reset(&s->seen);
+        s->written = 0;
+        return CR_OK;
+    case CR_EV_BLOCK:
+        return dec_block(s, ev, d);
+    case CR_EV_DOCEND:
+        if (ev->kind == CR_KIND_TOKENS && ev->doc.bytes != s->written)
+            return cr_diag_set(d, CR_E_VALUE, "document %llu: blocks give %llu of its %llu "
+                               "bytes", (unsigned long long)ev->doc.doc,
+                               (unsigned long long)s->written,
+                               (unsigned long long)ev->doc.bytes);
+        return CR_OK;
+    default:
+        return CR_OK;
+    }
+}
+
+/* Writes the text of the token or reconstruction streams of f, or of its list of ids;
+ * returns the exit status. */
+static int decode(const cr_vocab *v, FILE *f, const char *name, FILE *out)
+{
+    struct dec s = {.v = v, .out = out};
+    cr_input *in;
+    cr_event ev;
+    cr_diag d;
+    int rc, status = CLI_EXIT_OK, c = getc(f);
+
+    if (c == EOF)
+        return CLI_EXIT_OK;
+    ungetc(c, f);
+    if (c != 0x89)
+        return decode_ids(v, f, name, out);
+    if (cr_input_open_file(&in, f, name, 0, &d) < 0) {
         cli_err("%s: %s", name, d.msg);
         return CLI_EXIT_DATA;
     }
-    if (cr_reader_kind(r) != CR_KIND_TOKENS && cr_reader_kind(r) != CR_KIND_RECON) {
-        cli_err("%s: expected a token or reconstruction stream, got a %s stream", name,
-                cr_kind_name(cr_reader_kind(r)));
-        cr_reader_close(r);
-        return CLI_EXIT_DATA;
-    }
-    for (rc = 2; rc > 0; rc = cr_reader_next(r, &rec, &d)) {
-        if (rc == 2) {
-            if (!cr_meta_get_u64(cr_reader_meta(r), "tok.vocab_id", &vid)) {
-                rc = cr_diag_set(&d, CR_E_FORMAT, "the stream does not name its vocabulary "
-                                 "(no tok.vocab_id)");
-                break;
-            }
-            if (vid != cr_vocab_id(v)) {
-                rc = cr_diag_set(&d, CR_E_MISMATCH, "tokens of another vocabulary (%016llx, "
-                                 "not %016llx)", (unsigned long long)vid,
-                                 (unsigned long long)cr_vocab_id(v));
-                break;
-            }
-            continue;
+    while ((rc = cr_input_next(in, &ev, &d)) != CR_EV_END) {
+        if (rc > 0 && (rc = dec_event(&s, &ev, &d)) < 0) {
+            /* our own complaint: say where, and give up the rest of this input */
+            if (ev.type != CR_EV_STREAM)
+                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)ev.rec.seq,
+                               (unsigned long long)ev.rec.pos);
+            cr_diag_prefix(&d, "%s", ev.input);
+            cr_input_skip(in);
         }
-        if (rec.type == CR_TOK_DOC) {
-            if ((rc = cr_doc_read(&dr, rec.data, rec.len, &d)) < 0) {
-                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
-                               (unsigned long long)rec.pos);
-                break;
-            }
-            written = next = 0;
-        } else if (rec.type == CR_REC_BLOCK) {
-            /* what an expert rebuilt: its predicted token at every position, each
-             * position once however the windows overlap */
-            if ((rc = cr_recon_read(&b, am, logp, rec.data, rec.len, cr_vocab_size(v), &d)) < 0) {
-                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
-                               (unsigned long long)rec.pos);
-                break;
-            }
-            for (uint32_t i = 0; i < b.n; i++) {
-                size_t len;
-                if (b.first + i < next)
-                    continue;
-                const unsigned char *p = cr_vocab_bytes(v, am[i], &len);
-                fwrite(p, 1, len, out);
-            }
-            if (b.first + b.n > next)
-                next = b.first + b.n;
-        } else if (rec.type == CR_TOK_BLOCK) {
-            if ((rc = cr_block_read(&b, rec.data, rec.len, cr_vocab_size(v), &d)) < 0) {
-                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
-                               (unsigned long long)rec.pos);
-                break;
-            }
-            for (uint32_t i = 0; i < b.n; i++) {
-                size_t len;
-                const unsigned char *p = cr_vocab_bytes(v, b.ids[i], &len);
-                uint64_t s = b.base + b.off[i], span = b.off[i + 1] - b.off[i];
-                if (span == 0 || s < written)
-                    continue; /* an appended <|endoftext|>, or seen in an earlier window */
-                if (span != len || s != written) {
-                    rc = cr_diag_set(&d, CR_E_VALUE, "record %llu: token %u spans bytes "
-                                     "%llu-%llu, which does not follow the text so far",
-                                     (unsigned long long)rec.seq, i, (unsigned long long)s,
-                                     (unsigned long long)(s + span));
-                    break;
-                }
-                fwrite(p, 1, len, out);
-                written += len;
-            }
-            if (rc < 0)
-                break;
-        } else if (rec.type == CR_TOK_DOCEND) {
-            if ((rc = cr_docend_read(&dr, rec.data, rec.len, &d)) < 0) {
-                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)rec.seq,
-                               (unsigned long long)rec.pos);
-                break;
-            }
-            if (cr_reader_kind(r) == CR_KIND_TOKENS && dr.bytes != written) {
-                rc = cr_diag_set(&d, CR_E_VALUE, "document %llu: blocks give %llu of its %llu "
-                                 "bytes", (unsigned long long)dr.doc,
-                                 (unsigned long long)written, (unsigned long long)dr.bytes);
-                break;
-            }
+        if (rc < 0) {
+            fflush(out);
+            cli_err("%s", d.msg);
+            status = CLI_EXIT_DATA;
         }
     }
-    if (rc < 0) {
-        cli_err("%s: %s", name, d.msg);
-        status = CLI_EXIT_DATA;
-    }
-    cr_reader_close(r);
+    cr_input_close(in);
     return status;
 }
 
@@ -336,10 +369,11 @@ int main(int argc, char **argv)
         {"block", 1, 0, 'L'}, {"stride", 1, 0, 'S'}, {"eot", 0, 0, 'e'},
         {"files-from", 1, 0, 'T'}, {"null", 0, 0, '0'}, {"decode", 0, 0, 'd'},
         {"output", 1, 0, 'o'}, {"force", 0, 0, 'f'}, {"vocab", 1, 0, 'V'},
-        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"ids", 0, 0, 'I'},
+        {"version", 0, 0, 'W'}, {0, 0, 0, 0}};
     const char *out = "-", *list = NULL, *vdir = NULL;
     long L = 512, S = 0;
-    int c, eot = 0, nul = 0, dec = 0, force = 0, verbose = 0;
+    int c, eot = 0, nul = 0, dec = 0, ids = 0, force = 0, verbose = 0;
 
     cli_init(argv);
     while ((c = getopt_long(argc, argv, "L:S:eT:0do:fvh", longs, NULL)) != -1) {
@@ -354,9 +388,15 @@ int main(int argc, char **argv)
         case 'f': force = 1; break;
         case 'V': vdir = optarg; break;
         case 'v': verbose = 1; break;
+        case 'I': ids = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
+        case 'W': cli_version(); return cli_close_out(stdout, "-");
         default: usage(stderr); return CLI_EXIT_USAGE;
         }
+    }
+    if (ids && dec) {
+        cli_err("--ids and -d go opposite ways: give one of them");
+        return CLI_EXIT_USAGE;
     }
     if (S == 0)
         S = L;
@@ -380,7 +420,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_DATA;
     }
     FILE *lf = list ? cli_open_in(list) : NULL; /* before any output is written */
-    FILE *fo = list && !lf ? NULL : cli_open_out(out, !dec, force);
+    FILE *fo = list && !lf ? NULL : cli_open_out(out, !dec && !ids, force);
     if (!fo) {
         cli_close_in(lf);
         cr_vocab_free(v);
@@ -401,6 +441,8 @@ int main(int argc, char **argv)
         cr_meta *m = cr_meta_new();
         e.v = v;
         e.out = out;
+        e.fo = fo;
+        e.ids = ids;
         e.L = (uint32_t)L;
         e.S = (uint32_t)S;
         e.eot = eot;
@@ -423,7 +465,7 @@ int main(int argc, char **argv)
         cr_meta_set_u64(m, "block.tokens", (uint64_t)L);
         cr_meta_set_u64(m, "block.stride", (uint64_t)S);
         cr_meta_set_u64(m, "tok.eot", (uint64_t)eot);
-        if ((rc = cr_writer_open(&e.w, fo, CR_KIND_TOKENS, m, &d)) < 0)
+        if (!ids && (rc = cr_writer_open(&e.w, fo, CR_KIND_TOKENS, m, &d)) < 0)
             cli_err("%s: %s", cli_name(out, 1), d.msg);
         else if (list)
             rc = encode_list(&e, lf, list, nul ? 0 : '\n', &status);

@@ -118,6 +118,7 @@ typedef struct cr_ae {
     size_t map_len;
     cr_ae_params p;
     uint64_t check;    /* XXH3 of the parameters: names the model in latent streams */
+    int dtype;         /* CR_DTYPE_* of the file it was loaded from, 0 if made here */
 } cr_ae;
 
 /* Allocates a model of config c with no parameter slab yet (for loaders). */
@@ -130,15 +131,27 @@ void cr_ae_free(cr_ae *ae);
 void cr_ae_rehash(cr_ae *ae);
 
 /* Scratch for one block's forward pass, reused from block to block. */
-typedef struct cr_ae_run cr_ae_run;
-int cr_ae_run_new(cr_ae_run **out, const cr_ae_config *c);
-void cr_ae_run_free(cr_ae_run *r);
+typedef struct cr_ae_scratch cr_ae_scratch;
+int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c);
+void cr_ae_scratch_free(cr_ae_scratch *r);
 
 /* z (slots,C) = (M, zsplit*C) from the first n tokens of ids (0 < n <= L). */
-int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, float *z);
+int cr_ae_encode(const cr_ae *ae, cr_ae_scratch *r, const uint32_t *ids, int n, float *z);
 /* Decodes z into n positions: argmax (n) and, when target is not NULL, logp (n) the
  * natural log-probability of target[i]. Either output may be NULL. */
-int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uint32_t *target,
+int cr_ae_decode(const cr_ae *ae, cr_ae_scratch *r, const float *z, int n, const uint32_t *target,
                  uint32_t *argmax, float *logp);
+
+/* The input rows of the encoder and of the decoder for one block: the one assembly that
+ * inference (cr_ae_encode, cr_ae_decode) and training (train.c) share.
+ * Encoder: x (n + slots, C) = token embedding plus position for the n tokens of ids (all
+ * < V), then the latent slots, each plus the mean token embedding of its segment (pool) or
+ * its bound pool (bind). With bind, pool (slots, C) receives the bound pools and, when not
+ * NULL, rms (slots) their RMS, which backward needs; without bind pool may be NULL. */
+void cr_ae_enc_input(const cr_ae *ae, const uint32_t *ids, int n, float *x, float *pool,
+                     float *rms);
+/* Decoder: x (slots + n, C) = z (slots, C) plus dec_zpos, then the n content-free position
+ * rows, each plus z of its segment (zskip), bound to its offset (bind). */
+void cr_ae_dec_input(const cr_ae *ae, const float *z, int n, float *x);
 
 #endif

@@ -15,15 +15,15 @@
  * at 51 GFLOP/s with 32 rows, 81 with 128, 97 with 512. 256 rows x 50257 = 51 MB. */
 #define HEAD_CHUNK 256
 
-struct cr_ae_run {
+struct cr_ae_scratch {
     int T; /* rows the buffers hold: L + M */
     float *x, *ln, *qkv, *att, *atty, *tmp, *fch, *fchg, *logits;
     float *z;
 };
 
-int cr_ae_run_new(cr_ae_run **out, const cr_ae_config *c)
+int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
 {
-    cr_ae_run *r = calloc(1, sizeof *r);
+    cr_ae_scratch *r = calloc(1, sizeof *r);
     size_t T = (size_t)c->L + cr_ae_slots(c), C = (size_t)c->C;
     *out = NULL;
     if (!r)
@@ -40,14 +40,14 @@ int cr_ae_run_new(cr_ae_run **out, const cr_ae_config *c)
     r->logits = malloc((size_t)HEAD_CHUNK * c->V * sizeof(float));
     if (!r->x || !r->ln || !r->qkv || !r->att || !r->atty || !r->tmp || !r->fch || !r->fchg ||
         !r->logits) {
-        cr_ae_run_free(r);
+        cr_ae_scratch_free(r);
         return CR_E_NOMEM;
     }
     *out = r;
     return CR_OK;
 }
 
-void cr_ae_run_free(cr_ae_run *r)
+void cr_ae_scratch_free(cr_ae_scratch *r)
 {
     if (!r)
         return;
@@ -57,7 +57,7 @@ void cr_ae_run_free(cr_ae_run *r)
 }
 
 /* x (T,C) += attn(ln1(x)) over keys [0,Tk); x += mlp(ln2(x)). */
-static void layer_fwd(const cr_ae_config *c, const cr_ae_layer *w, cr_ae_run *r, int T,
+static void layer_fwd(const cr_ae_config *c, const cr_ae_layer *w, cr_ae_scratch *r, int T,
                       int Tk)
 {
     size_t C = (size_t)c->C, F = (size_t)c->F;
@@ -73,7 +73,61 @@ static void layer_fwd(const cr_ae_config *c, const cr_ae_layer *w, cr_ae_run *r,
     cr_op_add(r->x, r->tmp, (size_t)T * C);
 }
 
-int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, float *z)
+void cr_ae_enc_input(const cr_ae *ae, const uint32_t *ids, int n, float *x, float *pool,
+                     float *rms)
+{
+    const cr_ae_config *c = &ae->cfg;
+    const cr_ae_params *p = &ae->p;
+    size_t C = (size_t)c->C;
+    int S = cr_ae_slots(c);
+
+    for (int i = 0; i < n; i++)
+        for (size_t k = 0; k < C; k++)
+            x[i * C + k] = p->tok_emb[ids[i] * C + k] + p->enc_pos[i * C + k];
+    memcpy(x + (size_t)n * C, p->enc_lat, (size_t)S * C * sizeof(float));
+    if (c->bind)
+        for (int j = 0; j < S; j++) {
+            float *pj = pool + (size_t)j * C;
+            float r = cr_ae_bind_pool(c, p->tok_emb, p->enc_bind, ids, n, j, pj);
+            if (rms)
+                rms[j] = r;
+            cr_op_add(x + (size_t)(n + j) * C, pj, C);
+        }
+    else if (c->pool)
+        for (int j = 0; j < S; j++) {
+            int a = cr_ae_seg_start(j, n, S), e = cr_ae_seg_start(j + 1, n, S);
+            float *xj = x + (size_t)(n + j) * C;
+            for (int i = a; i < e; i++)
+                for (size_t k = 0; k < C; k++)
+                    xj[k] += p->tok_emb[ids[i] * C + k] / (float)(e - a);
+        }
+}
+
+void cr_ae_dec_input(const cr_ae *ae, const float *z, int n, float *x)
+{
+    const cr_ae_config *c = &ae->cfg;
+    const cr_ae_params *p = &ae->p;
+    size_t C = (size_t)c->C, M = (size_t)cr_ae_slots(c);
+    int S = (int)M;
+
+    for (size_t k = 0; k < M * C; k++)
+        x[k] = z[k] + p->dec_zpos[k];
+    memcpy(x + M * C, p->dec_pos, (size_t)n * C * sizeof(float));
+    if (c->zskip)
+        for (int i = 0; i < n; i++) {
+            int j = cr_ae_seg_of(i, n, S);
+            const float *zj = z + (size_t)j * C;
+            float *xi = x + (M + (size_t)i) * C;
+            if (c->bind) {
+                const float *b = p->dec_bind + (size_t)(i - cr_ae_seg_start(j, n, S)) * C;
+                for (size_t k = 0; k < C; k++)
+                    xi[k] += b[k] * zj[k];
+            } else
+                cr_op_add(xi, zj, C);
+        }
+}
+
+int cr_ae_encode(const cr_ae *ae, cr_ae_scratch *r, const uint32_t *ids, int n, float *z)
 {
     const cr_ae_config *c = &ae->cfg;
     const cr_ae_params *p = &ae->p;
@@ -82,27 +136,10 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, floa
 
     if (n < 1 || n > c->L)
         return CR_E_ARG;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
         if (ids[i] >= (uint32_t)c->V)
             return CR_E_VALUE;
-        for (size_t k = 0; k < C; k++)
-            r->x[i * C + k] = p->tok_emb[ids[i] * C + k] + p->enc_pos[i * C + k];
-    }
-    memcpy(r->x + (size_t)n * C, p->enc_lat, (size_t)S * C * sizeof(float));
-    if (c->bind)
-        for (int j = 0; j < S; j++) {
-            float *x = r->x + (size_t)(n + j) * C;
-            cr_ae_bind_pool(c, p->tok_emb, p->enc_bind, ids, n, j, r->tmp);
-            cr_op_add(x, r->tmp, C);
-        }
-    else if (c->pool)
-        for (int j = 0; j < S; j++) {
-            int a = cr_ae_seg_start(j, n, S), e = cr_ae_seg_start(j + 1, n, S);
-            float *x = r->x + (size_t)(n + j) * C;
-            for (int i = a; i < e; i++)
-                for (size_t k = 0; k < C; k++)
-                    x[k] += p->tok_emb[ids[i] * C + k] / (float)(e - a);
-        }
+    cr_ae_enc_input(ae, ids, n, r->x, r->tmp, NULL);
     for (int l = 0; l < c->Le; l++)
         layer_fwd(c, &p->enc[l], r, T, T);
     cr_op_layernorm_fwd(z, NULL, NULL, r->x + (size_t)n * C, p->enc_lnf_w, p->enc_lnf_b,
@@ -110,7 +147,7 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_run *r, const uint32_t *ids, int n, floa
     return CR_OK;
 }
 
-int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uint32_t *target,
+int cr_ae_decode(const cr_ae *ae, cr_ae_scratch *r, const float *z, int n, const uint32_t *target,
                  uint32_t *argmax, float *logp)
 {
     const cr_ae_config *c = &ae->cfg;
@@ -120,21 +157,7 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_run *r, const float *z, int n, const uin
 
     if (n < 1 || n > c->L)
         return CR_E_ARG;
-    for (size_t k = 0; k < M * C; k++)
-        r->x[k] = z[k] + p->dec_zpos[k];
-    memcpy(r->x + M * C, p->dec_pos, (size_t)n * C * sizeof(float));
-    if (c->zskip)
-        for (int i = 0; i < n; i++) {
-            int j = cr_ae_seg_of(i, n, S);
-            const float *zj = z + (size_t)j * C;
-            float *x = r->x + (M + (size_t)i) * C;
-            if (c->bind) {
-                const float *b = p->dec_bind + (size_t)(i - cr_ae_seg_start(j, n, S)) * C;
-                for (size_t k = 0; k < C; k++)
-                    x[k] += b[k] * zj[k];
-            } else
-                cr_op_add(x, zj, C);
-        }
+    cr_ae_dec_input(ae, z, n, r->x);
     for (int l = 0; l < c->Ld; l++)
         layer_fwd(c, &p->dec[l], r, T, l < c->zattn ? S : T);
     cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x + M * C, p->dec_lnf_w, p->dec_lnf_b, n, c->C);

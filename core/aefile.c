@@ -10,34 +10,52 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "bf16.h"
+#include "file.h"
 #include "le.h"
 
 #define FIXED 16   /* magic, u16 version, u16 flags, u32 meta_len, u32 ntensors */
 #define ALIGN 64
 
-uint16_t cr_f32_to_bf16(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    if ((u & 0x7fffffff) > 0x7f800000)
-        return (uint16_t)((u >> 16) | 0x40); /* keep NaN a NaN */
-    uint32_t r = u + 0x7fff + ((u >> 16) & 1);
-    if ((r & 0x7f800000) == 0x7f800000 && (u & 0x7f800000) != 0x7f800000)
-        return (uint16_t)(((u >> 16) & 0x8000) | 0x7f7f); /* saturate, not infinity */
-    return (uint16_t)(r >> 16);
-}
-
-float cr_bf16_to_f32(uint16_t h)
-{
-    uint32_t u = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
-
 static size_t entry_size(const struct cr_tdesc *t)
 {
     return 1 + strlen(t->name) + 2 + (t->cols == 1 ? 4 : 8) + 16;
+}
+
+/* What write_model needs: the model, its header and the storage type. */
+struct model_out {
+    const cr_ae *ae;
+    const unsigned char *hdr;
+    size_t hdr_len;
+    int dtype;
+};
+
+/* The header, the parameters in chunks and their checksum (a cr_file_writer). */
+static int write_model(FILE *f, void *arg, cr_diag *d)
+{
+    const struct model_out *w = arg;
+    size_t np = cr_ae_nparams(&w->ae->cfg), esize = w->dtype == CR_DTYPE_BF16 ? 2 : 4;
+    unsigned char buf[4096];
+    XXH3_state_t *st = XXH3_createState();
+    int ok;
+
+    if (!st)
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    XXH3_64bits_reset(st);
+    ok = fwrite(w->hdr, 1, w->hdr_len, f) == w->hdr_len;
+    for (size_t i = 0; ok && i < np; i += 1024) {
+        size_t k = np - i < 1024 ? np - i : 1024;
+        for (size_t j = 0; j < k; j++)
+            if (w->dtype == CR_DTYPE_F32)
+                cr_putf32(buf + 4 * j, w->ae->slab[i + j]);
+            else
+                cr_put16(buf + 2 * j, cr_f32_to_bf16(w->ae->slab[i + j]));
+        XXH3_64bits_update(st, buf, esize * k);
+        ok = fwrite(buf, esize, k, f) == k;
+    }
+    cr_put64(buf, XXH3_64bits_digest(st));
+    XXH3_freeState(st);
+    return ok && fwrite(buf, 1, 8, f) == 8 ? CR_OK : CR_E_IO;
 }
 
 int cr_ae_save(const cr_ae *ae, const char *path, int dtype, cr_diag *d)
@@ -48,8 +66,6 @@ int cr_ae_save(const cr_ae *ae, const char *path, int dtype, cr_diag *d)
     cr_meta *m = cr_meta_new();
     unsigned char *hdr = NULL;
     size_t esize = (size_t)(dtype == CR_DTYPE_BF16 ? 2 : 4);
-    char tmp[4096];
-    FILE *f = NULL;
 
     if (!t || !m || cr_meta_merge(m, ae->meta) < 0 || cr_ae_config_to_meta(c, m) < 0) {
         rc = cr_diag_set(d, CR_E_NOMEM, "out of memory");
@@ -98,45 +114,8 @@ int cr_ae_save(const cr_ae *ae, const char *path, int dtype, cr_diag *d)
         rc = cr_diag_set(d, CR_E_ARG, "%s: a model is written to a regular file", path);
         goto done;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    if (!(f = fopen(tmp, "wb"))) {
-        rc = cr_diag_set(d, CR_E_IO, "%s: %s", tmp, strerror(errno));
-        goto done;
-    }
-    XXH3_state_t *st = XXH3_createState();
-    XXH3_64bits_reset(st);
-    int ok = fwrite(hdr, 1, data_at, f) == data_at;
-    size_t np = cr_ae_nparams(c);
-    if (dtype == CR_DTYPE_F32) {
-        unsigned char buf[4096];
-        for (size_t i = 0; ok && i < np; i += 1024) {
-            size_t k = np - i < 1024 ? np - i : 1024;
-            for (size_t j = 0; j < k; j++)
-                cr_putf32(buf + 4 * j, ae->slab[i + j]);
-            XXH3_64bits_update(st, buf, 4 * k);
-            ok = fwrite(buf, 4, k, f) == k;
-        }
-    } else {
-        unsigned char buf[2048];
-        for (size_t i = 0; ok && i < np; i += 1024) {
-            size_t k = np - i < 1024 ? np - i : 1024;
-            for (size_t j = 0; j < k; j++)
-                cr_put16(buf + 2 * j, cr_f32_to_bf16(ae->slab[i + j]));
-            XXH3_64bits_update(st, buf, 2 * k);
-            ok = fwrite(buf, 2, k, f) == k;
-        }
-    }
-    unsigned char tail[8];
-    cr_put64(tail, XXH3_64bits_digest(st));
-    XXH3_freeState(st);
-    ok = ok && fwrite(tail, 1, 8, f) == 8;
-    ok = (fflush(f) == 0) & ok;
-    ok = (fsync(fileno(f)) == 0) & ok;
-    ok = (fclose(f) == 0) & ok;
-    if (!ok || rename(tmp, path) != 0) {
-        rc = cr_diag_set(d, CR_E_IO, "%s: write failed: %s", path, strerror(errno));
-        unlink(tmp);
-    }
+    struct model_out w = {ae, hdr, data_at, dtype};
+    rc = cr_file_replace(path, write_model, &w, d);
 done:
     free(t);
     free(hdr);
@@ -290,6 +269,7 @@ static int parse(cr_ae **out, const unsigned char *b, size_t len, cr_diag *d)
         }
     cr_ae_rehash(ae);
     free(t);
+    ae->dtype = dtype;
     *out = ae;
     return CR_OK;
 fail:

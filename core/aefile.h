@@ -15,8 +15,4 @@ int cr_ae_load(cr_ae **out, const char *path, cr_diag *d);
 /* Writes ae to path atomically (a temporary file renamed into place). */
 int cr_ae_save(const cr_ae *ae, const char *path, int dtype, cr_diag *d);
 
-/* bf16 <-> f32, round to nearest even. */
-uint16_t cr_f32_to_bf16(float f);
-float cr_bf16_to_f32(uint16_t h);
-
 #endif

@@ -2,7 +2,7 @@
 
 #include <math.h>
 
-#include "aefile.h"
+#include "bf16.h"
 #include "le.h"
 
 size_t cr_lat_size(uint32_t n, int MC, int bf16)

@@ -6,7 +6,7 @@
 
 #include "tokrec.h"
 
-enum { CR_LAT_BLOCK = 4, CR_REC_BLOCK = 5 };
+enum { CR_LAT_BLOCK = 4, CR_RECON_BLOCK = 5 };
 
 /* A latent record: the block record, then M*C little-endian values of z: fp32, or bf16
  * (half the size) when bf16 is set (the stream's latent.dtype says which). */

@@ -18,7 +18,7 @@ int cr_diag_set(cr_diag *d, int code, const char *fmt, ...)
 
 int cr_diag_prefix(cr_diag *d, const char *fmt, ...)
 {
-    char pre[128], msg[sizeof d->msg + sizeof pre + 2];
+    char pre[sizeof d->msg], msg[sizeof d->msg + sizeof pre + 2];
     va_list ap;
     if (!d)
         return CR_E_ARG;

@@ -24,7 +24,7 @@ enum {
 
 typedef struct cr_diag {
     int code;      /* CR_OK or a CR_E_* value */
-    char msg[256]; /* "record 17 at byte 35872: checksum mismatch" */
+    char msg[1024]; /* "record 17 at byte 35872: checksum mismatch" */
 } cr_diag;
 
 /* Formats the message into d (when d is not NULL) and returns code. */

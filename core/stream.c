@@ -39,20 +39,23 @@ static size_t get(cr_reader *r, void *p, size_t n)
     return got;
 }
 
-static int grow(cr_reader *r, size_t n, cr_diag *d)
+/* Makes *buf (of *cap bytes) hold at least n bytes, doubling from 4 KiB. */
+static int grow_buf(unsigned char **buf, size_t *cap, size_t n, cr_diag *d)
 {
-    if (n <= r->cap)
+    if (n <= *cap)
         return CR_OK;
-    size_t cap = r->cap ? r->cap : 4096;
-    while (cap < n)
-        cap *= 2;
-    unsigned char *b = realloc(r->buf, cap);
+    size_t c = *cap ? *cap : 4096;
+    while (c < n)
+        c *= 2;
+    unsigned char *b = realloc(*buf, c);
     if (!b)
         return cr_diag_set(d, CR_E_NOMEM, "out of memory for %zu bytes", n);
-    r->buf = b;
-    r->cap = cap;
+    *buf = b;
+    *cap = c;
     return CR_OK;
 }
+
+static int grow(cr_reader *r, size_t n, cr_diag *d) { return grow_buf(&r->buf, &r->cap, n, d); }
 
 static void describe_start(char *out, size_t n, const unsigned char *p, size_t len)
 {
@@ -235,20 +238,7 @@ struct cr_writer {
     int failed;
 };
 
-static int wgrow(cr_writer *w, size_t n)
-{
-    if (n <= w->cap)
-        return CR_OK;
-    size_t cap = w->cap ? w->cap : 4096;
-    while (cap < n)
-        cap *= 2;
-    unsigned char *b = realloc(w->buf, cap);
-    if (!b)
-        return CR_E_NOMEM;
-    w->buf = b;
-    w->cap = cap;
-    return CR_OK;
-}
+static int wgrow(cr_writer *w, size_t n) { return grow_buf(&w->buf, &w->cap, n, NULL); }
 
 static int wout(cr_writer *w, size_t n, cr_diag *d)
 {

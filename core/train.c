@@ -1,14 +1,18 @@
-/* Forward with saved activations, backward and AdamW, in the manner of llm.c.
+/* Forward with saved activations, backward and AdamW, in the manner of llm.c, then the run:
+ * options, schedules, data order, steps and validation.
  * Rows: a batch holds B blocks of T = L + M rows each. The encoder's rows of a block
  * are its L tokens then its M latent slots; the decoder's are the M latents then the L
  * positions. */
 #include "train.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ops.h"
+#include "rng.h"
 
 #define HEAD_CHUNK 128
 
@@ -17,7 +21,7 @@ struct lacts {
         *fchg;
 };
 
-struct cr_trainer {
+struct cr_train {
     cr_ae *ae;
     const cr_ae_config *c;
     int B, T, n; /* blocks, rows (n + M) and tokens per block of the current batch */
@@ -34,21 +38,27 @@ struct cr_trainer {
     int *decays;                /* per parameter tensor: 1 if weight decay applies */
     size_t *tsize;
     int ntensors;
+    /* the run (cr_train_step, cr_train_validate) */
+    uint32_t *batch;            /* (B, L) the windows of a micro-batch */
+    size_t *perm, nperm;        /* the order of the blocks in epoch `epoch` */
+    long epoch;
+    int *zfrom;                 /* (B) the partners of the latent gain */
+    uint32_t *freq;             /* (V) token counts of the validation blocks */
 };
 
-static float *alloc(cr_trainer *t, size_t n)
+static float *alloc(cr_train *t, size_t n)
 {
     float *p = calloc(n ? n : 1, sizeof(float));
     t->bytes += n * sizeof(float);
     return p;
 }
 
-float *cr_trainer_grad(cr_trainer *t) { return t->grad; }
-float *cr_trainer_m(cr_trainer *t) { return t->m; }
-float *cr_trainer_v(cr_trainer *t) { return t->v; }
-size_t cr_trainer_bytes(const cr_trainer *t) { return t->bytes; }
+float *cr_train_grad(cr_train *t) { return t->grad; }
+float *cr_train_m(cr_train *t) { return t->m; }
+float *cr_train_v(cr_train *t) { return t->v; }
+size_t cr_train_bytes(const cr_train *t) { return t->bytes; }
 
-static int alloc_acts(cr_trainer *t, struct lacts *a)
+static int alloc_acts(cr_train *t, struct lacts *a)
 {
     size_t BT = (size_t)t->B * t->T, C = (size_t)t->c->C, F = (size_t)t->c->F;
     a->x_in = alloc(t, BT * C);
@@ -77,7 +87,7 @@ static void free_acts(struct lacts *a)
     free(a->fch); free(a->fchg);
 }
 
-void cr_trainer_free(cr_trainer *t)
+void cr_train_free(cr_train *t)
 {
     if (!t)
         return;
@@ -88,15 +98,17 @@ void cr_trainer_free(cr_trainer *t)
     free(t->enc); free(t->dec);
     free(t->grad); free(t->m); free(t->v); free(t->g.enc); free(t->g.dec);
     free(t->enc_out); free(t->dec_out); free(t->z); free(t->zmean); free(t->zrstd);
-    free(t->pool); free(t->prms); free(t->h); free(t->hmean); free(t->hrstd); free(t->dx); free(t->dh); free(t->dz);
+    free(t->pool); free(t->prms); free(t->h); free(t->hmean); free(t->hrstd);
+    free(t->dx); free(t->dh); free(t->dz);
     free(t->d_ln); free(t->d_atty); free(t->d_qkv); free(t->d_f); free(t->d_f2);
     free(t->scratch); free(t->logits); free(t->bow); free(t->decays); free(t->tsize);
+    free(t->batch); free(t->perm); free(t->zfrom); free(t->freq);
     free(t);
 }
 
-int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
+int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d)
 {
-    cr_trainer *t = calloc(1, sizeof *t);
+    cr_train *t = calloc(1, sizeof *t);
     const cr_ae_config *c = &ae->cfg;
     *out = NULL;
     if (!t)
@@ -158,9 +170,16 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
     t->ntensors = cr_ae_ntensors(c);
     t->decays = calloc((size_t)t->ntensors, sizeof *t->decays);
     t->tsize = calloc((size_t)t->ntensors, sizeof *t->tsize);
-    ok = ok && t->enc_out && t->dec_out && t->z && t->zmean && t->zrstd && t->pool && t->prms && t->h && t->hmean &&
-         t->hrstd && t->dx && t->dh && t->dz && t->d_ln && t->d_atty && t->d_qkv && t->d_f &&
-         t->d_f2 && t->scratch && t->logits && t->bow && t->decays && t->tsize;
+    t->batch = malloc(BL * sizeof *t->batch);
+    t->zfrom = malloc((size_t)B * sizeof *t->zfrom);
+    t->freq = malloc((size_t)c->V * sizeof *t->freq);
+    t->bytes += BL * sizeof *t->batch + (size_t)B * sizeof *t->zfrom +
+                (size_t)c->V * sizeof *t->freq;
+    t->epoch = -1;
+    ok = ok && t->enc_out && t->dec_out && t->z && t->zmean && t->zrstd && t->pool &&
+         t->prms && t->h && t->hmean && t->hrstd && t->dx && t->dh && t->dz && t->d_ln &&
+         t->d_atty && t->d_qkv && t->d_f && t->d_f2 && t->scratch && t->logits && t->bow &&
+         t->decays && t->tsize && t->batch && t->zfrom && t->freq;
     if (ok) {
         struct cr_tdesc *td = malloc((size_t)t->ntensors * sizeof *td);
         if (!td)
@@ -179,20 +198,20 @@ int cr_trainer_new(cr_trainer **out, cr_ae *ae, int B, cr_diag *d)
         }
     }
     if (!ok) {
-        cr_trainer_free(t);
+        cr_train_free(t);
         return cr_diag_set(d, CR_E_NOMEM, "out of memory for training with batches of %d", B);
     }
     *out = t;
     return CR_OK;
 }
 
-void cr_trainer_zero_grad(cr_trainer *t)
+void cr_train_zero_grad(cr_train *t)
 {
     memset(t->grad, 0, t->np * sizeof(float));
 }
 
 /* Runs nl layers over the rows in a[0].x_in; the result goes to x_out. */
-static void stack_fwd(cr_trainer *t, const cr_ae_layer *w, struct lacts *a, int nl,
+static void stack_fwd(cr_train *t, const cr_ae_layer *w, struct lacts *a, int nl,
                       float *x_out, int zattn)
 {
     const cr_ae_config *c = t->c;
@@ -217,7 +236,7 @@ static void stack_fwd(cr_trainer *t, const cr_ae_layer *w, struct lacts *a, int 
 }
 
 /* dx (BT,C) holds the gradient of the stack's output; leaves that of its input. */
-static void stack_bwd(cr_trainer *t, const cr_ae_layer *w, cr_ae_layer *g, struct lacts *a,
+static void stack_bwd(cr_train *t, const cr_ae_layer *w, cr_ae_layer *g, struct lacts *a,
                       int nl, float *dx, int zattn)
 {
     const cr_ae_config *c = t->c;
@@ -257,37 +276,14 @@ static size_t bind_row(size_t i, size_t j, size_t L, size_t M)
 }
 
 /* Encoder input rows, encoder, z. */
-static void encode(cr_trainer *t, const uint32_t *ids)
+static void encode(cr_train *t, const uint32_t *ids)
 {
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
     size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)cr_ae_slots(c);
-    float *x = t->enc[0].x_in;
-    for (int b = 0; b < t->B; b++) {
-        float *xb = x + b * T * C;
-        for (size_t i = 0; i < L; i++) {
-            const float *e = p->tok_emb + ids[b * L + i] * C, *q = p->enc_pos + i * C;
-            for (size_t k = 0; k < C; k++)
-                xb[i * C + k] = e[k] + q[k];
-        }
-        memcpy(xb + L * C, p->enc_lat, M * C * sizeof(float));
-        if (c->bind)
-            for (size_t j = 0; j < M; j++) {
-                float *pj = t->pool + (b * M + j) * C;
-                t->prms[b * M + j] = cr_ae_bind_pool(c, p->tok_emb, p->enc_bind, ids + b * L,
-                                                     (int)L, (int)j, pj);
-                cr_op_add(xb + (L + j) * C, pj, C);
-            }
-        else if (c->pool)
-            for (size_t j = 0; j < M; j++) {
-                size_t a = (size_t)cr_ae_seg_start((int)j, (int)L, (int)M);
-                size_t e = (size_t)cr_ae_seg_start((int)j + 1, (int)L, (int)M);
-                float *xl = xb + (L + j) * C;
-                for (size_t i = a; i < e; i++)
-                    for (size_t k = 0; k < C; k++)
-                        xl[k] += p->tok_emb[ids[b * L + i] * C + k] / (float)(e - a);
-            }
-    }
+    for (int b = 0; b < t->B; b++)
+        cr_ae_enc_input(t->ae, ids + b * L, (int)L, t->enc[0].x_in + b * T * C,
+                        t->pool + b * M * C, t->prms + b * M);
     stack_fwd(t, p->enc, t->enc, c->Le, t->enc_out, 0);
     for (int b = 0; b < t->B; b++)
         cr_op_layernorm_fwd(t->z + b * M * C, t->zmean + b * M, t->zrstd + b * M,
@@ -296,30 +292,14 @@ static void encode(cr_trainer *t, const uint32_t *ids)
 }
 
 /* Decoder input rows from z (block b uses the latent of block zfrom[b]), decoder, h. */
-static void decode(cr_trainer *t, const int *zfrom)
+static void decode(cr_train *t, const int *zfrom)
 {
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
     size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)cr_ae_slots(c);
-    float *x = t->dec[0].x_in;
-    for (int b = 0; b < t->B; b++) {
-        float *xb = x + b * T * C;
-        const float *zb = t->z + (size_t)(zfrom ? zfrom[b] : b) * M * C;
-        for (size_t k = 0; k < M * C; k++)
-            xb[k] = zb[k] + p->dec_zpos[k];
-        memcpy(xb + M * C, p->dec_pos, L * C * sizeof(float));
-        if (c->zskip)
-            for (size_t i = 0; i < L; i++) {
-                size_t j = (size_t)cr_ae_seg_of((int)i, (int)L, (int)M);
-                float *xi = xb + (M + i) * C;
-                if (c->bind) {
-                    const float *bv = p->dec_bind + bind_row(i, j, L, M) * C;
-                    for (size_t k = 0; k < C; k++)
-                        xi[k] += bv[k] * zb[j * C + k];
-                } else
-                    cr_op_add(xi, zb + j * C, C);
-            }
-    }
+    for (int b = 0; b < t->B; b++)
+        cr_ae_dec_input(t->ae, t->z + (size_t)(zfrom ? zfrom[b] : b) * M * C, (int)L,
+                        t->dec[0].x_in + b * T * C);
     stack_fwd(t, p->dec, t->dec, c->Ld, t->dec_out, c->zattn);
     for (int b = 0; b < t->B; b++)
         cr_op_layernorm_fwd(t->h + b * L * C, t->hmean + b * L, t->hrstd + b * L,
@@ -327,7 +307,7 @@ static void decode(cr_trainer *t, const int *zfrom)
                             c->C);
 }
 
-void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, int n, const int *zfrom,
+void cr_train_eval(cr_train *t, const uint32_t *ids, int B, int n, const int *zfrom,
                      cr_train_stats *st)
 {
     const cr_ae_config *c = t->c;
@@ -354,7 +334,7 @@ void cr_trainer_eval(cr_trainer *t, const uint32_t *ids, int B, int n, const int
 }
 
 /* Bag-of-words head on the mean of z: loss and its gradient into dz and the head. */
-static double bow_backward(cr_trainer *t, const uint32_t *ids, float scale)
+static double bow_backward(cr_train *t, const uint32_t *ids, float scale)
 {
     const cr_ae_config *c = t->c;
     size_t C = (size_t)c->C, M = (size_t)cr_ae_slots(c), L = (size_t)t->n;
@@ -395,7 +375,7 @@ static double bow_backward(cr_trainer *t, const uint32_t *ids, float scale)
     return loss;
 }
 
-void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, int n, float bow,
+void cr_train_backward(cr_train *t, const uint32_t *ids, int B, int n, float bow,
                          float grad_scale, cr_train_stats *st)
 {
     t->n = n;
@@ -494,7 +474,7 @@ void cr_trainer_backward(cr_trainer *t, const uint32_t *ids, int B, int n, float
     t->B = saved;
 }
 
-double cr_trainer_clip(cr_trainer *t, double max_norm)
+double cr_train_clip(cr_train *t, double max_norm)
 {
     double ss = 0;
 #pragma omp parallel for reduction(+ : ss)
@@ -510,7 +490,7 @@ double cr_trainer_clip(cr_trainer *t, double max_norm)
     return norm;
 }
 
-void cr_trainer_adamw(cr_trainer *t, float lr, float wd, float beta1, float beta2, float eps,
+void cr_train_adamw(cr_train *t, float lr, float wd, float beta1, float beta2, float eps,
                       long step)
 {
     float c1 = 1.0f - powf(beta1, (float)step), c2 = 1.0f - powf(beta2, (float)step);
@@ -529,4 +509,263 @@ void cr_trainer_adamw(cr_trainer *t, float lr, float wd, float beta1, float beta
         }
         off = end;
     }
+}
+
+/* Ranges and defaults are those of crtrain(1)'s options; a checkpoint outside the ranges is
+ * refused. min_lr -1 stands for lr/10, which crtrain resolves before the run starts. */
+const cr_train_key cr_train_keys[CR_TRAIN_NKEYS + 1] = {
+    [CR_TRAIN_B] = {"train.B", 0, offsetof(cr_train_opts, B), 1, 256, 8},
+    [CR_TRAIN_ACCUM] = {"train.accum", 0, offsetof(cr_train_opts, accum), 1, 4096, 1},
+    [CR_TRAIN_STEPS] = {"train.steps", 0, offsetof(cr_train_opts, steps), 1, 1e12, 1000},
+    [CR_TRAIN_WARMUP] = {"train.warmup", 0, offsetof(cr_train_opts, warmup), 0, 1e9, 100},
+    [CR_TRAIN_SEED] = {"train.seed", 0, offsetof(cr_train_opts, seed), 0, 1e15, 1},
+    [CR_TRAIN_BOW_FADE] = {"train.bow_fade", 0, offsetof(cr_train_opts, bow_fade), 0, 1e12, 0},
+    [CR_TRAIN_START_TOKENS] = {"train.start_tokens", 0, offsetof(cr_train_opts, start_tokens),
+                               0, 65536, 0},
+    [CR_TRAIN_GROW_EVERY] = {"train.grow_every", 0, offsetof(cr_train_opts, grow_every), 1,
+                             1e12, 100},
+    [CR_TRAIN_LR] = {"train.lr", 1, offsetof(cr_train_opts, lr), 0, 10, 1e-3},
+    [CR_TRAIN_MIN_LR] = {"train.min_lr", 1, offsetof(cr_train_opts, min_lr), 0, 10, -1},
+    [CR_TRAIN_WD] = {"train.wd", 1, offsetof(cr_train_opts, wd), 0, 10, 0.1},
+    [CR_TRAIN_CLIP] = {"train.clip", 1, offsetof(cr_train_opts, clip), 0, 1e9, 1},
+    [CR_TRAIN_BOW] = {"train.bow", 1, offsetof(cr_train_opts, bow), 0, 100, 0},
+    [CR_TRAIN_NKEYS] = {NULL, 0, 0, 0, 0, 0}};
+
+double cr_train_opts_get(const cr_train_opts *o, int i)
+{
+    const char *at = (const char *)o + cr_train_keys[i].off;
+    return cr_train_keys[i].f64 ? *(const double *)at : (double)*(const long *)at;
+}
+
+void cr_train_opts_set(cr_train_opts *o, int i, double v)
+{
+    char *at = (char *)o + cr_train_keys[i].off;
+    if (cr_train_keys[i].f64)
+        *(double *)at = v;
+    else
+        *(long *)at = (long)v;
+}
+
+void cr_train_opts_default(cr_train_opts *o)
+{
+    for (int i = 0; cr_train_keys[i].key; i++)
+        cr_train_opts_set(o, i, cr_train_keys[i].def);
+}
+
+double cr_train_lr(const cr_train_opts *o, long s)
+{
+    if (s <= o->warmup)
+        return o->lr * s / (o->warmup > 0 ? o->warmup : 1);
+    double p = (double)(s - o->warmup) / (double)(o->steps - o->warmup > 0 ?
+                                                o->steps - o->warmup : 1);
+    if (p > 1)
+        p = 1;
+    return o->min_lr + 0.5 * (o->lr - o->min_lr) * (1 + cos(M_PI * p));
+}
+
+int cr_train_window(const cr_train_opts *o, long s, int L)
+{
+    if (o->start_tokens <= 0 || o->start_tokens >= L)
+        return L;
+    long n = o->start_tokens;
+    for (long k = o->grow_every > 0 ? s / o->grow_every : 0; k > 0 && n < L; k--)
+        n *= 2;
+    return n < L ? (int)n : L;
+}
+
+long cr_train_micro(const cr_train_opts *o, int n, int L)
+{
+    return o->accum * (L / n);
+}
+
+/* The bag-of-words weight of step s (from 0), fading linearly to 0 by bow_fade. */
+static float bow_at(const cr_train_opts *o, long s)
+{
+    if (o->bow_fade <= 0)
+        return (float)o->bow;
+    return s >= o->bow_fade ? 0.0f : (float)(o->bow * (1.0 - (double)s / o->bow_fade));
+}
+
+int cr_train_data_add(cr_train_data *dt, const cr_block *b, cr_diag *d)
+{
+    size_t L;
+    if (!dt->L)
+        dt->L = (int)b->L;
+    L = (size_t)dt->L;
+    if (b->n != L) {
+        dt->skipped++;
+        return CR_OK;
+    }
+    if (dt->n == dt->cap) {
+        size_t cap = dt->cap ? dt->cap * 2 : 1024;
+        uint32_t *p = realloc(dt->ids, cap * L * sizeof *p);
+        if (!p)
+            return cr_diag_set(d, CR_E_NOMEM, "out of memory after %zu blocks", dt->n);
+        dt->ids = p;
+        dt->cap = cap;
+    }
+    memcpy(dt->ids + dt->n * L, b->ids, L * sizeof *b->ids);
+    dt->n++;
+    return CR_OK;
+}
+
+void cr_train_data_free(cr_train_data *dt)
+{
+    free(dt->ids);
+    memset(dt, 0, sizeof *dt);
+}
+
+void cr_train_pos_at(cr_train_pos *p, const cr_train_opts *o, long step, int L)
+{
+    p->step = step;
+    p->drawn = p->tokens = 0;
+    for (long s = 0; s < step; s++) {
+        int n = cr_train_window(o, s, L);
+        uint64_t blocks = (uint64_t)cr_train_micro(o, n, L) * (uint64_t)o->B;
+        p->drawn += blocks;
+        p->tokens += blocks * (uint64_t)n;
+    }
+}
+
+/* The order of blocks in epoch e: a permutation from the seed. */
+static void permutation(size_t *perm, size_t n, long seed, long epoch)
+{
+    uint64_t s = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + (uint64_t)epoch;
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(cr_rng_next(&s) % i), tmp = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = tmp;
+    }
+}
+
+/* Fills the batch with B windows of n tokens: draw k of the run is a window of block
+ * perm[k % blocks] of epoch k / blocks, at an offset that k and the seed decide. */
+static void draw(cr_train *t, const cr_train_opts *o, const cr_train_data *data, uint64_t k0,
+                 int n)
+{
+    size_t L = (size_t)data->L;
+    for (long b = 0; b < o->B; b++) {
+        uint64_t k = k0 + (uint64_t)b, h = k * 0x9E3779B97F4A7C15ULL + (uint64_t)o->seed;
+        long ep = (long)(k / data->n);
+        if (ep != t->epoch) {
+            permutation(t->perm, data->n, o->seed, ep);
+            t->epoch = ep;
+        }
+        size_t at = (size_t)((h >> 17) % (L - (size_t)n + 1));
+        memcpy(t->batch + (size_t)b * n, data->ids + t->perm[k % data->n] * L + at,
+               (size_t)n * sizeof *t->batch);
+    }
+}
+
+int cr_train_step(cr_train *t, const cr_train_opts *o, const cr_train_data *data,
+                  cr_train_pos *p, cr_train_step_stats *out, cr_diag *d)
+{
+    int L = t->c->L, n = cr_train_window(o, p->step, L);
+    long micro = cr_train_micro(o, n, L);
+    float bow = bow_at(o, p->step);
+
+    memset(out, 0, sizeof *out);
+    if (o->B != t->B)
+        return cr_diag_set(d, CR_E_ARG, "micro-batches of %ld blocks on a trainer made for %d",
+                           o->B, t->B);
+    if (data->L != L || data->n == 0)
+        return cr_diag_set(d, CR_E_ARG, "no blocks of %d tokens to train on", L);
+    if (t->nperm != data->n) {
+        size_t *perm = realloc(t->perm, data->n * sizeof *perm);
+        if (!perm)
+            return cr_diag_set(d, CR_E_NOMEM, "out of memory for %zu blocks", data->n);
+        t->perm = perm;
+        t->nperm = data->n;
+        t->epoch = -1;
+    }
+    cr_train_zero_grad(t);
+    for (long a = 0; a < micro; a++) {
+        draw(t, o, data, p->drawn + (uint64_t)a * (uint64_t)o->B, n);
+        cr_train_backward(t, t->batch, (int)o->B, n, bow, 1.0f / (float)micro, &out->st);
+    }
+    p->drawn += (uint64_t)micro * (uint64_t)o->B;
+    double loss = out->st.loss / (double)out->st.n;
+    if (!isfinite(loss) || loss > 1e3)
+        return cr_diag_set(d, CR_E_NUMERIC, "loss %g at step %ld", loss, p->step + 1);
+    out->gnorm = cr_train_clip(t, o->clip);
+    out->lr = cr_train_lr(o, p->step + 1);
+    cr_train_adamw(t, (float)out->lr, (float)o->wd, 0.9f, 0.95f, 1e-8f, p->step + 1);
+    p->step++;
+    p->tokens += (uint64_t)out->st.n;
+    out->n = n;
+    return CR_OK;
+}
+
+void cr_train_validate(cr_train *t, const cr_train_data *v, size_t K, cr_train_val *out)
+{
+    cr_train_stats own = {0}, other = {0}, own_paired = {0};
+    size_t nb = K < v->n ? K : v->n, L = (size_t)v->L, B = (size_t)t->B;
+    uint32_t top = 0;
+
+    memset(t->freq, 0, (size_t)t->c->V * sizeof *t->freq);
+    for (size_t i = 0; i < nb * L; i++)
+        if (++t->freq[v->ids[i]] > top)
+            top = t->freq[v->ids[i]];
+    for (size_t b0 = 0; b0 < nb; b0 += B) {
+        int n = (int)(nb - b0 < B ? nb - b0 : B);
+        const uint32_t *ids = v->ids + b0 * L;
+        cr_train_stats here = {0};
+        cr_train_eval(t, ids, n, (int)L, NULL, &here);
+        own.loss += here.loss;
+        own.hits += here.hits;
+        own.n += here.n;
+        if (n > 1) {
+            own_paired.loss += here.loss;
+            own_paired.n += here.n;
+            for (int i = 0; i < n; i++)
+                t->zfrom[i] = (i + 1) % n;
+            cr_train_eval(t, ids, n, (int)L, t->zfrom, &other);
+        }
+    }
+    out->ce = out->tra = out->maj = NAN;
+    if (own.n) {
+        out->ce = own.loss / own.n / M_LN2;
+        out->tra = (double)own.hits / own.n;
+        out->maj = (double)top / own.n;
+    }
+    /* the gain compares like with like: own CE over the blocks that had a partner */
+    out->gain = NAN;
+    if (other.n && own_paired.n)
+        out->gain = (other.loss / other.n - own_paired.loss / own_paired.n) / M_LN2;
+}
+
+int cr_train_meta(cr_meta *m, const cr_train_opts *o, const cr_train_pos *p,
+                  const cr_train_data *train, const cr_train_val *v,
+                  const char *const *files, int nfiles, cr_diag *d)
+{
+    static const char *const old[] = {"train.step", "train.B", "train.accum", "train.warmup",
+                                      "train.seed", "train.bow_fade", "train.min_lr",
+                                      "train.start_tokens", "train.grow_every", "train.wd",
+                                      "train.clip", "val.tra", "val.ce_bits",
+                                      "val.majority_tra", "val.latent_gain_bits"};
+    char data[1024] = "";
+    size_t at = 0;
+    int rc = CR_OK; /* the setters return 0 or a negative code: any failure leaves it < 0 */
+
+    for (int i = 0; i < nfiles && at < sizeof data - 1; i++)
+        at += (size_t)snprintf(data + at, sizeof data - at, "%s%s", i ? " " : "", files[i]);
+    for (size_t k = 0; k < sizeof old / sizeof old[0]; k++)
+        cr_meta_del(m, old[k]);
+    rc |= cr_meta_set_str(m, "model.origin", "crtrain");
+    rc |= cr_meta_set_str(m, "train.data", data);
+    rc |= cr_meta_set_u64(m, "train.docs", train->docs);
+    rc |= cr_meta_set_u64(m, "train.blocks", train->n);
+    rc |= cr_meta_set_u64(m, "train.steps", (uint64_t)p->step);
+    rc |= cr_meta_set_u64(m, "train.tokens", p->tokens);
+    rc |= cr_meta_set_f64(m, "train.lr", o->lr);
+    rc |= cr_meta_set_f64(m, "train.bow", o->bow);
+    if (v) {
+        rc |= cr_meta_set_f64(m, "val.tra", v->tra);
+        rc |= cr_meta_set_f64(m, "val.ce_bits", v->ce);
+        rc |= cr_meta_set_f64(m, "val.majority_tra", v->maj);
+        rc |= cr_meta_set_f64(m, "val.latent_gain_bits", v->gain);
+    }
+    return rc < 0 ? cr_diag_set(d, CR_E_NOMEM, "out of memory") : CR_OK;
 }

@@ -7,4 +7,4 @@ crdump h.lat | grep -c 'latent.dtype	bf16'
 f=$(wc -c < f.lat) h=$(wc -c < h.lat)
 [ "$h" -lt "$f" ] && [ $((h * 3)) -gt "$f" ] && echo "smaller"
 crdec -m m.crm f.lat | crscore -s > f.txt && crdec -m m.crm h.lat | crscore -s > h.txt || exit 1
-paste f.txt h.txt | awk -F'\t' '{ d = $5 - $11; print ($3 == $9 && d < 0.01 && d > -0.01 ? "same scores" : "differ") }'
+paste f.txt h.txt | awk -F'\t' '{ d = $4 - $10; print ($2 == $8 && d < 0.01 && d > -0.01 ? "same scores" : "differ") }'

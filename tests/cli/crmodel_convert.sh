@@ -12,5 +12,5 @@ crmodel info h2.crm | grep -c 'model.name	copy\|train.data	here'
 crmodel info h.crm f2.crm | grep '^check' | uniq | wc -l
 crtok -L 32 "$TOP/README.md" > a.tok
 for m in f h; do crenc -m $m.crm a.tok | crdec -m $m.crm | crscore -s > $m.txt || exit 1; done
-paste f.txt h.txt | awk -F'\t' '{ d = $5 - $11; print ($3 == $9 && d < 0.05 && d > -0.05 ? "same scores" : "differ") }'
+paste f.txt h.txt | awk -F'\t' '{ d = $4 - $10; print ($2 == $8 && d < 0.05 && d > -0.05 ? "same scores" : "differ") }'
 crmodel convert -o x.crm f.crm 2>&1; echo "exit $?"

@@ -8,10 +8,10 @@ for f in bench/twin.py README.md; do
     crdec -m "$m" "${f##*/}.lat" > "${f##*/}.rec" || exit 1
 done
 crdec -x -m "$m" twin.py.lat > twin.py.x.rec || exit 1
-# crscore -s: input model tokens TRA CE majority
+# crscore -s: input tokens tra ce majority model
 crscore -s twin.py.rec README.md.rec | awk -F'\t' '
-    NR == 1 { tp = $4; cp = $5 }
-    NR == 2 { te = $4; ce = $5 }
+    NR == 1 { tp = $3; cp = $4 }
+    NR == 2 { te = $3; ce = $4 }
     END {
         if (tp > te && cp + 2 < ce) print "Python routes to its expert"
         else print "no routing signal: Python TRA " tp " CE " cp ", prose TRA " te " CE " ce

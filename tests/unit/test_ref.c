@@ -9,6 +9,7 @@
 
 #include "../../core/ae.h"
 #include "../../core/aefile.h"
+#include "../../core/bf16.h"
 #include "../../core/le.h"
 #include "../../core/ops.h"
 #include "../../core/rng.h"
@@ -131,7 +132,7 @@ static void test_forward_matches_pytorch(const char *model, const char *state)
     cr_ae *ae = load_or_die(model);
     cr_ae_config c = ae->cfg;
     struct state s;
-    cr_ae_run *run;
+    cr_ae_scratch *run;
     uint64_t u;
     int n;
 
@@ -158,7 +159,7 @@ static void test_forward_matches_pytorch(const char *model, const char *state)
     for (int i = 0; i < n; i++)
         ids[i] = (uint32_t)tids->v[i];
 
-    CHECK_EQ(cr_ae_run_new(&run, &c), CR_OK);
+    CHECK_EQ(cr_ae_scratch_new(&run, &c), CR_OK);
 
     /* encoder: z against PyTorch's */
     snprintf(what, sizeof what, "%s: z", state);
@@ -223,7 +224,7 @@ static void test_forward_matches_pytorch(const char *model, const char *state)
     check_argmax(what, am, targ->v, tlogits->v, n, (int)V);
 
     free(ids); free(tgt); free(am); free(am2); free(z); free(lp); free(all); free(want);
-    cr_ae_run_free(run);
+    cr_ae_scratch_free(run);
     state_free(&s);
     cr_ae_free(ae);
 }
@@ -234,7 +235,7 @@ static void test_run_is_reused_across_block_lengths(void)
 {
     cr_ae *ae = load_or_die(REF "tiny_tied.crm");
     cr_ae_config c = ae->cfg;
-    cr_ae_run *fresh, *used;
+    cr_ae_scratch *fresh, *used;
     size_t MC = (size_t)c.M * c.C;
     uint32_t ids[64], am1[64], am2[64];
     float z1[256], z2[256], lp1[64], lp2[64];
@@ -242,12 +243,12 @@ static void test_run_is_reused_across_block_lengths(void)
 
     for (int i = 0; i < c.L; i++)
         ids[i] = (uint32_t)(cr_rng_next(&seed) % (uint64_t)c.V);
-    CHECK_EQ(cr_ae_run_new(&fresh, &c), CR_OK);
-    CHECK_EQ(cr_ae_run_new(&used, &c), CR_OK);
+    CHECK_EQ(cr_ae_scratch_new(&fresh, &c), CR_OK);
+    CHECK_EQ(cr_ae_scratch_new(&used, &c), CR_OK);
     for (int n = 1; n <= c.L; n += 5) {
         /* `used` has just seen a full block; `fresh` is new for each length */
-        cr_ae_run_free(fresh);
-        CHECK_EQ(cr_ae_run_new(&fresh, &c), CR_OK);
+        cr_ae_scratch_free(fresh);
+        CHECK_EQ(cr_ae_scratch_new(&fresh, &c), CR_OK);
         CHECK_EQ(cr_ae_encode(ae, used, ids, c.L, z2), CR_OK);
         CHECK_EQ(cr_ae_decode(ae, used, z2, c.L, ids, am2, lp2), CR_OK);
         CHECK_EQ(cr_ae_encode(ae, fresh, ids, n, z1), CR_OK);
@@ -259,8 +260,8 @@ static void test_run_is_reused_across_block_lengths(void)
                  memcmp(am1, am2, (size_t)n * sizeof(uint32_t)) == 0,
                  "n=%d: decoding depends on the run's past", n);
     }
-    cr_ae_run_free(fresh);
-    cr_ae_run_free(used);
+    cr_ae_scratch_free(fresh);
+    cr_ae_scratch_free(used);
     cr_ae_free(ae);
 }
 
@@ -268,11 +269,11 @@ static void test_encode_and_decode_refuse_bad_arguments(void)
 {
     cr_ae *ae = load_or_die(REF "tiny_untied.crm");
     cr_ae_config c = ae->cfg;
-    cr_ae_run *run;
+    cr_ae_scratch *run;
     uint32_t ids[64] = {0}, am[64];
     float z[256], lp[64];
 
-    CHECK_EQ(cr_ae_run_new(&run, &c), CR_OK);
+    CHECK_EQ(cr_ae_scratch_new(&run, &c), CR_OK);
     CHECK_EQ(cr_ae_encode(ae, run, ids, 0, z), CR_E_ARG);
     CHECK_EQ(cr_ae_encode(ae, run, ids, c.L + 1, z), CR_E_ARG);
     ids[3] = (uint32_t)c.V;
@@ -282,7 +283,7 @@ static void test_encode_and_decode_refuse_bad_arguments(void)
     CHECK_EQ(cr_ae_decode(ae, run, z, c.L + 1, NULL, am, NULL), CR_E_ARG);
     CHECK_EQ(cr_ae_decode(ae, run, z, 5, ids, am, lp), CR_E_VALUE);
     CHECK_EQ(cr_ae_decode(ae, run, z, 3, ids, NULL, lp), CR_OK);
-    cr_ae_run_free(run);
+    cr_ae_scratch_free(run);
     cr_ae_free(ae);
 }
 
@@ -359,7 +360,7 @@ static void test_bf16_round_trip_stays_within_bf16_rounding(void)
 
     /* and the rounded model still computes nearly the same z */
     struct state s;
-    cr_ae_run *run;
+    cr_ae_scratch *run;
     uint32_t ids[64];
     float z[256];
     state_load(&s, REF "tiny_untied_full.state");
@@ -367,10 +368,10 @@ static void test_bf16_round_trip_stays_within_bf16_rounding(void)
     const struct tensor *tz = state_tensor(&s, "z", (size_t)a->cfg.M * a->cfg.C);
     for (int i = 0; i < a->cfg.L; i++)
         ids[i] = (uint32_t)tids->v[i];
-    CHECK_EQ(cr_ae_run_new(&run, &b->cfg), CR_OK);
+    CHECK_EQ(cr_ae_scratch_new(&run, &b->cfg), CR_OK);
     CHECK_EQ(cr_ae_encode(b, run, ids, b->cfg.L, z), CR_OK);
     compare("bf16 model: z", z, tz->v, (size_t)a->cfg.M * a->cfg.C, 0.05, 0.05);
-    cr_ae_run_free(run);
+    cr_ae_scratch_free(run);
     state_free(&s);
     cr_ae_free(b2);
     cr_ae_free(b);

@@ -1,5 +1,5 @@
 /* crtrain's step against its PyTorch twin (tests/ref/gen_ref.py, NAME_train.state):
- * every gradient of cr_trainer_backward on one batch, then the losses of ten steps of
+ * every gradient of cr_train_backward on one batch, then the losses of ten steps of
  * zero_grad, backward, clip and AdamW run as crtrain's loop runs them. Floats compare as
  * |a-b| <= atol + rtol*|b|. */
 #include <stdint.h>
@@ -95,7 +95,7 @@ static void test_training_matches_pytorch(const char *model, const char *state)
     cr_ae *ae = load_or_die(model);
     cr_ae_config c = ae->cfg;
     struct state s;
-    cr_trainer *t;
+    cr_train *t;
     cr_diag d;
 
     state_load(&s, state);
@@ -123,18 +123,18 @@ static void test_training_matches_pytorch(const char *model, const char *state)
     for (size_t i = 0; i < BL; i++)
         ids[i] = (uint32_t)tids[i];
 
-    CHECK_EQ(cr_trainer_new(&t, ae, B, &d), CR_OK);
+    CHECK_EQ(cr_train_new(&t, ae, B, &d), CR_OK);
     /* crtrain's loop with one micro-batch per step and a constant learning rate */
     for (int k = 0; k < steps; k++) {
         cr_train_stats st = {0};
-        cr_trainer_zero_grad(t);
-        cr_trainer_backward(t, ids, B, c.L, bow, 1.0f, &st);
+        cr_train_zero_grad(t);
+        cr_train_backward(t, ids, B, c.L, bow, 1.0f, &st);
         CHECK_EQ(st.n, (long)BL);
         double ce = st.loss / st.n, bw = st.bow_loss / B, loss = ce + bow * bw;
         if (k == 0)
-            check_gradients(state, &c, cr_trainer_grad(t), tgrad);
-        double gnorm = cr_trainer_clip(t, clip);
-        cr_trainer_adamw(t, lr, wd, beta1, beta2, eps, k + 1);
+            check_gradients(state, &c, cr_train_grad(t), tgrad);
+        double gnorm = cr_train_clip(t, clip);
+        cr_train_adamw(t, lr, wd, beta1, beta2, eps, k + 1);
 
         double rce = rel_diff(ce, tce[k]), rbow = rel_diff(bw, tbow[k]);
         double rloss = rel_diff(loss, tloss[k]), rg = rel_diff(gnorm, tgnorm[k]);
@@ -160,7 +160,7 @@ static void test_training_matches_pytorch(const char *model, const char *state)
         CHECK_AT(bow_off > 0, "%s: the bag-of-words CE agrees with PyTorch at all %d steps: set "
                  "BOW_STAT_KNOWN_BAD to 0", state, steps);
     free(ids);
-    cr_trainer_free(t);
+    cr_train_free(t);
     state_free(&s);
     cr_ae_free(ae);
 }

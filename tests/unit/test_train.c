@@ -1,14 +1,19 @@
-/* Backward pass against central finite differences on a tiny model, and AdamW. */
+/* Backward pass against central finite differences on a tiny model, and AdamW; the run
+ * around them (schedules, data order, steps); checkpoints and the atomic replace of files. */
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "../../core/ckpt.h"
+#include "../../core/file.h"
 #include "../../core/rng.h"
 #include "../../core/train.h"
 #include "check.h"
 
-static double total_loss(cr_trainer *t, const uint32_t *ids, int B, float bow, int L)
+static double total_loss(cr_train *t, const uint32_t *ids, int B, float bow, int L)
 {
     cr_train_stats st = {0};
-    cr_trainer_backward(t, ids, B, L, bow, 1.0f, &st);
+    cr_train_backward(t, ids, B, L, bow, 1.0f, &st);
     return st.loss / ((double)B * L) + bow * st.bow_loss / B;
 }
 
@@ -18,7 +23,7 @@ static void check_gradients(int tied, int zattn, int pool, int n)
     cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn, pool > 0, pool > 0, pool > 1,
                       pool > 2 ? 2 : 0};
     cr_ae *ae;
-    cr_trainer *t;
+    cr_train *t;
     cr_diag d;
     uint32_t ids[2 * 6];
     uint64_t seed = 7;
@@ -28,14 +33,14 @@ static void check_gradients(int tied, int zattn, int pool, int n)
     /* larger weights than the default so that every path carries signal */
     for (size_t i = 0; i < cr_ae_nparams(&c); i++)
         ae->slab[i] += (float)(0.2 * cr_rng_normal(&seed));
-    CHECK_EQ(cr_trainer_new(&t, ae, 2, &d), CR_OK);
+    CHECK_EQ(cr_train_new(&t, ae, 2, &d), CR_OK);
     for (int i = 0; i < 12; i++)
         ids[i] = (uint32_t)(cr_rng_next(&seed) % 50);
-    cr_trainer_zero_grad(t);
+    cr_train_zero_grad(t);
     total_loss(t, ids, 2, bow, n);
     size_t np = cr_ae_nparams(&c);
     float *an = malloc(np * sizeof *an);
-    memcpy(an, cr_trainer_grad(t), np * sizeof *an);
+    memcpy(an, cr_train_grad(t), np * sizeof *an);
     int bad = 0, tried = 0;
     double worst = 0;
     for (size_t i = 0; i < np; i += 1 + (size_t)(cr_rng_next(&seed) % 7)) {
@@ -57,7 +62,7 @@ static void check_gradients(int tied, int zattn, int pool, int n)
     CHECK_AT(bad == 0, "%d of %d gradients disagree with finite differences (tied %d zattn %d "
              "pool %d)", bad, tried, tied, zattn, pool);
     free(an);
-    cr_trainer_free(t);
+    cr_train_free(t);
     cr_ae_free(ae);
 }
 
@@ -84,8 +89,8 @@ static double fresh_tra(int bind)
 {
     cr_ae_config c = {500, 128, 2, 1, 1, 32, 16, 8, 1, 1, 1, 1, bind, 0};
     cr_ae *ae;
-    cr_ae_run *r;
-    cr_trainer *t;
+    cr_ae_scratch *r;
+    cr_train *t;
     cr_diag d;
     uint32_t ids[16], am[16];
     float z[8 * 128], lp[16];
@@ -95,7 +100,7 @@ static double fresh_tra(int bind)
     cr_train_stats st = {0};
 
     CHECK_EQ(cr_ae_new_random(&ae, &c, 9, &d), CR_OK);
-    CHECK_EQ(cr_ae_run_new(&r, &c), CR_OK);
+    CHECK_EQ(cr_ae_scratch_new(&r, &c), CR_OK);
     for (int i = 0; i < 16; i++)
         ids[i] = (uint32_t)(cr_rng_next(&seed) % 500);
     CHECK_EQ(cr_ae_encode(ae, r, ids, 16, z), CR_OK);
@@ -104,13 +109,13 @@ static double fresh_tra(int bind)
         hits += am[i] == ids[i];
         lsum -= lp[i];
     }
-    CHECK_EQ(cr_trainer_new(&t, ae, 1, &d), CR_OK);
-    cr_trainer_eval(t, ids, 1, 16, NULL, &st);
+    CHECK_EQ(cr_train_new(&t, ae, 1, &d), CR_OK);
+    cr_train_eval(t, ids, 1, 16, NULL, &st);
     CHECK_AT(fabs(st.loss - lsum) < 1e-3 * lsum, "trainer loss %.6f, inference %.6f (bind %d)",
              st.loss, lsum, bind);
     CHECK_EQ(st.hits, hits);
-    cr_trainer_free(t);
-    cr_ae_run_free(r);
+    cr_train_free(t);
+    cr_ae_scratch_free(r);
     cr_ae_free(ae);
     return hits / 16.0;
 }
@@ -126,29 +131,206 @@ static void test_training_lowers_the_loss(void)
 {
     cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0};
     cr_ae *ae;
-    cr_trainer *t;
+    cr_train *t;
     cr_diag d;
     uint32_t ids[4 * 8];
     uint64_t seed = 11;
     double first = 0, last = 0;
 
     CHECK_EQ(cr_ae_new_random(&ae, &c, 5, &d), CR_OK);
-    CHECK_EQ(cr_trainer_new(&t, ae, 4, &d), CR_OK);
+    CHECK_EQ(cr_train_new(&t, ae, 4, &d), CR_OK);
     for (int i = 0; i < 32; i++)
         ids[i] = (uint32_t)(cr_rng_next(&seed) % 40);
     for (long step = 1; step <= 60; step++) {
         cr_train_stats st = {0};
-        cr_trainer_zero_grad(t);
-        cr_trainer_backward(t, ids, 4, 8, 0.0f, 1.0f, &st);
-        cr_trainer_clip(t, 1.0);
-        cr_trainer_adamw(t, 1e-2f, 0.0f, 0.9f, 0.95f, 1e-8f, step);
+        cr_train_zero_grad(t);
+        cr_train_backward(t, ids, 4, 8, 0.0f, 1.0f, &st);
+        cr_train_clip(t, 1.0);
+        cr_train_adamw(t, 1e-2f, 0.0f, 0.9f, 0.95f, 1e-8f, step);
         if (step == 1)
             first = st.loss / st.n;
         last = st.loss / st.n;
     }
     CHECK_AT(last < 0.5 * first, "loss went from %.3f to %.3f", first, last);
-    cr_trainer_free(t);
+    cr_train_free(t);
     cr_ae_free(ae);
+}
+
+
+static void test_schedule_warms_up_then_follows_the_cosine(void)
+{
+    cr_train_opts o;
+    cr_train_opts_default(&o);
+    o.steps = 100;
+    o.warmup = 10;
+    o.lr = 1e-3;
+    o.min_lr = 1e-4;
+    CHECK_NEAR(cr_train_lr(&o, 5), 5e-4, 1e-12, 0);
+    CHECK_NEAR(cr_train_lr(&o, 10), 1e-3, 1e-12, 0);
+    CHECK_NEAR(cr_train_lr(&o, 55), 5.5e-4, 1e-12, 0);
+    CHECK_NEAR(cr_train_lr(&o, 100), 1e-4, 1e-12, 0);
+    o.start_tokens = 16;
+    o.grow_every = 10;
+    CHECK_EQ(cr_train_window(&o, 9, 64), 16);
+    CHECK_EQ(cr_train_window(&o, 10, 64), 32);
+    CHECK_EQ(cr_train_window(&o, 25, 64), 64);
+    CHECK_EQ(cr_train_micro(&o, 16, 64), 4);
+}
+
+/* The position after k steps is a function of the options alone: what a resumed run
+ * recomputes is what the steps counted. */
+static void test_steps_advance_as_the_position_predicts(void)
+{
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0};
+    cr_train_data data = {.L = 8};
+    cr_train_opts o;
+    cr_train_pos p = {0}, q;
+    cr_train_step_stats s;
+    cr_ae *ae;
+    cr_train *t;
+    cr_diag d;
+    uint32_t ids[8], off[9] = {0};
+    cr_block b = {.n = 8, .L = 8, .ids = ids, .off = off};
+    uint64_t seed = 3;
+
+    CHECK_EQ(cr_ae_new_random(&ae, &c, 5, &d), CR_OK);
+    for (int k = 0; k < 5; k++) {
+        for (int i = 0; i < 8; i++)
+            ids[i] = (uint32_t)(cr_rng_next(&seed) % 40);
+        CHECK_EQ(cr_train_data_add(&data, &b, &d), CR_OK);
+    }
+    b.n = 3;
+    CHECK_EQ(cr_train_data_add(&data, &b, &d), CR_OK);
+    CHECK_EQ(data.n, 5);
+    CHECK_EQ(data.skipped, 1);
+    cr_train_opts_default(&o);
+    o.B = 2;
+    o.steps = 6;
+    o.min_lr = o.lr / 10;
+    o.start_tokens = 2;
+    o.grow_every = 2;
+    CHECK_EQ(cr_train_new(&t, ae, 2, &d), CR_OK);
+    for (int k = 0; k < 6; k++)
+        CHECK_EQ(cr_train_step(t, &o, &data, &p, &s, &d), CR_OK);
+    cr_train_pos_at(&q, &o, 6, 8);
+    CHECK_EQ(p.step, 6);
+    CHECK_EQ(q.drawn, p.drawn);
+    CHECK_EQ(q.tokens, p.tokens);
+    CHECK_EQ(s.n, 8); /* windows of 2, 4, 8 tokens, two steps each */
+    CHECK_EQ(p.tokens, 2 * (4 * 2 * 2 + 2 * 2 * 4 + 2 * 8));
+    cr_train_free(t);
+    cr_train_data_free(&data);
+    cr_ae_free(ae);
+}
+
+static const char *scratch(const char *name)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "/tmp/cr-test-train-%ld-%s", (long)getpid(), name);
+    return path;
+}
+
+static void test_checkpoint_keeps_the_run(void)
+{
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 1, 1, 1, 0};
+    cr_train_opts o, back;
+    cr_ae *ae, *ae2;
+    float *m, *v, *mv;
+    cr_diag d;
+    long step = 0;
+    const char *path = scratch("ckpt");
+    size_t np = cr_ae_nparams(&c);
+    int same = 1;
+
+    CHECK_EQ(cr_ae_new_random(&ae, &c, 5, &d), CR_OK);
+    cr_meta_set_str(ae->meta, "model.name", "kept");
+    m = malloc(np * sizeof *m);
+    v = malloc(np * sizeof *v);
+    for (size_t i = 0; i < np; i++) {
+        m[i] = (float)i * 1e-3f;
+        v[i] = (float)i * 2e-3f;
+    }
+    cr_train_opts_default(&o);
+    o.B = 3;
+    o.steps = 77;
+    o.lr = 2e-3;
+    o.min_lr = 3e-4;
+    CHECK_EQ(cr_ckpt_save(path, ae, m, v, &o, 42, &d), CR_OK);
+
+    cr_train_opts_default(&back);
+    back.B = 5; /* as if given on the command line: kept */
+    CHECK_EQ(cr_ckpt_load(path, &ae2, &mv, &back, 1u << CR_TRAIN_B, &step, &d), CR_OK);
+    CHECK_EQ(step, 42);
+    CHECK_EQ(back.B, 5);
+    CHECK_EQ(back.steps, 77);
+    CHECK_NEAR(back.lr, 2e-3, 0, 0);
+    CHECK_NEAR(back.min_lr, 3e-4, 0, 0);
+    CHECK_EQ(ae2->check, ae->check);
+    for (size_t i = 0; i < np; i++)
+        same &= mv[i] == m[i] && mv[np + i] == v[i];
+    CHECK(same);
+    const char *name = "";
+    cr_meta_get_str(ae2->meta, "model.name", &name);
+    CHECK_AT(strcmp(name, "kept") == 0, "model.name '%s'", name);
+    cr_ae_free(ae2);
+    free(mv);
+
+    /* a checkpoint whose options crtrain could not have been given is refused */
+    o.B = 0;
+    CHECK_EQ(cr_ckpt_save(path, ae, m, v, &o, 1, &d), CR_OK);
+    CHECK_EQ(cr_ckpt_load(path, &ae2, &mv, &back, 0, &step, &d), CR_E_VALUE);
+    CHECK_HAS(d.msg, "train.B 0 is out of range (1 to 256)");
+    CHECK_HAS(d.msg, path);
+    CHECK(ae2 == NULL && mv == NULL);
+    unlink(path);
+    free(m);
+    free(v);
+    cr_ae_free(ae);
+}
+
+struct out { const char *text; int rc; };
+
+static int write_some(FILE *f, void *arg, cr_diag *d)
+{
+    const struct out *o = arg;
+    fputs(o->text, f);
+    return o->rc == CR_OK ? CR_OK : cr_diag_set(d, o->rc, "the writer gave up");
+}
+
+static int tmp_files_left(const char *path)
+{
+    char tmp[300];
+    struct stat st;
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    return stat(tmp, &st) == 0;
+}
+
+static void test_replace_leaves_the_old_file_or_the_new_one(void)
+{
+    const char *path = scratch("replace");
+    struct out first = {"first\n", CR_OK}, bad = {"second\n", CR_E_VALUE};
+    char buf[64] = "";
+    cr_diag d;
+    FILE *f;
+
+    CHECK_EQ(cr_file_replace(path, write_some, &first, &d), CR_OK);
+    CHECK_EQ(cr_file_replace(path, write_some, &bad, &d), CR_E_VALUE);
+    CHECK_HAS(d.msg, path);
+    CHECK_HAS(d.msg, "the writer gave up");
+    CHECK(!tmp_files_left(path));
+    if ((f = fopen(path, "r"))) {
+        CHECK(fgets(buf, sizeof buf, f) != NULL);
+        fclose(f);
+    }
+    CHECK_AT(strcmp(buf, "first\n") == 0, "the file holds '%s'", buf);
+    unlink(path);
+
+    /* a path that cannot be created names itself and the reason */
+    CHECK_EQ(cr_file_replace("/nonexistent-dir/x", write_some, &first, &d), CR_E_IO);
+    CHECK_HAS(d.msg, "/nonexistent-dir/x: write failed: No such file or directory");
+    /* nor is a directory, or standard output, replaced */
+    CHECK_EQ(cr_file_replace("/tmp", write_some, &first, &d), CR_E_ARG);
+    CHECK_EQ(cr_file_replace("-", write_some, &first, &d), CR_E_ARG);
 }
 
 int main(void)
@@ -156,5 +338,9 @@ int main(void)
     test_gradients_match_finite_differences();
     test_training_lowers_the_loss();
     test_bind_reads_tokens_back_from_the_start();
+    test_schedule_warms_up_then_follows_the_cosine();
+    test_steps_advance_as_the_position_predicts();
+    test_checkpoint_keeps_the_run();
+    test_replace_leaves_the_old_file_or_the_new_one();
     return check_summary("train");
 }

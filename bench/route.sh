@@ -1,0 +1,137 @@
+#!/bin/sh
+# The routing benchmark (crroute(1)): every figure of cr beside the same figure of a
+# baseline router of zstd dictionaries (bench/zcost.c: one dictionary per domain from the
+# same training files, calibrated on the same held-out files, the same windows and
+# smoothing).
+#   sh bench/route.sh                  (after share/data/{python,english,c,random}.sh and
+#                                       share/recipes/expert.sh, which leave their data
+#                                       in CR_DATA, default /tmp/cr-data)
+# CR_EXPERTS: the experts, NAME or NAME=MODEL (default: every share/models/*.crm); each
+# must be calibrated (crmodel calibrate). CR_TEST_BYTES caps each domain's test text
+# (default 400000), CR_STRIDE the windows' stride for segmentation (default 128),
+# CR_MIX_DOCS the synthetic documents used (default 30).
+#
+# 1. Blocks (crtok -L 512) of each domain's held-out test files (the half that
+#    calibration did not see): block accuracy of the calibrated rule, of the raw CE rule
+#    (the paper's) and of zstd; false rejections.
+# 2. Noise (share/data/random.sh): the share of blocks flagged unknown, and the AUROC of
+#    the best calibrated score, noise against the test text of every domain.
+# 3. Segmentation of the synthetic and real mixed sets of bench/route/: byte and token
+#    accuracy, boundary precision, recall and F1 (64 bytes), lag.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=$top/build
+D=${CR_DATA:-/tmp/cr-data}
+w=$D/route-bench
+mkdir -p "$w"
+export CR_SHARE=$top/share PATH="$B:$PATH"
+cap=${CR_TEST_BYTES:-400000} stride=${CR_STRIDE:-128} mixdocs=${CR_MIX_DOCS:-30}
+make -s -C "$top" all build/bench/zcost >&2
+
+experts=${CR_EXPERTS:-$(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done)}
+prefix() { case $1 in python) echo py ;; english) echo en ;; c) echo c ;; *) echo "$1" ;; esac; }
+model() { case $1 in *=*) echo "${1#*=}" ;; *) echo "$top/share/models/$1.crm" ;; esac; }
+names=
+for e in $experts; do names="$names ${e%%=*}"; done
+
+# the test text of a domain: its test files in order, up to $cap bytes
+for n in $names; do
+    p=$(prefix "$n")
+    [ -s "$D/$p-test.files" ] || { echo "route.sh: no $D/$p-test.files (share/recipes/expert.sh $n)" >&2; exit 1; }
+    awk -v cap="$cap" '{ "wc -c < \"" $0 "\"" | getline s; close("wc -c < \"" $0 "\""); if (t >= cap) exit; t += s; print }' \
+        "$D/$p-test.files" > "$w/test-$n.files"
+    crtok -L 512 -T "$w/test-$n.files" > "$w/test-$n.tok"
+    # the zstd expert of the domain
+    [ -s "$w/$n.zdict" ] || nice build/bench/zcost train -o "$w/$n.zdict" "$D/$p-train.files" 2>/dev/null ||
+        (cd "$top" && build/bench/zcost train -o "$w/$n.zdict" "$D/$p-train.files")
+    "$B/bench/zcost" -d "$w/$n.zdict" -C "$D/$p-cal-512.tok" > "$w/$n.zcal"
+done
+sets=
+for n in $names; do sets="$sets test-$n"; done
+for k in ids ascii bytes unicode; do
+    cp "$D/rand-$k-512.tok" "$w/noise-$k.tok"
+    sets="$sets noise-$k"
+done
+
+# every set through every expert and every zstd dictionary
+run_set() { # set tokens -> set.NAME.rec and set.zNAME.rec
+    for e in $experts; do
+        n=${e%%=*} m=$(model "$e")
+        crenc -m "$m" "$w/$1.tok" | crdec -m "$m" > "$w/$1.$n.rec"
+        "$B/bench/zcost" -d "$w/$n.zdict" -n "$n" -c "$w/$n.zcal" "$w/$1.tok" > "$w/$1.z$n.rec"
+    done
+}
+recs() { for n in $names; do printf ' %s' "$w/$1.$2$n.rec"; done; }
+t0=$(date +%s)
+for s in $sets; do run_set "$s"; done
+
+echo "== Blocks of held-out test text (crtok -L 512), $(echo $names | wc -w) experts:$names"
+printf '%-10s %7s  %9s %9s %9s  %9s %9s\n' domain blocks calibrated raw-CE zstd rejected zstd-rej
+for n in $names; do
+    # shellcheck disable=SC2046
+    cal=$(crroute -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ t++; h += $5 == n } END { printf "%.4f", h / t }')
+    raw=$(crroute -c ce -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
+    zst=$(crroute -R $(recs "test-$n" z) | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
+    rej=$(crroute $(recs "test-$n" "") | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
+    zrej=$(crroute $(recs "test-$n" z) | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
+    printf '%-10s %7d  %9s %9s %9s  %9s %9s\n' "$n" "$(crdump -q "$w/test-$n.tok" | grep -c '^block')" \
+        "$cal" "$raw" "$zst" "$rej" "$zrej"
+done
+echo "(calibrated: crroute -R REC...; raw-CE: crroute -c ce -R; zstd: bench/zcost's streams;"
+echo " rejected: the share labelled unknown by crroute REC..., the false rejections)"
+
+echo
+echo "== Noise: share flagged unknown; AUROC of the best calibrated score against the test text"
+# the best (lowest) calibrated score of each block: columns 7 on of crroute -R
+best() { crroute -R "$@" | awk -F'\t' '{ b = $7; for (i = 8; i <= NF; i++) if ($i < b) b = $i; print b }'; }
+auroc() { # stdin: "label score" with label 1 (noise) or 0 (text); ties count half
+    sort -k2,2g | awk '{ s[NR] = $2; l[NR] = $1 } END {
+        i = 1; r = 0; npos = 0; nneg = 0
+        while (i <= NR) { j = i; while (j < NR && s[j + 1] == s[i]) j++
+            for (k = i; k <= j; k++) if (l[k]) { r += (i + j) / 2; npos++ } else nneg++
+            i = j + 1 }
+        printf "%.5f", (r - npos * (npos + 1) / 2) / (npos * nneg) }'
+}
+: > "$w/text.scores"; : > "$w/text.zscores"
+for n in $names; do
+    best $(recs "test-$n" "") | sed 's/^/0 /' >> "$w/text.scores"
+    best $(recs "test-$n" z) | sed 's/^/0 /' >> "$w/text.zscores"
+done
+printf '%-10s %7s  %9s %9s  %9s %9s\n' noise blocks flagged zstd AUROC zstd
+for k in ids ascii bytes unicode; do
+    fl=$(crroute $(recs "noise-$k" "") | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
+    zfl=$(crroute $(recs "noise-$k" z) | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
+    a=$( (cat "$w/text.scores"; best $(recs "noise-$k" "") | sed 's/^/1 /') | auroc)
+    za=$( (cat "$w/text.zscores"; best $(recs "noise-$k" z) | sed 's/^/1 /') | auroc)
+    printf '%-10s %7d  %9s %9s  %9s %9s\n' "$k" "$(crdump -q "$w/noise-$k.tok" | grep -c '^block')" \
+        "$fl" "$zfl" "$a" "$za"
+done
+echo "(flagged: labelled unknown by crroute REC...; AUROC: noise blocks against the test"
+echo " blocks of every domain, scored by their lowest calibrated score)"
+
+echo
+echo "== Segmentation (crtok -L 512 -S $stride; crroute -s), against bench/route's labels"
+[ -s "$w/sets/mix.labels" ] || sh "$top/bench/route/mkmix.sh" "$w/sets" >&2
+[ -s "$w/sets/real.labels" ] || sh "$top/bench/route/mkreal.sh" "$w/sets" >&2
+head -n "$mixdocs" "$w/sets/mix.files" > "$w/mix.files"
+awk 'NR == FNR { keep[$0] = 1; next } keep[$1]' "$w/mix.files" "$w/sets/mix.labels" > "$w/mix.labels"
+cp "$w/sets/real.files" "$w/real.files"; cp "$w/sets/real.labels" "$w/real.labels"
+for s in mix real; do
+    crtok -L 512 -S "$stride" -T "$w/$s.files" > "$w/seg-$s.tok"
+    sh "$top/bench/route/tokens.sh" "$w/$s.files" > "$w/$s.tokens"
+    run_set "seg-$s"
+    map=; [ "$s" = real ] && map="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
+    for r in cr zstd; do
+        z=; [ "$r" = zstd ] && z=z
+        crroute -s $(recs "seg-$s" "$z") > "$w/$s.$r.spans"
+        echo "-- $s, $r ($(wc -l < "$w/$s.files") documents)"
+        # shellcheck disable=SC2086
+        perl "$top/bench/route/segeval.pl" $map "$w/$s.labels" "$w/$s.$r.spans" "$w/$s.tokens" |
+            grep -E '^(byte_accuracy|byte_balanced_accuracy|token_accuracy|boundary_precision|boundary_recall|boundary_f1|lag_mean) ' |
+            tr '\n' ' '
+        echo
+    done
+done
+echo "(crroute -s over each expert's stream; zstd: the same over bench/zcost's streams;"
+echo " segeval.pl in bench/route: a boundary counts within 64 bytes, one to one)"
+echo "route.sh: $(($(date +%s) - t0)) s"

@@ -1,0 +1,348 @@
+/* crroute: routing by reconstruction error. Reads the reconstruction streams of K
+ * experts over the same token stream and labels each block, or each stretch of each
+ * document, with the expert that rebuilds it best on a calibrated scale, or "unknown"
+ * when none of them fits. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/calib.h"
+#include "../core/join.h"
+#include "../core/segment.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crroute [-c bpb|ce|tra] [-r X | -R] [--spans [-p P]] [--header | --json]\n"
+               "               REC REC...\n"
+               "Routes each block to the expert that reconstructs it best. Each REC is the\n"
+               "reconstruction stream of one expert (crtok | crenc | crdec) over the same\n"
+               "token stream: files, FIFOs or process substitutions, in any order.\n"
+               "  -c, --score S    bpb: CE per byte over the expert's own held-out median\n"
+               "                   (calibrated; the default), ce: CE per token in bits (the\n"
+               "                   paper's raw rule), tra: 1 - TRA\n"
+               "  -r, --reject X   label a block unknown when its best calibrated score is\n"
+               "                   above X (default: the expert's own held-out q99)\n"
+               "  -R, --no-reject  never unknown\n"
+               "  -s, --spans      segment each document: lines doc start end label, byte\n"
+               "                   spans that cover it whole (use overlapping windows,\n"
+               "                   crtok -L 512 -S 64)\n"
+               "  -p, --penalty P  cost of a change of label in --spans, in calibrated bytes\n"
+               "                   (default 32)\n"
+               "      --header     a first line naming the columns\n"
+               "      --json       JSON Lines\n"
+               "  -h, --help       this help\n"
+               "      --version    version\n"
+               "Block lines: doc block start end label margin, then each expert's score.\n"
+               "See crroute(1).\n");
+}
+
+enum { SCORE_BPB, SCORE_CE, SCORE_TRA };
+
+struct opts {
+    int score, reject, spans, header, json;
+    double reject_at, penalty;
+};
+
+struct expert {
+    char name[128];
+    cr_calib cal;
+    int calibrated;
+    double reject_at; /* calibrated score above which a block it wins is unknown */
+};
+
+struct router {
+    struct opts o;
+    int k;
+    struct expert ex[CR_JOIN_MAX];
+    char doc[CR_DOC_NAME_MAX + 1];
+    size_t doclen;
+    cr_seg *seg;
+    float *cost;     /* (k + 1) x L token costs of a window, for --spans */
+    uint64_t *start; /* L byte offsets */
+    double unknown_rate;
+};
+
+static void put_str(FILE *f, const char *s, size_t n, int json)
+{
+    if (json)
+        cli_json_str(f, s, n);
+    else
+        for (size_t i = 0; i < n; i++)
+            putc(s[i] == '\t' || s[i] == '\n' ? ' ' : s[i], f);
+}
+
+static const char *label_of(const struct router *r, int state)
+{
+    return state < r->k ? r->ex[state].name : "unknown";
+}
+
+/* A stream header of each expert: its name and calibration. */
+static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
+{
+    for (int i = 0; i < r->k; i++) {
+        struct expert *e = &r->ex[i];
+        const char *name = NULL;
+        if (!cr_meta_get_str(ev[i].meta, "model.name", &name))
+            snprintf(e->name, sizeof e->name, "expert%d", i + 1);
+        else
+            snprintf(e->name, sizeof e->name, "%s", name);
+        e->calibrated = cr_calib_get(&e->cal, ev[i].meta);
+        if (!e->calibrated && r->o.score == SCORE_BPB)
+            return cr_diag_set(d, CR_E_VALUE, "%s: the expert '%s' is not calibrated "
+                               "(crmodel calibrate), so only -c ce or -c tra can route with it",
+                               ev[i].input, e->name);
+        e->reject_at = !r->o.reject ? INFINITY : r->o.reject_at > 0 ? r->o.reject_at
+                                                                   : e->cal.q99;
+    }
+    r->unknown_rate = INFINITY;
+    for (int i = 0; i < r->k; i++)
+        if (r->ex[i].reject_at < r->unknown_rate)
+            r->unknown_rate = r->ex[i].reject_at;
+    for (int i = 0; i < r->k; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(r->ex[i].name, r->ex[j].name) == 0)
+                return cr_diag_set(d, CR_E_VALUE, "%s and %s come from experts of one name, "
+                                   "'%s'", ev[j].input, ev[i].input, r->ex[i].name);
+    return CR_OK;
+}
+
+/* The routing score of expert i for block b (lower is better). */
+static double block_score(const struct router *r, int i, const cr_event *ev)
+{
+    const cr_block *b = &ev->block;
+    double bits = 0;
+    uint32_t hits = 0;
+    for (uint32_t t = 0; t < b->n; t++) {
+        bits -= ev->logp[t] / M_LN2;
+        hits += ev->argmax[t] == b->ids[t];
+    }
+    if (r->o.score == SCORE_CE)
+        return bits / b->n;
+    if (r->o.score == SCORE_TRA)
+        return 1.0 - (double)hits / b->n;
+    return cr_calib_score(&r->ex[i].cal, bits, b->off[b->n], b->n);
+}
+
+static void put_block(struct router *r, const cr_event *ev)
+{
+    const cr_block *b = &ev[0].block;
+    double s[CR_JOIN_MAX];
+    int best = 0, second = -1;
+    for (int i = 0; i < r->k; i++) {
+        s[i] = block_score(r, i, &ev[i]);
+        if (s[i] < s[best])
+            best = i;
+    }
+    for (int i = 0; i < r->k; i++)
+        if (i != best && (second < 0 || s[i] < s[second]))
+            second = i;
+    int state = s[best] > r->ex[best].reject_at ? r->k : best;
+    double margin = second < 0 ? 0.0 : s[second] - s[best];
+    const char *label = label_of(r, state);
+    if (r->o.json) {
+        fputs("{\"doc\":", stdout);
+        put_str(stdout, r->doc, r->doclen, 1);
+        printf(",\"block\":%llu,\"start\":%llu,\"end\":%llu,\"label\":",
+               (unsigned long long)b->index, (unsigned long long)b->base,
+               (unsigned long long)(b->base + b->off[b->n]));
+        put_str(stdout, label, strlen(label), 1);
+        printf(",\"margin\":%.6f,\"scores\":{", margin);
+        for (int i = 0; i < r->k; i++) {
+            printf(i ? "," : "");
+            put_str(stdout, r->ex[i].name, strlen(r->ex[i].name), 1);
+            printf(":%.6f", s[i]);
+        }
+        puts("}}");
+        return;
+    }
+    put_str(stdout, r->doc, r->doclen, 0);
+    printf("\t%llu\t%llu\t%llu\t%s\t%.6f", (unsigned long long)b->index,
+           (unsigned long long)b->base, (unsigned long long)(b->base + b->off[b->n]), label,
+           margin);
+    for (int i = 0; i < r->k; i++)
+        printf("\t%.6f", s[i]);
+    putchar('\n');
+}
+
+/* --spans: each window's token costs on the calibrated scale, unknown included. */
+static int seg_window(struct router *r, const cr_event *ev, cr_diag *d)
+{
+    const cr_block *b = &ev[0].block;
+    uint32_t n = b->n;
+    for (uint32_t t = 0; t < n; t++) {
+        double bytes = b->off[t + 1] - b->off[t];
+        r->start[t] = b->base + b->off[t];
+        for (int i = 0; i < r->k; i++) {
+            double bits = -ev[i].logp[t] / M_LN2;
+            r->cost[(size_t)i * n + t] =
+                (float)(r->o.score == SCORE_CE    ? bits
+                        : r->o.score == SCORE_TRA ? (ev[i].argmax[t] != b->ids[t])
+                                                  : bits / r->ex[i].cal.bpb_median);
+        }
+        /* unknown: as if an expert scored these bytes at the rejection threshold */
+        r->cost[(size_t)r->k * n + t] =
+            r->o.score == SCORE_BPB && isfinite(r->unknown_rate)
+                ? (float)(r->unknown_rate * bytes) : 1e30f;
+    }
+    return cr_seg_window(r->seg, b->first, n, r->cost, r->start, d);
+}
+
+static int put_span(void *arg, uint64_t start, uint64_t end, int state)
+{
+    struct router *r = arg;
+    const char *label = label_of(r, state);
+    if (r->o.json) {
+        fputs("{\"doc\":", stdout);
+        put_str(stdout, r->doc, r->doclen, 1);
+        printf(",\"start\":%llu,\"end\":%llu,\"label\":", (unsigned long long)start,
+               (unsigned long long)end);
+        put_str(stdout, label, strlen(label), 1);
+        puts("}");
+    } else {
+        put_str(stdout, r->doc, r->doclen, 0);
+        printf("\t%llu\t%llu\t%s\n", (unsigned long long)start, (unsigned long long)end,
+               label);
+    }
+    return 0;
+}
+
+static void put_header(const struct router *r)
+{
+    if (r->o.json)
+        return;
+    if (r->o.spans) {
+        puts("doc\tstart\tend\tlabel");
+        return;
+    }
+    printf("doc\tblock\tstart\tend\tlabel\tmargin");
+    for (int i = 0; i < r->k; i++)
+        printf("\t%s", r->ex[i].name);
+    putchar('\n');
+}
+
+static int route(struct router *r, char *const *paths, int k)
+{
+    static cr_event ev[CR_JOIN_MAX];
+    cr_join *j;
+    cr_diag d;
+    int rc, headers = 0;
+
+    r->k = k;
+    if ((rc = cr_join_open(&j, (const char *const *)paths, k, CR_KIND_RECON, &d)) < 0 ||
+        (rc = cr_seg_new(&r->seg, k + 1, r->o.penalty, &d)) < 0) {
+        cli_err("%s", d.msg);
+        cr_join_close(j);
+        return CLI_EXIT_DATA;
+    }
+    while ((rc = cr_join_next(j, ev, &d)) > 0) {
+        switch (rc) {
+        case CR_EV_STREAM:
+            if ((rc = on_streams(r, ev, &d)) < 0)
+                break;
+            if (r->o.header && !headers++)
+                put_header(r);
+            break;
+        case CR_EV_DOC:
+            memcpy(r->doc, ev[0].doc.name, ev[0].doc.name_len);
+            r->doclen = ev[0].doc.name_len;
+            cr_seg_reset(r->seg);
+            break;
+        case CR_EV_BLOCK:
+            if (!r->o.spans) {
+                put_block(r, ev);
+                break;
+            }
+            if (!r->cost) {
+                uint32_t L = ev[0].block.L;
+                r->cost = malloc((size_t)(k + 1) * L * sizeof *r->cost);
+                r->start = malloc((size_t)L * sizeof *r->start);
+                if (!r->cost || !r->start) {
+                    rc = cr_diag_set(&d, CR_E_NOMEM, "out of memory");
+                    break;
+                }
+            }
+            if ((rc = seg_window(r, ev, &d)) < 0)
+                cr_diag_prefix(&d, "%s: block %llu of document %llu", ev[0].input,
+                               (unsigned long long)ev[0].block.index,
+                               (unsigned long long)ev[0].block.doc);
+            break;
+        case CR_EV_DOCEND:
+            if (r->o.spans && (rc = cr_seg_end(r->seg, ev[0].doc.bytes, put_span, r)) < 0)
+                cr_diag_set(&d, rc, "out of memory for the spans of a document");
+            break;
+        }
+        if (rc < 0)
+            break;
+    }
+    if (rc < 0)
+        cli_err("%s", d.msg);
+    cr_join_close(j);
+    cr_seg_free(r->seg);
+    free(r->cost);
+    free(r->start);
+    return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+    static const struct option longs[] = {
+        {"score", 1, 0, 'c'}, {"reject", 1, 0, 'r'}, {"no-reject", 0, 0, 'R'},
+        {"spans", 0, 0, 's'}, {"penalty", 1, 0, 'p'}, {"header", 0, 0, 'H'},
+        {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+    int c;
+    char *end;
+    *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = 32};
+    while ((c = getopt_long(argc, argv, "c:r:Rsp:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o->score = !strcmp(optarg, "bpb") ? SCORE_BPB : !strcmp(optarg, "ce") ? SCORE_CE
+                       : !strcmp(optarg, "tra") ? SCORE_TRA : -1;
+            if (o->score < 0) {
+                cli_err("-c %s: the score is bpb, ce or tra", optarg);
+                return -1;
+            }
+            break;
+        case 'r':
+        case 'p': {
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0) || !isfinite(v)) {
+                cli_err("-%c %s: expected a positive number", c, optarg);
+                return -1;
+            }
+            *(c == 'r' ? &o->reject_at : &o->penalty) = v;
+            break;
+        }
+        case 'R': o->reject = 0; break;
+        case 's': o->spans = 1; break;
+        case 'H': o->header = 1; break;
+        case 'j': o->json = 1; break;
+        case 'h': usage(stdout); return 1;
+        case 'V': cli_version(); return 1;
+        default: usage(stderr); return -1;
+        }
+    }
+    if (o->score != SCORE_BPB && o->reject_at == 0)
+        o->reject = 0; /* rejection is on the calibrated scale, unless a threshold is given */
+    if (argc - optind < 1 || argc - optind > CR_JOIN_MAX) {
+        cli_err("give the reconstruction streams of 1 to %d experts", CR_JOIN_MAX);
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct router r;
+    cli_init(argv);
+    int p = parse(argc, argv, &r.o);
+    if (p)
+        return p < 0 ? CLI_EXIT_USAGE : cli_close_out(stdout, "-");
+    if (cli_refuse_tty_in(argv + optind, argc - optind))
+        return CLI_EXIT_USAGE;
+    int status = route(&r, argv + optind, argc - optind);
+    int cs = cli_close_out(stdout, "-");
+    return status > cs ? status : cs;
+}

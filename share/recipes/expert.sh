@@ -1,0 +1,42 @@
+#!/bin/sh
+# Trains one shipped expert with the recipe of crtrain(1), LEARNING RECIPE (run F), from
+# nothing but its data script, calibrates it on its held-out text for crroute(1), and
+# scores it on every domain:
+#   sh share/recipes/expert.sh NAME [WORKDIR [STEPS]]   (NAME python, english or c;
+#                                                        default /tmp/cr-data, 1200 steps)
+# Data: share/data/NAME.sh (sources, versions and held-out units in its header and in
+# WORKDIR/NAME.manifest.tsv). About 65-90 minutes on two cores for 1200 steps. Writes
+# WORKDIR/NAME.crm (fp32, calibrated), its checkpoint WORKDIR/NAME.ckpt (run the same
+# command again after a stop to resume from it) and the curve WORKDIR/NAME.tsv. The
+# shipped file is its bf16 copy: crmodel convert --bf16 (see make models). Uses this
+# tree's build/; run from anywhere.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+name=${1:?usage: expert.sh NAME [WORKDIR [STEPS]]}
+w=${2:-/tmp/cr-data} steps=${3:-1200}
+case $name in
+    python) p=py ;; english) p=en ;; c) p=c ;;
+    *) echo "expert.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;;
+esac
+b=$top/build
+[ -x "$b/crtrain" ] || make -C "$top" >&2
+[ -s "$w/$p-train-512.tok" ] || CRTOK=$b/crtok sh "$top/share/data/$name.sh" "$w" 512
+if [ -s "$w/$name.ckpt" ]; then
+    set -- --resume "$w/$name.ckpt"
+else
+    set -- -p cpu
+fi
+"$b/crtrain" "$@" -o "$w/$name.crm" -c "$w/$name.ckpt" --ckpt-minutes 5 \
+    -n "$name" -V "$w/$p-val-512.tok" -B 8 -S "$steps" --lr 2e-3 --warmup 40 \
+    --start-tokens 128 --grow-every 100 --eval-every 50 --log "$w/$name.tsv" \
+    "$w/$p-train-512.tok"
+# calibration on half of the held-out files (odd lines of the list); the other half
+# (WORKDIR/$p-test.files) is what the routing benchmark tests on. The held-out Debian
+# FAQ and Reference pages are the real mixed documents of bench/route: neither half.
+grep -v -e /debian-faq/ -e /debian-reference/ "$w/$p-val.files" > "$w/$p-val-cal.list" || true
+awk 'NR % 2 == 1' "$w/$p-val-cal.list" > "$w/$p-cal.files"
+awk 'NR % 2 == 0' "$w/$p-val-cal.list" > "$w/$p-test.files"
+CR_SHARE=$top/share "$b/crtok" -L 512 -T "$w/$p-cal.files" > "$w/$p-cal-512.tok"
+"$b/crmodel" calibrate -o "$w/$name.crm" --data "share/data/$name.sh, odd held-out files" \
+    "$w/$name.crm" "$w/$p-cal-512.tok"
+CR_DATA=$w sh "$top/bench/domains.sh" "$w/$name.crm"

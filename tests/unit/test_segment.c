@@ -1,0 +1,126 @@
+/* Segmentation (core/segment.c): pooled costs over overlapping windows, the Viterbi path
+ * with a switch penalty, spans that cover the document whole. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/segment.h"
+#include "check.h"
+
+#define T 40
+
+struct spans {
+    int n;
+    uint64_t start[T], end[T];
+    int state[T];
+};
+
+static int collect(void *arg, uint64_t start, uint64_t end, int state)
+{
+    struct spans *sp = arg;
+    sp->start[sp->n] = start;
+    sp->end[sp->n] = end;
+    sp->state[sp->n++] = state;
+    return 0;
+}
+
+/* A document of T tokens of 2 bytes each (the last, an <|endoftext|>, of none), whose
+ * token costs are cost(t, k); read in windows of W tokens every D tokens. */
+static struct spans run(double (*cost)(int t, int k), int W, int D, double penalty, int eot)
+{
+    static struct spans sp;
+    cr_seg *s;
+    cr_diag d;
+    float c[3 * T];
+    uint64_t start[T];
+    memset(&sp, 0, sizeof sp);
+    CHECK_EQ(cr_seg_new(&s, 3, penalty, &d), CR_OK);
+    cr_seg_reset(s);
+    for (int first = 0;; first += D) {
+        int n = first + W <= T ? W : T - first;
+        for (int i = 0; i < n; i++) {
+            start[i] = 2 * (uint64_t)(first + i);
+            for (int k = 0; k < 3; k++)
+                c[k * n + i] = (float)cost(first + i, k);
+        }
+        CHECK_EQ(cr_seg_window(s, (uint64_t)first, (uint32_t)n, c, start, &d), CR_OK);
+        if (first + n >= T)
+            break;
+    }
+    CHECK_EQ(cr_seg_end(s, eot ? 2 * (T - 1) : 2 * T, collect, &sp), CR_OK);
+    cr_seg_free(s);
+    return sp;
+}
+
+/* state 0 is cheap for tokens < 15, state 1 after; state 2 (unknown) costs 1.5 */
+static double two_halves(int t, int k)
+{
+    return k == 2 ? 1.5 : (k == 0) == (t < 15) ? 0.5 : 3.0;
+}
+
+/* as two_halves, with token 30 looking like state 0 for a moment */
+static double blip(int t, int k)
+{
+    return t == 30 ? (k == 0 ? 0.0 : k == 1 ? 3.0 : 1.5) : two_halves(t, k);
+}
+
+static void test_boundary(void)
+{
+    static const int shapes[][2] = {{8, 8}, {8, 4}, {8, 1}, {40, 40}, {1, 1}};
+    for (int i = 0; i < 5; i++) {
+        struct spans sp = run(two_halves, shapes[i][0], shapes[i][1], 2.0, 0);
+        CHECK_EQ(sp.n, 2);
+        CHECK_EQ(sp.start[0], 0);
+        CHECK_EQ(sp.end[0], 30); /* token 15 starts at byte 30 */
+        CHECK_EQ(sp.state[0], 0);
+        CHECK_EQ(sp.start[1], 30);
+        CHECK_EQ(sp.end[1], 80);
+        CHECK_EQ(sp.state[1], 1);
+    }
+}
+
+static void test_penalty(void)
+{
+    struct spans sp = run(blip, 8, 1, 0.0, 0); /* no penalty: the blip is a span */
+    CHECK_EQ(sp.n, 4);
+    sp = run(blip, 8, 1, 5.0, 0); /* a penalty above its gain: gone */
+    CHECK_EQ(sp.n, 2);
+    CHECK_EQ(sp.end[1], 80);
+}
+
+/* an <|endoftext|> of no bytes at the end makes no span of its own */
+static double eot_unknown(int t, int k)
+{
+    return t == T - 1 ? (k == 2 ? 0.0 : 9.0) : two_halves(t, k);
+}
+
+static void test_eot(void)
+{
+    struct spans sp = run(eot_unknown, 8, 4, 0.5, 1);
+    CHECK_EQ(sp.n, 2);
+    CHECK_EQ(sp.end[1], 78);
+    CHECK_EQ(sp.state[1], 1);
+}
+
+static void test_order(void)
+{
+    cr_seg *s;
+    cr_diag d;
+    float c[3] = {0, 0, 0};
+    uint64_t st[1] = {0};
+    cr_seg_new(&s, 3, 1.0, &d);
+    cr_seg_reset(s);
+    CHECK_EQ(cr_seg_window(s, 0, 1, c, st, &d), CR_OK);
+    CHECK_EQ(cr_seg_window(s, 5, 1, c, st, &d), CR_E_VALUE); /* a gap */
+    CHECK_HAS(d.msg, "leaving a gap");
+    cr_seg_free(s);
+    CHECK_EQ(cr_seg_new(&s, 0, 1.0, &d), CR_E_ARG);
+}
+
+int main(void)
+{
+    test_boundary();
+    test_penalty();
+    test_eot();
+    test_order();
+    return check_summary("test_segment");
+}
