@@ -30,7 +30,7 @@ LDLIBS += $(PKG_LIBS) -lm -fopenmp $(SAN)
 
 B := build
 # every program, one cmd/NAME.c each: built, installed and uninstalled from this list
-PROGS := crtok crdump crmodel crenc crdec crscore crtrain crroute
+PROGS := crtok crdump crmodel crenc crdec crscore crtrain crroute crtag
 CORE := $(wildcard core/*.c) $(wildcard tok/*.c)
 CORE_OBJ := $(CORE:%.c=$(B)/%.o)
 CLI_OBJ := $(B)/cmd/cli.o
@@ -56,8 +56,13 @@ check:
 	$(MAKE) WERROR=-Werror all $(UNIT:%=$(B)/tests/%)
 	OPENBLAS_NUM_THREADS=1 sh tests/run.sh
 
-bench: all
+bench: all $(B)/bench/zcost
 	sh bench/run.sh
+
+# the zstd dictionary router of bench/route.sh (Debian's libzstd-dev; bench only)
+$(B)/bench/zcost: bench/zcost.c $(CLI_OBJ) $(B)/libcr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $$(pkg-config --cflags libzstd) -o $@ $^ $(LDLIBS) $$(pkg-config --libs libzstd || echo -lzstd)
 
 bench-tok: all
 	sh bench/tok.sh
@@ -101,23 +106,13 @@ clean:
 .PHONY: all check bench bench-tok man-check install uninstall asan clean
 .SECONDARY:
 
-# The main job on what ships: each shipped expert rebuilds this README (prose) and a Python
-# file of this repository (bench/twin.py), and crscore prints TRA and CE per input: the
-# expert of the text's domain rebuilds it best. Without shipped experts, a random tiny
-# model stands in.
+# The main job on what ships: crtag tags the samples (held-out Python, English, C, a
+# Markdown file of prose and code, random bytes and random text; share/data/samples.sh)
+# with the shipped experts, file by file, then the Markdown file stretch by stretch.
+# random.bin is binary and skipped, so crtag's own status is 1 there.
 demo: all
-	@mkdir -p $(B)/demo
-	@ms=$$(ls share/models/*.crm 2>/dev/null); \
-	if [ -z "$$ms" ]; then ms=$(B)/demo/tiny.crm; \
-	    CR_SHARE=share $(B)/crmodel new -p tiny -o $$ms; fi; \
-	for m in $$ms; do \
-	    L=$$($(B)/crmodel info $$m | awk -F'\t' '$$1=="config"{split($$7,a," ");print a[2]}'); \
-	    for f in README.md bench/twin.py; do \
-	        echo "crtok -L $$L $$f | crenc -m $$m | crdec -m $$m > $(B)/demo/$${f##*/}.rec"; \
-	        CR_SHARE=share $(B)/crtok -L $$L $$f | $(B)/crenc -m $$m | \
-	            $(B)/crdec -m $$m > $(B)/demo/$${f##*/}.rec || exit 1; \
-	    done; \
-	    echo "crscore -s README.md.rec twin.py.rec  # input model tokens TRA CE majority-TRA"; \
-	    (cd $(B)/demo && ../crscore -s README.md.rec twin.py.rec) || exit 1; \
-	done
+	@echo '$$ crtag --header share/samples'
+	@$(B)/crtag --header share/samples; st=$$?; [ $$st -le 1 ] || exit $$st
+	@echo; echo '$$ crtag -s share/samples/notes.md'
+	@$(B)/crtag -s share/samples/notes.md
 .PHONY: demo

@@ -6,4 +6,11 @@ sh "$here/tok.sh"
 for b in "$here"/ae.sh "$here"/train.sh; do
     [ -f "$b" ] && sh "$b"
 done
+# routing and tagging: need the experts' data (share/data/*.sh, share/recipes/expert.sh)
+if [ -s "${CR_DATA:-/tmp/cr-data}/en-test.files" ]; then
+    sh "$here/route.sh"
+else
+    echo "bench/route.sh: skipped (no held-out data; see its header)"
+fi
+sh "$here/tag.sh"
 exit 0

@@ -4,10 +4,12 @@
 #include "../core/input.h"
 #include "../core/stream.h"
 #include "../core/version.h"
+#include "../tok/tok.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -461,4 +463,169 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
     if (status != CLI_EXIT_OK || cs != CLI_EXIT_OK)
         remove_partial(out);
     return status > cs ? status : cs;
+}
+
+double cli_number(const char *s, const char *opt, double lo, double hi, int how)
+{
+    char *e;
+    double v = strtod(s, &e);
+    if (e != s && !*e && isfinite(v) && ((how & CLI_NUM_ABOVE) ? v > lo : v >= lo) && v <= hi &&
+        (!(how & CLI_NUM_WHOLE) || v == floor(v)))
+        return v;
+    fprintf(stderr, "%s: %s: '%s' is not a %s %s %g", prog, opt, s,
+            how & CLI_NUM_WHOLE ? "whole number" : "number",
+            how & CLI_NUM_ABOVE ? "above" : "from", lo);
+    if (isfinite(hi))
+        fprintf(stderr, " to %g", hi);
+    fputc('\n', stderr);
+    return NAN;
+}
+
+int cli_new_model(struct cr_ae **out, const char *preset, const char *const *sets, int nset,
+                  unsigned long long seed, const char *name, const char *origin)
+{
+    cr_ae_config c;
+    cr_vocab *v;
+    cr_diag d;
+    char vpath[PATH_MAX];
+
+    *out = NULL;
+    if (cr_ae_preset(&c, preset) < 0) {
+        cli_err("-p %s: unknown preset (paper, cpu, tiny)", preset);
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = 0; i < nset; i++)
+        if (cli_config_set(&c, sets[i]) < 0)
+            return CLI_EXIT_USAGE;
+    if (cr_ae_config_check(&c, &d) < 0) {
+        cli_err("config: %s", d.msg);
+        return CLI_EXIT_USAGE;
+    }
+    if (cr_ae_new_random(out, &c, (uint64_t)seed, &d) < 0) {
+        cli_err("%s", d.msg);
+        return CLI_EXIT_DATA;
+    }
+    cr_meta_set_str((*out)->meta, "model.name", name ? name : preset);
+    cr_meta_set_u64((*out)->meta, "model.seed", (uint64_t)seed);
+    if (origin)
+        cr_meta_set_str((*out)->meta, "model.origin", origin);
+    snprintf(vpath, sizeof vpath, "%s/gpt2", cli_share_dir());
+    if (c.V == 50257 && cr_vocab_load(&v, vpath, &d) == CR_OK) {
+        cr_meta_set_u64((*out)->meta, "tok.vocab_id", cr_vocab_id(v));
+        cr_vocab_free(v);
+    }
+    return CLI_EXIT_OK;
+}
+
+void cli_put_key(int json, int i, const char *key)
+{
+    if (json)
+        printf("%s\"%s\":", i ? "," : "", key);
+    else if (i)
+        putchar('\t');
+}
+
+void cli_put_str(int json, const char *s, size_t n)
+{
+    if (json) {
+        cli_json_str(stdout, s, n);
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        putchar(s[k] == '\t' || s[k] == '\n' || s[k] == '\r' || !s[k] ? ' ' : s[k]);
+}
+
+/* A float with 6 significant digits, as text and JSON alike; null in JSON for what it
+ * cannot hold. */
+static void put_f64(int json, double v)
+{
+    if (json && !isfinite(v))
+        fputs("null", stdout);
+    else
+        printf("%.6g", v);
+}
+
+void cli_put_meta(int json, const cr_meta_entry *e)
+{
+    if (!e)
+        fputs(json ? "null" : "-", stdout);
+    else if (e->type == CR_META_U64)
+        printf("%llu", (unsigned long long)e->u);
+    else if (e->type == CR_META_F64)
+        put_f64(json, e->f);
+    else
+        cli_put_str(json, e->s, e->slen);
+}
+
+static void config_text(const cr_ae_config *c)
+{
+    printf("config\tvocab %d\twidth %d\theads %d\tlayers %d+%d\tffn %d\tblock %d\tlatents %d"
+           "\t%s head\tzattn %d\tpool %d\tzskip %d\tbind %d\tzsplit %d\n", c->V, c->C, c->NH,
+           c->Le, c->Ld, c->F, c->L, c->M, c->tied ? "tied" : "untied", c->zattn, c->pool,
+           c->zskip, c->bind, cr_ae_slots(c) / c->M);
+    printf("params\t%zu\t(%.1fM)\n", cr_ae_nparams(c), cr_ae_nparams(c) / 1e6);
+    /* a latent is zsplit slots of C values, and stands for L/M tokens whatever zsplit */
+    printf("compression\t%gx\n", (double)c->L / c->M);
+}
+
+/* The config, in the order of the text line and with the names of -s. */
+static void config_json(const cr_ae_config *c)
+{
+    const struct { const char *k; int v; } f[] = {
+        {"vocab", c->V}, {"width", c->C}, {"heads", c->NH}, {"enc_layers", c->Le},
+        {"dec_layers", c->Ld}, {"ffn", c->F}, {"block", c->L}, {"latents", c->M},
+        {"tied", c->tied}, {"zattn", c->zattn}, {"pool", c->pool}, {"zskip", c->zskip},
+        {"bind", c->bind}, {"zsplit", cr_ae_slots(c) / c->M}};
+    putchar('{');
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        printf("%s\"%s\":%d", i ? "," : "", f[i].k, f[i].v);
+    putchar('}');
+}
+
+static void model_info_json(const char *path, const cr_ae *ae)
+{
+    const cr_ae_config *c = &ae->cfg;
+    printf("{\"model\":");
+    cli_json_str(stdout, path, strlen(path));
+    printf(",\"check\":\"%016llx\",\"config\":", (unsigned long long)ae->check);
+    config_json(c);
+    printf(",\"params\":%zu,\"compression\":%g,\"meta\":{", cr_ae_nparams(c),
+           (double)c->L / c->M);
+    for (int k = 0, i = 0; k < ae->meta->n; k++) {
+        const cr_meta_entry *e = &ae->meta->e[k];
+        if (!strncmp(e->key, "ae.", 3))
+            continue;
+        if (i++)
+            putchar(',');
+        cli_json_str(stdout, e->key, strlen(e->key));
+        putchar(':');
+        cli_put_meta(1, e);
+    }
+    puts("}}");
+}
+
+static void model_info_text(const char *path, const cr_ae *ae)
+{
+    printf("model\t");
+    cli_put_str(0, path, strlen(path));
+    printf("\ncheck\t%016llx\n", (unsigned long long)ae->check);
+    config_text(&ae->cfg);
+    for (int k = 0; k < ae->meta->n; k++) {
+        const cr_meta_entry *e = &ae->meta->e[k];
+        if (strncmp(e->key, "ae.", 3) != 0) {
+            printf("meta\t%s\t", e->key);
+            cli_put_meta(0, e);
+            putchar('\n');
+        }
+    }
+}
+
+void cli_model_info(int json, const char *path, const cr_ae *ae)
+{
+    (json ? model_info_json : model_info_text)(path, ae);
+}
+
+double cli_now(void)
+{
+    return now();
 }

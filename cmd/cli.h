@@ -98,4 +98,38 @@ void cli_progress_show(cli_progress *p, unsigned long long blocks, unsigned long
                        unsigned long long bytes);
 void cli_progress_end(cli_progress *p);
 
+/* Parses a number in [lo, hi], always finite: a whole one with CLI_NUM_WHOLE, lo itself
+ * excluded with CLI_NUM_ABOVE (hi may then be INFINITY). Prints a usage error naming opt
+ * ("--batch: '2.5' is not a whole number from 1 to 256") and returns NAN. */
+enum { CLI_NUM_WHOLE = 1, CLI_NUM_ABOVE = 2 };
+double cli_number(const char *s, const char *opt, double lo, double hi, int how);
+
+/* A new model of a preset (paper, cpu, tiny) with the -s changes (KEY=VALUE), its
+ * parameters drawn from seed (GPT-2's initialisation); its metadata has model.name (name,
+ * else the preset), model.seed, model.origin when origin is not NULL, and tok.vocab_id
+ * when it has GPT-2's vocabulary (crmodel new, crtrain -p). Prints why not; returns
+ * CLI_EXIT_OK, CLI_EXIT_USAGE for a bad preset or config, or CLI_EXIT_DATA. */
+int cli_new_model(struct cr_ae **out, const char *preset, const char *const *sets, int nset,
+                  unsigned long long seed, const char *name, const char *origin);
+
+/* Script-friendly lines on stdout (crmodel info and list): fields separated by tabs, or
+ * with json one JSON object per line whose keys name the fields. cli_put_key starts field
+ * i (from 0) of a line, named key; the others write a field's value. */
+void cli_put_key(int json, int i, const char *key);
+/* A string: in text, a tab, a line break or a NUL becomes a space so that the line holds;
+ * JSON escapes them. */
+void cli_put_str(int json, const char *s, size_t n);
+/* A metadata value by its type, floats with 6 significant digits (null in JSON for NaN
+ * and infinities); NULL (absent) is - in text, null in JSON. */
+struct cr_meta_entry;
+void cli_put_meta(int json, const struct cr_meta_entry *e);
+
+/* Describes a model as crmodel info does: its path, check, config, parameter count and
+ * metadata (but the ae.* keys, which the config shows), as lines of text or one JSON
+ * object. */
+void cli_model_info(int json, const char *path, const struct cr_ae *ae);
+
+/* Seconds on the monotonic clock, for rates and intervals. */
+double cli_now(void);
+
 #endif

@@ -11,7 +11,6 @@
 #include "../core/aefile.h"
 #include "../core/calib.h"
 #include "../core/input.h"
-#include "../tok/tok.h"
 #include "cli.h"
 
 static void usage(FILE *f)
@@ -55,50 +54,6 @@ static void usage(FILE *f)
 /* Output of info and list: tab-separated text, or JSON Lines with --json. */
 static int json;
 
-/* Starts field i, named key in JSON. */
-static void put_key(int i, const char *key)
-{
-    if (json)
-        printf("%s\"%s\":", i ? "," : "", key);
-    else if (i)
-        putchar('\t');
-}
-
-/* A string: in text, a tab, a line break or a NUL becomes a space so that the line
- * holds; JSON escapes them. */
-static void put_str(const char *s, size_t n)
-{
-    if (json) {
-        cli_json_str(stdout, s, n);
-        return;
-    }
-    for (size_t k = 0; k < n; k++)
-        putchar(s[k] == '\t' || s[k] == '\n' || s[k] == '\r' || !s[k] ? ' ' : s[k]);
-}
-
-/* A float with 6 significant digits, as text and JSON alike; null in JSON for what it
- * cannot hold (NaN, infinities). */
-static void put_f64(double v)
-{
-    if (json && !isfinite(v))
-        fputs("null", stdout);
-    else
-        printf("%.6g", v);
-}
-
-/* A metadata value by its type; NULL (absent) is - in text, null in JSON. */
-static void put_meta(const cr_meta_entry *e)
-{
-    if (!e)
-        fputs(json ? "null" : "-", stdout);
-    else if (e->type == CR_META_U64)
-        printf("%llu", (unsigned long long)e->u);
-    else if (e->type == CR_META_F64)
-        put_f64(e->f);
-    else
-        put_str(e->s, e->slen);
-}
-
 static const cr_meta_entry *meta_find(const cr_meta *m, const char *key)
 {
     for (int k = 0; k < m->n; k++)
@@ -107,27 +62,15 @@ static const cr_meta_entry *meta_find(const cr_meta *m, const char *key)
     return NULL;
 }
 
-static void print_config(const cr_ae_config *c)
-{
-    printf("config\tvocab %d\twidth %d\theads %d\tlayers %d+%d\tffn %d\tblock %d\tlatents %d"
-           "\t%s head\tzattn %d\tpool %d\tzskip %d\tbind %d\tzsplit %d\n", c->V, c->C, c->NH,
-           c->Le, c->Ld, c->F, c->L, c->M, c->tied ? "tied" : "untied", c->zattn, c->pool,
-           c->zskip, c->bind, cr_ae_slots(c) / c->M);
-    printf("params\t%zu\t(%.1fM)\n", cr_ae_nparams(c), cr_ae_nparams(c) / 1e6);
-    /* a latent is zsplit slots of C values, and stands for L/M tokens whatever zsplit */
-    printf("compression\t%gx\n", (double)c->L / c->M);
-}
-
 static int cmd_new(int argc, char **argv)
 {
     static const struct option longs[] = {
         {"preset", 1, 0, 'p'}, {"set", 1, 0, 's'}, {"seed", 1, 0, 'S'}, {"name", 1, 0, 'n'},
         {"bf16", 0, 0, 'b'}, {"output", 1, 0, 'o'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *preset = "cpu", *name = NULL, *out = NULL;
-    cr_ae_config c;
     long seed = 1;
     int ch, bf16 = 0, nset = 0;
-    char **sets = calloc((size_t)argc, sizeof *sets);
+    const char **sets = calloc((size_t)argc, sizeof *sets);
 
     argv[0] = (char *)cli_prog();
     while ((ch = getopt_long(argc, argv, "p:s:n:o:h", longs, NULL)) != -1) {
@@ -146,41 +89,18 @@ static int cmd_new(int argc, char **argv)
         cli_err(out ? "unexpected argument '%s'" : "new needs -o FILE", argv[optind]);
         return CLI_EXIT_USAGE;
     }
-    if (cr_ae_preset(&c, preset) < 0) {
-        cli_err("-p %s: unknown preset (paper, cpu, tiny)", preset);
-        return CLI_EXIT_USAGE;
-    }
-    for (int i = 0; i < nset; i++)
-        if (cli_config_set(&c, sets[i]) < 0)
-            return CLI_EXIT_USAGE;
-    free(sets);
-
     cr_ae *ae;
     cr_diag d;
-    if (cr_ae_config_check(&c, &d) < 0) {
-        cli_err("config: %s", d.msg);
-        return CLI_EXIT_USAGE;
-    }
-    if (cr_ae_new_random(&ae, &c, (uint64_t)seed, &d) < 0) {
-        cli_err("%s", d.msg);
-        return CLI_EXIT_DATA;
-    }
-    cr_meta_set_str(ae->meta, "model.name", name ? name : preset);
-    cr_meta_set_u64(ae->meta, "model.seed", (uint64_t)seed);
-    cr_meta_set_str(ae->meta, "model.origin", "crmodel new (random initialisation)");
-    char vpath[4096];
-    cr_vocab *v;
-    snprintf(vpath, sizeof vpath, "%s/gpt2", cli_share_dir());
-    if (c.V == 50257 && cr_vocab_load(&v, vpath, &d) == CR_OK) {
-        cr_meta_set_u64(ae->meta, "tok.vocab_id", cr_vocab_id(v));
-        cr_vocab_free(v);
-    }
-    int rc = cr_ae_save(ae, out, bf16 ? CR_DTYPE_BF16 : CR_DTYPE_F32, &d);
-    if (rc < 0)
+    int rc = cli_new_model(&ae, preset, sets, nset, (unsigned long long)seed, name,
+                           "crmodel new (random initialisation)");
+    free(sets);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if ((rc = cr_ae_save(ae, out, bf16 ? CR_DTYPE_BF16 : CR_DTYPE_F32, &d)) < 0)
         cli_err("%s", d.msg);
     else
         fprintf(stderr, "%s: %s: %s preset, %zu parameters (%.1fM)\n", cli_prog(), out, preset,
-                cr_ae_nparams(&c), cr_ae_nparams(&c) / 1e6);
+                cr_ae_nparams(&ae->cfg), cr_ae_nparams(&ae->cfg) / 1e6);
     cr_ae_free(ae);
     return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
 }
@@ -297,58 +217,6 @@ static int cmd_calibrate(int argc, char **argv)
     return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
 }
 
-/* The config, in the order of the text line and with the names of -s. */
-static void put_config_json(const cr_ae_config *c)
-{
-    const struct { const char *k; int v; } f[] = {
-        {"vocab", c->V}, {"width", c->C}, {"heads", c->NH}, {"enc_layers", c->Le},
-        {"dec_layers", c->Ld}, {"ffn", c->F}, {"block", c->L}, {"latents", c->M},
-        {"tied", c->tied}, {"zattn", c->zattn}, {"pool", c->pool}, {"zskip", c->zskip},
-        {"bind", c->bind}, {"zsplit", cr_ae_slots(c) / c->M}};
-    putchar('{');
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        printf("%s\"%s\":%d", i ? "," : "", f[i].k, f[i].v);
-    putchar('}');
-}
-
-static void info_json(const char *path, const cr_ae *ae)
-{
-    const cr_ae_config *c = &ae->cfg;
-    printf("{\"model\":");
-    cli_json_str(stdout, path, strlen(path));
-    printf(",\"check\":\"%016llx\",\"config\":", (unsigned long long)ae->check);
-    put_config_json(c);
-    printf(",\"params\":%zu,\"compression\":%g,\"meta\":{", cr_ae_nparams(c),
-           (double)c->L / c->M);
-    for (int k = 0, i = 0; k < ae->meta->n; k++) {
-        const cr_meta_entry *e = &ae->meta->e[k];
-        if (!strncmp(e->key, "ae.", 3))
-            continue;
-        if (i++)
-            putchar(',');
-        cli_json_str(stdout, e->key, strlen(e->key));
-        putchar(':');
-        put_meta(e);
-    }
-    puts("}}");
-}
-
-static void info_text(const char *path, const cr_ae *ae)
-{
-    printf("model\t");
-    put_str(path, strlen(path));
-    printf("\ncheck\t%016llx\n", (unsigned long long)ae->check);
-    print_config(&ae->cfg);
-    for (int k = 0; k < ae->meta->n; k++) {
-        const cr_meta_entry *e = &ae->meta->e[k];
-        if (strncmp(e->key, "ae.", 3) != 0) {
-            printf("meta\t%s\t", e->key);
-            put_meta(e);
-            putchar('\n');
-        }
-    }
-}
-
 static int cmd_info(int argc, char **argv)
 {
     static const struct option longs[] = {{"json", 0, 0, 'j'}, {"help", 0, 0, 'h'},
@@ -375,7 +243,7 @@ static int cmd_info(int argc, char **argv)
             continue;
         }
         /* a name is shown as the file it stands for */
-        (json ? info_json : info_text)(cli_model_path(argv[i]), ae);
+        cli_model_info(json, cli_model_path(argv[i]), ae);
         cr_ae_free(ae);
     }
     return status;
@@ -395,13 +263,13 @@ static void list_model(const char *name, size_t namelen, long long size, const c
     if (json)
         putchar('{');
     for (int i = 0; i < NCOLS; i++) {
-        put_key(i, list_cols[i].name);
+        cli_put_key(json, i, list_cols[i].name);
         switch (i) {
-        case 0: put_str(name, namelen); break;
+        case 0: cli_put_str(json, name, namelen); break;
         case 1: printf("%lld", size); break;
         case 2: printf("%zu", cr_ae_nparams(&ae->cfg)); break;
         case 3: printf("%d", ae->cfg.L); break;
-        default: put_meta(meta_find(ae->meta, list_cols[i].key));
+        default: cli_put_meta(json, meta_find(ae->meta, list_cols[i].key));
         }
     }
     puts(json ? "}" : "");

@@ -231,7 +231,7 @@ static int route(struct router *r, char *const *paths, int k)
 
     r->k = k;
     if ((rc = cr_join_open(&j, (const char *const *)paths, k, CR_KIND_RECON, &d)) < 0 ||
-        (rc = cr_seg_new(&r->seg, k + 1, r->o.penalty, &d)) < 0) {
+        (rc = cr_seg_new(&r->seg, k + 1, r->o.penalty, put_span, r, &d)) < 0) {
         cli_err("%s", d.msg);
         cr_join_close(j);
         return CLI_EXIT_DATA;
@@ -269,7 +269,7 @@ static int route(struct router *r, char *const *paths, int k)
                                (unsigned long long)ev[0].block.doc);
             break;
         case CR_EV_DOCEND:
-            if (r->o.spans && (rc = cr_seg_end(r->seg, ev[0].doc.bytes, put_span, r)) < 0)
+            if (r->o.spans && (rc = cr_seg_end(r->seg, ev[0].doc.bytes)) < 0)
                 cr_diag_set(&d, rc, "out of memory for the spans of a document");
             break;
         }
@@ -292,7 +292,6 @@ static int parse(int argc, char **argv, struct opts *o)
         {"spans", 0, 0, 's'}, {"penalty", 1, 0, 'p'}, {"header", 0, 0, 'H'},
         {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
-    char *end;
     *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = 32};
     while ((c = getopt_long(argc, argv, "c:r:Rsp:h", longs, NULL)) != -1) {
         switch (c) {
@@ -305,15 +304,13 @@ static int parse(int argc, char **argv, struct opts *o)
             }
             break;
         case 'r':
-        case 'p': {
-            double v = strtod(optarg, &end);
-            if (end == optarg || *end || !(v > 0) || !isfinite(v)) {
-                cli_err("-%c %s: expected a positive number", c, optarg);
+            if (isnan(o->reject_at = cli_number(optarg, "-r", 0, INFINITY, CLI_NUM_ABOVE)))
                 return -1;
-            }
-            *(c == 'r' ? &o->reject_at : &o->penalty) = v;
             break;
-        }
+        case 'p':
+            if (isnan(o->penalty = cli_number(optarg, "-p", 0, INFINITY, CLI_NUM_ABOVE)))
+                return -1;
+            break;
         case 'R': o->reject = 0; break;
         case 's': o->spans = 1; break;
         case 'H': o->header = 1; break;

@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/detok.h"
 #include "../core/input.h"
 #include "../core/le.h"
 #include "../core/stream.h"
 #include "../core/blockrec.h"
 #include "../core/tokrec.h"
+#include "../core/window.h"
 #include "../tok/tok.h"
 #include "cli.h"
 
@@ -44,60 +46,21 @@ static void usage(FILE *f)
 struct enc {
     const cr_vocab *v;
     cr_tok *tok;
+    cr_window *win;      /* cuts the documents into blocks */
     cr_writer *w;        /* the token stream, or NULL with --ids */
     FILE *fo;            /* the output */
     int ids;             /* --ids: plain ids on fo */
-    uint32_t L, S;
     int eot, verbose;
     uint64_t doc;        /* documents written so far */
-    /* the window of tokens not yet fully emitted */
-    uint32_t *wid;
-    uint64_t *woff, *wend;
-    uint32_t wn;
-    uint64_t wfirst;     /* document token index of wid[0] */
-    uint64_t covered;    /* tokens up to here are in an emitted block */
-    uint64_t nblock;
-    cr_block b;
     unsigned char *rec;
     unsigned char *chunk;
     const char *out; /* output path, for messages */
 };
 
-static int emit(struct enc *e, uint32_t n, cr_diag *d)
+static int put_block(struct enc *e, const cr_block *b, cr_diag *d)
 {
-    cr_block *b = &e->b;
-    b->doc = e->doc;
-    b->index = e->nblock++;
-    b->first = e->wfirst;
-    b->base = e->woff[0];
-    b->n = n;
-    b->L = e->L;
-    for (uint32_t i = 0; i < n; i++) {
-        b->ids[i] = e->wid[i];
-        b->off[i] = (uint32_t)(e->woff[i] - e->woff[0]);
-    }
-    b->off[n] = (uint32_t)(e->wend[n - 1] - e->woff[0]);
     cr_block_write(b, e->rec);
-    e->covered = e->wfirst + n;
-    return cr_writer_put(e->w, CR_TOK_BLOCK, e->rec, (uint32_t)cr_block_size(n), d);
-}
-
-static int push(struct enc *e, uint32_t id, uint64_t off, uint64_t end, cr_diag *d)
-{
-    int rc;
-    e->wid[e->wn] = id;
-    e->woff[e->wn] = off;
-    e->wend[e->wn] = end;
-    if (++e->wn < e->L)
-        return CR_OK;
-    if ((rc = emit(e, e->L, d)) < 0)
-        return rc;
-    e->wn -= e->S;
-    memmove(e->wid, e->wid + e->S, e->wn * sizeof *e->wid);
-    memmove(e->woff, e->woff + e->S, e->wn * sizeof *e->woff);
-    memmove(e->wend, e->wend + e->S, e->wn * sizeof *e->wend);
-    e->wfirst += e->S;
-    return CR_OK;
+    return cr_writer_put(e->w, CR_TOK_BLOCK, e->rec, (uint32_t)cr_block_size(b->n), d);
 }
 
 /* Writes id, after a space unless it is the first of its line (--ids). */
@@ -115,8 +78,9 @@ static void put_id(FILE *f, uint32_t id, int first)
 /* One token of the document: a plain id (--ids), or into the window of blocks. */
 static int put(struct enc *e, uint32_t id, uint64_t off, uint64_t end, uint64_t k, cr_diag *d)
 {
+    const cr_block *b;
     if (!e->ids)
-        return push(e, id, off, end, d);
+        return cr_window_push(e->win, id, off, end, &b) ? put_block(e, b, d) : CR_OK;
     put_id(e->fo, id, k == 0);
     return CR_OK;
 }
@@ -127,6 +91,7 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
     uint32_t nl = (uint32_t)strlen(name);
     uint64_t bytes = 0, ntok = 0;
     int rc, final = 0, rderr = 0;
+    const cr_block *b;
 
     if (nl > CR_DOC_NAME_MAX)
         nl = CR_DOC_NAME_MAX;
@@ -135,8 +100,7 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
         (rc = cr_writer_put(e->w, CR_TOK_DOC, e->rec, (uint32_t)cr_doc_size(nl), d)) < 0)
         return rc;
     cr_tok_reset(e->tok);
-    e->wn = 0;
-    e->wfirst = e->covered = e->nblock = 0;
+    cr_window_start(e->win, e->doc);
     while (!final) {
         size_t got = fread(e->chunk, 1, READ_CHUNK, f), count;
         const uint32_t *ids;
@@ -163,7 +127,7 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
         return rc;
     if (e->ids)
         putc('\n', e->fo);
-    else if (e->wn > 0 && e->wfirst + e->wn > e->covered && (rc = emit(e, e->wn, d)) < 0)
+    else if (cr_window_end(e->win, &b) && (rc = put_block(e, b, d)) < 0)
         return rc;
     if (e->verbose && e->ids)
         fprintf(stderr, "%s: %s: %llu bytes, %llu tokens\n", cli_prog(), name,
@@ -171,7 +135,7 @@ static int encode_doc(struct enc *e, FILE *f, const char *name, cr_diag *d)
     else if (e->verbose)
         fprintf(stderr, "%s: %s: %llu bytes, %llu tokens, %llu blocks\n", cli_prog(), name,
                 (unsigned long long)bytes, (unsigned long long)ntok,
-                (unsigned long long)e->nblock);
+                (unsigned long long)cr_window_blocks(e->win));
     cr_docend_write(e->doc, bytes, ntok, e->rec);
     e->doc++;
     if (!e->ids && (rc = cr_writer_put(e->w, CR_TOK_DOCEND, e->rec, CR_DOCEND_SIZE, d)) < 0)
@@ -226,110 +190,11 @@ static int encode_list(struct enc *e, FILE *f, const char *list, int sep, int *s
     return rc;
 }
 
-/* Writes the bytes of a list of decimal ids. */
-static int decode_ids(const cr_vocab *v, FILE *in, const char *name, FILE *out)
-{
-    unsigned long id;
-    unsigned long long k = 0;
-    int r;
-    while ((r = fscanf(in, "%lu", &id)) == 1) {
-        size_t len;
-        if (id >= cr_vocab_size(v)) {
-            cli_err("%s: id %lu (number %llu) is beyond the vocabulary (%u)", name, id, k + 1,
-                    cr_vocab_size(v));
-            return CLI_EXIT_DATA;
-        }
-        const unsigned char *p = cr_vocab_bytes(v, (uint32_t)id, &len);
-        fwrite(p, 1, len, out);
-        k++;
-    }
-    if (r != EOF || ferror(in)) {
-        cli_err("%s: not a token stream nor a list of ids (after %llu ids)", name, k);
-        return CLI_EXIT_DATA;
-    }
-    return CLI_EXIT_OK;
-}
-
-struct dec {
-    const cr_vocab *v;
-    FILE *out;
-    cr_tokens_seen seen; /* positions of the document already written */
-    uint64_t written;    /* bytes of the document written (token streams) */
-};
-
-/* Checks a stream header: a kind with text in it, of our vocabulary. */
-static int dec_stream(const struct dec *s, const cr_event *ev, cr_diag *d)
-{
-    uint64_t vid;
-    if (ev->kind != CR_KIND_TOKENS && ev->kind != CR_KIND_RECON)
-        return cr_diag_set(d, CR_E_KIND, "expected a token or reconstruction stream, got a %s "
-                           "stream", cr_kind_name(ev->kind));
-    if (!cr_meta_get_u64(ev->meta, "tok.vocab_id", &vid))
-        return cr_diag_set(d, CR_E_FORMAT, "the stream does not name its vocabulary (no "
-                           "tok.vocab_id)");
-    if (vid != cr_vocab_id(s->v))
-        return cr_diag_set(d, CR_E_MISMATCH, "tokens of another vocabulary (%016llx, not "
-                           "%016llx)", (unsigned long long)vid,
-                           (unsigned long long)cr_vocab_id(s->v));
-    return CR_OK;
-}
-
-/* Writes the positions of a block that no earlier window of its document held: the
- * tokens of a token stream, which must continue the text exactly, or what the expert
- * predicted (reconstruction streams). */
-static int dec_block(struct dec *s, const cr_event *ev, cr_diag *d)
-{
-    const cr_block *b = &ev->block;
-    for (uint32_t i = cr_tokens_new(&s->seen, b); i < b->n; i++) {
-        uint32_t id = ev->kind == CR_KIND_RECON ? ev->argmax[i] : b->ids[i];
-        size_t len;
-        if (id >= cr_vocab_size(s->v))
-            return cr_diag_set(d, CR_E_VALUE, "token %u has id %u, beyond the vocabulary (%u)",
-                               i, id, cr_vocab_size(s->v));
-        const unsigned char *p = cr_vocab_bytes(s->v, id, &len);
-        if (ev->kind == CR_KIND_TOKENS) {
-            uint64_t at = b->base + b->off[i], span = b->off[i + 1] - b->off[i];
-            if (span == 0)
-                continue; /* an appended <|endoftext|> */
-            if (span != len || at != s->written)
-                return cr_diag_set(d, CR_E_VALUE, "token %u spans bytes %llu-%llu, which "
-                                   "does not follow the text so far", i,
-                                   (unsigned long long)at, (unsigned long long)(at + span));
-            s->written += len;
-        }
-        fwrite(p, 1, len, s->out);
-    }
-    return CR_OK;
-}
-
-static int dec_event(struct dec *s, const cr_event *ev, cr_diag *d)
-{
-    switch (ev->type) {
-    case CR_EV_STREAM:
-        return dec_stream(s, ev, d);
-    case CR_EV_DOC:
-        cr_tokens_seen_reset(&s->seen);
-        s->written = 0;
-        return CR_OK;
-    case CR_EV_BLOCK:
-        return dec_block(s, ev, d);
-    case CR_EV_DOCEND:
-        if (ev->kind == CR_KIND_TOKENS && ev->doc.bytes != s->written)
-            return cr_diag_set(d, CR_E_VALUE, "document %llu: blocks give %llu of its %llu "
-                               "bytes", (unsigned long long)ev->doc.doc,
-                               (unsigned long long)s->written,
-                               (unsigned long long)ev->doc.bytes);
-        return CR_OK;
-    default:
-        return CR_OK;
-    }
-}
-
 /* Writes the text of the token or reconstruction streams of f, or of its list of ids;
  * returns the exit status. */
 static int decode(const cr_vocab *v, FILE *f, const char *name, FILE *out)
 {
-    struct dec s = {.v = v, .out = out};
+    cr_detok s = {.v = v, .out = out};
     cr_input *in;
     cr_event ev;
     cr_diag d;
@@ -338,14 +203,18 @@ static int decode(const cr_vocab *v, FILE *f, const char *name, FILE *out)
     if (c == EOF)
         return CLI_EXIT_OK;
     ungetc(c, f);
-    if (c != 0x89)
-        return decode_ids(v, f, name, out);
+    if (c != 0x89) {
+        if (cr_detok_ids(v, f, out, &d) == CR_OK)
+            return CLI_EXIT_OK;
+        cli_err("%s: %s", name, d.msg);
+        return CLI_EXIT_DATA;
+    }
     if (cr_input_open_file(&in, f, name, 0, &d) < 0) {
         cli_err("%s: %s", name, d.msg);
         return CLI_EXIT_DATA;
     }
     while ((rc = cr_input_next(in, &ev, &d)) != CR_EV_END) {
-        if (rc > 0 && (rc = dec_event(&s, &ev, &d)) < 0) {
+        if (rc > 0 && (rc = cr_detok_event(&s, &ev, &d)) < 0) {
             /* our own complaint: say where, and give up the rest of this input */
             if (ev.type != CR_EV_STREAM)
                 cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)ev.rec.seq,
@@ -443,19 +312,12 @@ int main(int argc, char **argv)
         e.out = out;
         e.fo = fo;
         e.ids = ids;
-        e.L = (uint32_t)L;
-        e.S = (uint32_t)S;
         e.eot = eot;
         e.verbose = verbose;
-        e.wid = malloc((size_t)L * sizeof *e.wid);
-        e.woff = malloc((size_t)L * sizeof *e.woff);
-        e.wend = malloc((size_t)L * sizeof *e.wend);
-        e.b.ids = malloc((size_t)L * sizeof *e.b.ids);
-        e.b.off = malloc(((size_t)L + 1) * sizeof *e.b.off);
         e.rec = malloc(cr_block_size((uint32_t)L) + cr_doc_size(CR_DOC_NAME_MAX));
         e.chunk = malloc(READ_CHUNK);
-        if (!m || !e.wid || !e.woff || !e.wend || !e.b.ids || !e.b.off || !e.rec || !e.chunk ||
-            cr_tok_new(&e.tok, v) < 0) {
+        if (!m || !e.rec || !e.chunk || cr_tok_new(&e.tok, v) < 0 ||
+            cr_window_new(&e.win, (uint32_t)L, (uint32_t)S, &d) < 0) {
             cli_err("out of memory");
             return CLI_EXIT_DATA;
         }
@@ -480,8 +342,9 @@ int main(int argc, char **argv)
             status = CLI_EXIT_DATA;
         cr_meta_free(m);
         cr_tok_free(e.tok);
-        free(e.wid); free(e.woff); free(e.wend); free(e.b.ids); free(e.b.off);
-        free(e.rec); free(e.chunk);
+        cr_window_free(e.win);
+        free(e.rec);
+        free(e.chunk);
     }
     cli_close_in(lf);
     int cs = cli_close_out(fo, out);

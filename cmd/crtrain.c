@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/aefile.h"
@@ -17,7 +16,6 @@
 #include "../core/fit.h"
 #include "../core/input.h"
 #include "../core/train.h"
-#include "../tok/tok.h"
 #include "cli.h"
 
 static void usage(FILE *f)
@@ -88,19 +86,16 @@ static const struct option longs[] = {
     {"ckpt-minutes", 1, 0, O_CKM}, {"resume", 1, 0, O_RES}, {"verbose", 0, 0, 'v'},
     {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
 
-/* optarg as a number in [lo, hi], whole if asked; -1 after a usage message naming ch. */
-static int number(int ch, double lo, double hi, int whole, double *v)
+/* optarg as a number in [lo, hi], whole if asked; NAN after a usage message naming the long
+ * option of ch. */
+static double number(int ch, double lo, double hi, int whole)
 {
-    char *e;
+    char opt[32];
     int i = 0;
-    *v = strtod(optarg, &e);
-    if (!*e && e != optarg && *v >= lo && *v <= hi && (!whole || *v == floor(*v)))
-        return 0;
     while (longs[i].val != ch)
         i++;
-    cli_err("--%s: '%s' is not a %s from %g to %g", longs[i].name, optarg,
-            whole ? "whole number" : "number", lo, hi);
-    return -1;
+    snprintf(opt, sizeof opt, "--%s", longs[i].name);
+    return cli_number(optarg, opt, lo, hi, whole ? CLI_NUM_WHOLE : 0);
 }
 
 /* Reads the command line into o; returns -1 to go on, or an exit status. */
@@ -119,7 +114,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
             c == 'S' ? O_RUN + CR_TRAIN_STEPS : c;
         if (c >= O_RUN && c < O_EVE) {
             const cr_train_key *k = &cr_train_keys[c - O_RUN];
-            if (number(c, k->lo, k->hi, !k->f64, &v) < 0)
+            if (isnan(v = number(c, k->lo, k->hi, !k->f64)))
                 return CLI_EXIT_USAGE;
             cr_train_opts_set(&o->run, c - O_RUN, v);
             o->given |= 1u << (c - O_RUN);
@@ -135,11 +130,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
         case 'c': o->ckpt = optarg; break;
         case O_LOG: o->log = optarg; break;
         case O_RES: o->resume = optarg; break;
-        case O_EVE: if (number(c, 1, 1e9, 1, &v) < 0) return CLI_EXIT_USAGE;
+        case O_EVE: if (isnan(v = number(c, 1, 1e9, 1))) return CLI_EXIT_USAGE;
                     o->eval_every = (long)v; break;
-        case O_EVB: if (number(c, 1, 1e6, 1, &v) < 0) return CLI_EXIT_USAGE;
+        case O_EVB: if (isnan(v = number(c, 1, 1e6, 1))) return CLI_EXIT_USAGE;
                     o->eval_blocks = (long)v; break;
-        case O_CKM: if (number(c, 0, 1e6, 0, &o->ckpt_minutes) < 0) return CLI_EXIT_USAGE;
+        case O_CKM: if (isnan(o->ckpt_minutes = number(c, 0, 1e6, 0))) return CLI_EXIT_USAGE;
                     break;
         case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
@@ -169,35 +164,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return -1;
 }
 
-/* A new model of the preset, with the -s changes, drawn from the seed. */
-static int model_new(const struct opts *o, cr_ae **ae)
-{
-    cr_ae_config cfg;
-    cr_vocab *voc;
-    char vpath[4096];
-    cr_diag d;
-
-    if (cr_ae_preset(&cfg, o->preset) < 0) {
-        cli_err("-p %s: unknown preset (paper, cpu, tiny)", o->preset);
-        return CLI_EXIT_USAGE;
-    }
-    for (int i = 0; i < o->nset; i++)
-        if (cli_config_set(&cfg, o->sets[i]) < 0)
-            return CLI_EXIT_USAGE;
-    if (cr_ae_new_random(ae, &cfg, (uint64_t)o->run.seed, &d) < 0) { /* checks the config */
-        cli_err("config: %s", d.msg);
-        return CLI_EXIT_USAGE;
-    }
-    snprintf(vpath, sizeof vpath, "%s/gpt2", cli_share_dir());
-    if (cfg.V == 50257 && cr_vocab_load(&voc, vpath, &d) == CR_OK) {
-        cr_meta_set_u64((*ae)->meta, "tok.vocab_id", cr_vocab_id(voc));
-        cr_vocab_free(voc);
-    }
-    cr_meta_set_str((*ae)->meta, "model.name", o->preset);
-    cr_meta_set_u64((*ae)->meta, "model.seed", (uint64_t)o->run.seed);
-    return CLI_EXIT_OK;
-}
-
 /* The model to train: a checkpoint's, with its moments, its step and its options but those
  * the command line gave; a model file; or a new model of a preset. */
 static int model_open(struct opts *o, cr_ae **ae, float **moments, long *step)
@@ -215,7 +181,8 @@ static int model_open(struct opts *o, cr_ae **ae, float **moments, long *step)
     } else if (o->model) {
         status = (*ae = cli_load_model(o->model)) ? CLI_EXIT_OK : CLI_EXIT_DATA;
     } else {
-        status = model_new(o, ae);
+        status = cli_new_model(ae, o->preset, o->sets, o->nset, (unsigned long long)o->run.seed,
+                               NULL, NULL);
     }
     if (o->run.min_lr < 0)
         o->run.min_lr = o->run.lr / 10;
@@ -224,31 +191,21 @@ static int model_open(struct opts *o, cr_ae **ae, float **moments, long *step)
     return status;
 }
 
-/* Reads the full blocks of token streams into dt, each input to its end or its first error,
- * so that every error is reported. */
+/* Reads the blocks of token streams into dt, each input to its end or its first error, so
+ * that every error is reported. */
 static int data_load(cr_train_data *dt, const char *const *paths, int n, const cr_ae *ae)
 {
     cr_input *in;
-    cr_event ev;
     cr_diag d;
-    int rc, status = CLI_EXIT_OK;
+    int status = CLI_EXIT_OK;
 
-    dt->L = ae->cfg.L;
     if (cr_input_open(&in, paths, n, CR_KIND_TOKENS, &d) < 0) {
         cli_err("%s", d.msg);
         return CLI_EXIT_DATA;
     }
-    while ((rc = cr_input_next(in, &ev, &d)) != CR_EV_END) {
-        if (rc == CR_EV_STREAM && (rc = cr_ae_accepts_tokens(ae, ev.meta, &d)) < 0)
-            cr_diag_prefix(&d, "%s", ev.input);
-        else if (rc == CR_EV_DOC)
-            dt->docs++;
-        else if (rc == CR_EV_BLOCK)
-            rc = cr_train_data_add(dt, &ev.block, &d);
-        if (rc < 0) {
-            cli_err("%s", d.msg);
-            status = CLI_EXIT_DATA;
-        }
+    while (cr_train_data_read(dt, in, ae, &d) < 0) {
+        cli_err("%s", d.msg);
+        status = CLI_EXIT_DATA;
     }
     cr_input_close(in);
     return status;
@@ -256,13 +213,6 @@ static int data_load(cr_train_data *dt, const char *const *paths, int n, const c
 
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int s) { stop_signal = s; }
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* A run under way. */
 struct run {
@@ -321,7 +271,7 @@ static int run_start(const struct opts *o, struct run *r, const float *moments)
     r->start_step = r->pos.step;
     r->ckpt_step = -1;
     r->tty = isatty(2);
-    r->t0 = r->last_ckpt = now();
+    r->t0 = r->last_ckpt = cli_now();
     return CLI_EXIT_OK;
 }
 
@@ -331,7 +281,7 @@ static void report(const struct opts *o, const struct run *r, const cr_train_ste
 {
     long step = r->pos.step, left = o->run.steps - step;
     double loss = s->st.loss / s->st.n / M_LN2, tra = (double)s->st.hits / s->st.n;
-    double secs = now() - r->t0;
+    double secs = cli_now() - r->t0;
     if (r->log) {
         fprintf(r->log, "%ld\t%llu\t%.3g\t%.4f\t%.4f\t%.3f\t%.4f\t%.4f\t%.4f\t%.4f\t%.1f\n", step,
                 (unsigned long long)r->pos.tokens, s->lr, loss, tra, s->gnorm,
@@ -409,7 +359,7 @@ int main(int argc, char **argv)
         goto done;
 
     while (r.pos.step < o.run.steps && !stop_signal) {
-        double t0 = now();
+        double t0 = cli_now();
         if ((rc = cr_train_step(r.t, &o.run, &r.train, &r.pos, &s, &d)) < 0) {
             if (rc != CR_E_NUMERIC)
                 cli_err("%s", d.msg);
@@ -420,14 +370,14 @@ int main(int argc, char **argv)
             status = CLI_EXIT_DATA;
             break;
         }
-        double tok_s = s.st.n / (now() - t0);
+        double tok_s = s.st.n / (cli_now() - t0);
         int eval = r.val.n && (r.pos.step % o.eval_every == 0 || r.pos.step == o.run.steps);
         if (eval)
             cr_train_validate(r.t, &r.val, (size_t)o.eval_blocks, &r.vr);
         report(&o, &r, &s, eval, tok_s);
-        if (o.ckpt_minutes > 0 && now() - r.last_ckpt > 60.0 * o.ckpt_minutes) {
+        if (o.ckpt_minutes > 0 && cli_now() - r.last_ckpt > 60.0 * o.ckpt_minutes) {
             checkpoint(&o, &r);
-            r.last_ckpt = now();
+            r.last_ckpt = cli_now();
         }
     }
     if (r.tty)

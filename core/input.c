@@ -277,8 +277,9 @@ static int decode(cr_input *in, cr_event *ev, cr_diag *d)
 
     b->ids = in->ids;
     b->off = in->off;
-    if (kind == CR_KIND_TENSORS || (in->raw && kind != CR_KIND_TOKENS))
-        return CR_EV_RECORD;
+    if ((kind != CR_KIND_TOKENS && kind != CR_KIND_LATENTS && kind != CR_KIND_RECON) ||
+        (in->raw && kind != CR_KIND_TOKENS))
+        return CR_EV_RECORD; /* tensors, tag states: records their readers decode */
     switch (rec->type) {
     case CR_TOK_DOC:
         if ((rc = cr_doc_read(&ev->doc, rec->data, rec->len, d)) < 0 ||

@@ -7,20 +7,28 @@
 struct cr_seg {
     int S;
     double P;
+    cr_seg_emit emit;
+    void *arg;
+    size_t hold;
     /* tokens [done, hi) are pending: covered by a window, not yet final */
     uint64_t done, hi;
     double *sum;     /* (hi - done) x S pooled costs */
     uint32_t *cnt;   /* windows that covered each pending token */
     uint64_t *pstart;
     size_t pcap;
-    /* the Viterbi pass over final tokens */
+    /* the Viterbi pass over the final tokens not yet decided */
     double V[CR_SEG_MAX_STATES];
     uint8_t *bp;     /* T x S: the state each state came from */
     uint64_t *start; /* T byte offsets */
     size_t T, tcap;
+    int first;       /* no token of the document seen yet */
+    /* the span being built from the decided tokens */
+    uint64_t at;
+    int cur;         /* its state, -1 before the first decided token */
 };
 
-int cr_seg_new(cr_seg **out, int states, double penalty, cr_diag *d)
+int cr_seg_new(cr_seg **out, int states, double penalty, cr_seg_emit emit, void *arg,
+               cr_diag *d)
 {
     if (states < 1 || states > CR_SEG_MAX_STATES || !(penalty >= 0))
         return cr_diag_set(d, CR_E_ARG, "segmentation of %d states, penalty %g", states,
@@ -29,8 +37,14 @@ int cr_seg_new(cr_seg **out, int states, double penalty, cr_diag *d)
         return cr_diag_set(d, CR_E_NOMEM, "out of memory");
     (*out)->S = states;
     (*out)->P = penalty;
+    (*out)->emit = emit;
+    (*out)->arg = arg;
+    (*out)->hold = CR_SEG_HOLD;
+    cr_seg_reset(*out);
     return CR_OK;
 }
+
+void cr_seg_set_hold(cr_seg *s, size_t tokens) { s->hold = tokens < 2 ? 2 : tokens; }
 
 void cr_seg_free(cr_seg *s)
 {
@@ -48,6 +62,75 @@ void cr_seg_reset(cr_seg *s)
 {
     s->done = s->hi = 0;
     s->T = 0;
+    s->first = 1;
+    s->at = 0;
+    s->cur = -1;
+}
+
+/* Decided tokens, one at a time: a span ends where the state changes. A token of no
+ * bytes (an appended <|endoftext|>) cannot start a span of its own. */
+static int decide(cr_seg *s, uint64_t start, uint64_t next, int state)
+{
+    int rc = 0;
+    if (s->cur < 0)
+        s->cur = state;
+    else if (state != s->cur && start > s->at && next > start) {
+        rc = s->emit(s->arg, s->at, start, s->cur);
+        s->at = start;
+        s->cur = state;
+    }
+    return rc;
+}
+
+/* Decides tokens [0, m] along the path that ends in `state` at token m, and drops them
+ * from the path. */
+static int decide_upto(cr_seg *s, size_t m, int state)
+{
+    size_t S = (size_t)s->S, n = m + 1;
+    uint8_t *label = malloc(n);
+    int rc = 0;
+    if (!label)
+        return CR_E_NOMEM;
+    for (size_t t = n; t-- > 0;) {
+        label[t] = (uint8_t)state;
+        state = s->bp[t * S + (size_t)state];
+    }
+    for (size_t t = 0; t < n && rc >= 0; t++)
+        rc = decide(s, s->start[t], t + 1 < s->T ? s->start[t + 1] : s->start[t] + 1, label[t]);
+    free(label);
+    memmove(s->bp, s->bp + n * S, (s->T - n) * S);
+    memmove(s->start, s->start + n, (s->T - n) * sizeof *s->start);
+    s->T -= n;
+    return rc;
+}
+
+/* Where the paths of all states meet, everything before is final. */
+static int settle(cr_seg *s)
+{
+    size_t S = (size_t)s->S;
+    uint8_t st[CR_SEG_MAX_STATES];
+    for (size_t k = 0; k < S; k++)
+        st[k] = (uint8_t)k;
+    for (size_t t = s->T; t-- > 1;) {
+        int same = 1;
+        for (size_t k = 0; k < S; k++) {
+            st[k] = s->bp[t * S + st[k]];
+            same &= st[k] == st[0];
+        }
+        if (same) /* every path goes through state st[0] at token t - 1 */
+            return decide_upto(s, t - 1, st[0]);
+    }
+    if (s->T < s->hold)
+        return 0;
+    /* no meeting point in sight: decide the older half by the best path so far */
+    int best = 0;
+    for (size_t k = 1; k < S; k++)
+        if (s->V[k] < s->V[best])
+            best = (int)k;
+    size_t half = s->T / 2;
+    for (size_t t = s->T; t-- > half + 1;)
+        best = s->bp[t * S + (size_t)best];
+    return decide_upto(s, half, best);
 }
 
 static int grow_tokens(cr_seg *s, cr_diag *d)
@@ -60,12 +143,12 @@ static int grow_tokens(cr_seg *s, cr_diag *d)
     if (st)
         s->start = st;
     if (!bp || !st)
-        return cr_diag_set(d, CR_E_NOMEM, "out of memory for a document of %zu tokens", cap);
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory for a path of %zu tokens", cap);
     s->tcap = cap;
     return CR_OK;
 }
 
-/* One Viterbi step: token T with costs c[S]. */
+/* One Viterbi step: the next final token, with costs c[S]. */
 static int step(cr_seg *s, const double *c, uint64_t start, cr_diag *d)
 {
     int S = s->S, best = 0, rc;
@@ -74,11 +157,12 @@ static int step(cr_seg *s, const double *c, uint64_t start, cr_diag *d)
         return rc;
     bp = s->bp + s->T * (size_t)S;
     s->start[s->T] = start;
-    if (s->T == 0) {
+    if (s->first) {
         for (int k = 0; k < S; k++) {
             s->V[k] = c[k];
             bp[k] = (uint8_t)k;
         }
+        s->first = 0;
     } else {
         for (int k = 1; k < S; k++)
             if (s->V[k] < s->V[best])
@@ -95,6 +179,10 @@ static int step(cr_seg *s, const double *c, uint64_t start, cr_diag *d)
             s->V[k] -= base;
     }
     s->T++;
+    /* look for a meeting point every 4096 tokens */
+    if ((s->T & 4095) == 0 || s->T >= s->hold)
+        if ((rc = settle(s)) < 0)
+            return cr_diag_set(d, rc, "out of memory, or the output failed");
     return CR_OK;
 }
 
@@ -159,37 +247,19 @@ int cr_seg_window(cr_seg *s, uint64_t first, uint32_t n, const float *cost,
     return CR_OK;
 }
 
-int cr_seg_end(cr_seg *s, uint64_t bytes, cr_seg_emit emit, void *arg)
+int cr_seg_end(cr_seg *s, uint64_t bytes)
 {
     cr_diag d;
-    int rc, S = s->S, state = 0;
+    int rc, best = 0;
     if ((rc = finish_upto(s, s->hi, &d)) < 0)
         return rc;
-    if (s->T == 0)
-        return CR_OK;
-    for (int k = 1; k < S; k++)
-        if (s->V[k] < s->V[state])
-            state = k;
-    uint8_t *label = malloc(s->T);
-    if (!label)
-        return CR_E_NOMEM;
-    for (size_t t = s->T; t-- > 0;) {
-        label[t] = (uint8_t)state;
-        state = s->bp[t * (size_t)S + state];
-    }
-    /* spans of one state; a token of no bytes (an appended <|endoftext|>) makes none */
-    uint64_t at = 0;
-    int cur = label[0];
-    for (size_t t = 1; t < s->T && rc >= 0; t++)
-        if (label[t] != cur && s->start[t] > at && s->start[t] < bytes &&
-            (t + 1 == s->T || s->start[t + 1] > s->start[t] || label[t + 1] == label[t])) {
-            rc = emit(arg, at, s->start[t], cur);
-            at = s->start[t];
-            cur = label[t];
-        }
-    if (rc >= 0 && bytes > at)
-        rc = emit(arg, at, bytes, cur);
-    free(label);
-    s->T = 0;
+    for (int k = 1; k < s->S; k++)
+        if (s->V[k] < s->V[best])
+            best = k;
+    if (s->T > 0 && (rc = decide_upto(s, s->T - 1, best)) < 0)
+        return rc;
+    if (s->cur >= 0 && bytes > s->at)
+        rc = s->emit(s->arg, s->at, bytes, s->cur);
+    cr_seg_reset(s);
     return rc;
 }

@@ -7,12 +7,15 @@
  * costs with a fixed cost for every change of state (the switch penalty): one long
  * stretch of one domain pays it once, a single noisy window cannot flip the label.
  *
- *     cr_seg_new(&s, S, penalty); for each document: cr_seg_reset(s);
+ *     cr_seg_new(&s, S, penalty, emit, arg); for each document: cr_seg_reset(s);
  *     for each window: cr_seg_window(s, first, n, cost, start);
- *     cr_seg_end(s, bytes, emit, arg);   (emit is called once per span, in order)
+ *     cr_seg_end(s, bytes);    (emit is called once per span, in order)
  *
- * Memory: the pooled costs of at most one window are pending; the path keeps one byte
- * per state and eight bytes per token of the document until its end (cr_seg_end). */
+ * Memory is bounded whatever the document's length: the pooled costs of at most one
+ * window are pending, and the path keeps one byte per state and eight per token only
+ * until the paths of all states meet (then everything before the meeting point is final
+ * and its spans are emitted). Where they do not meet for CR_SEG_HOLD tokens, the older
+ * half is decided by the best path so far. */
 #ifndef CR_SEGMENT_H
 #define CR_SEGMENT_H
 
@@ -21,10 +24,16 @@
 #include "err.h"
 
 #define CR_SEG_MAX_STATES 64
+#define CR_SEG_HOLD (1u << 22) /* tokens of path held at the most */
 
 typedef struct cr_seg cr_seg;
+/* Called once per span of one state, in order: [start, end) of the document. */
+typedef int (*cr_seg_emit)(void *arg, uint64_t start, uint64_t end, int state);
 
-int cr_seg_new(cr_seg **out, int states, double penalty, cr_diag *d);
+int cr_seg_new(cr_seg **out, int states, double penalty, cr_seg_emit emit, void *arg,
+               cr_diag *d);
+/* Lowers the tokens held before a forced decision (tests). */
+void cr_seg_set_hold(cr_seg *s, size_t tokens);
 void cr_seg_free(cr_seg *s);
 /* Starts a new document. */
 void cr_seg_reset(cr_seg *s);
@@ -33,9 +42,8 @@ void cr_seg_reset(cr_seg *s);
  * start[i] its document byte offset. Tokens before `first` are final from now on. */
 int cr_seg_window(cr_seg *s, uint64_t first, uint32_t n, const float *cost,
                   const uint64_t *start, cr_diag *d);
-/* Ends the document of `bytes` bytes: calls emit(arg, start, end, state) for each span
- * of one state, in order, the spans covering [0, bytes) whole. */
-typedef int (*cr_seg_emit)(void *arg, uint64_t start, uint64_t end, int state);
-int cr_seg_end(cr_seg *s, uint64_t bytes, cr_seg_emit emit, void *arg);
+/* Ends the document of `bytes` bytes: emits the spans not yet emitted, so that the
+ * document's spans cover [0, bytes) whole. */
+int cr_seg_end(cr_seg *s, uint64_t bytes);
 
 #endif

@@ -17,6 +17,7 @@ const char *cr_kind_name(int kind)
     case CR_KIND_LATENTS: return "latent";
     case CR_KIND_RECON: return "reconstruction";
     case CR_KIND_TENSORS: return "tensor";
+    case CR_KIND_TAGS: return "tag state";
     }
     return "unknown";
 }

@@ -12,7 +12,13 @@
 #define CR_STREAM_VERSION 1
 #define CR_MAGIC "\x89" "CRS"
 
-enum { CR_KIND_TOKENS = 1, CR_KIND_LATENTS = 2, CR_KIND_RECON = 3, CR_KIND_TENSORS = 4 };
+enum {
+    CR_KIND_TOKENS = 1,
+    CR_KIND_LATENTS = 2,
+    CR_KIND_RECON = 3,
+    CR_KIND_TENSORS = 4,
+    CR_KIND_TAGS = 5 /* crtag's state file: what each file was tagged with */
+};
 
 #define CR_REC_END 0xFFFFu
 #define CR_REC_MAX_DEFAULT (16u << 20) /* payload limit unless the caller raises it */

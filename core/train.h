@@ -1,6 +1,7 @@
-/* Training the autoencoder: forward with saved activations, backward and AdamW on batches of
- * blocks, and the run around them (its options, learning-rate schedule, curriculum, data
- * order, steps and validation; crtrain(1) describes them for users).
+/* Training the autoencoder: the trainer (core/train.c: forward with saved activations,
+ * backward and AdamW on batches of blocks), and the run around it (core/trainrun.c: its
+ * options, learning-rate schedule, curriculum, data and its order, steps and validation;
+ * crtrain(1) describes them for users).
  * The blocks of a batch all hold n <= L tokens (n < L for a curriculum of short windows). */
 #ifndef CR_TRAIN_H
 #define CR_TRAIN_H
@@ -95,12 +96,18 @@ typedef struct cr_train_data {
     size_t n, cap;
     int L;
     uint64_t skipped; /* shorter blocks, left out */
-    uint64_t docs;    /* documents, counted by the caller */
+    uint64_t docs;    /* documents (cr_train_data_read) */
 } cr_train_data;
 
 /* Appends a block that has L tokens, and counts a shorter one; L is set by the first call
  * if it is 0. */
 int cr_train_data_add(cr_train_data *dt, const cr_block *b, cr_diag *d);
+/* Reads the token streams of in into dt for the model ae: checks each stream header against
+ * it (cr_ae_accepts_tokens), counts the documents, adds the blocks. Returns CR_OK after the
+ * last input, or a code with d set (naming the input); called again, it goes on after the
+ * error, so that a caller can report every one. */
+struct cr_input;
+int cr_train_data_read(cr_train_data *dt, struct cr_input *in, const cr_ae *ae, cr_diag *d);
 void cr_train_data_free(cr_train_data *dt);
 
 /* Where a run is: steps done, and the blocks drawn and tokens trained on before. Blocks are

@@ -38,8 +38,8 @@ gets z[((i+1)*S-1)//n] (raw z, without dec_zpos) added. bind (with pool and zski
 pool is u = sum over the segment's tokens i of enc_bind[i - start] * tok_emb[ids[i]],
 divided by sqrt(mean(u^2) + 1e-10), and decoder position i gets dec_bind[i - start] *
 z[seg] instead of z[seg] (core/ae.c cr_ae_bind_pool, core/ae_fwd.c). Training follows
-core/train.c: the loss of cr_trainer_backward, the clip of cr_trainer_clip and the AdamW
-of cr_trainer_adamw.
+core/train.c: the loss of cr_train_backward, the clip of cr_train_clip and the AdamW
+of cr_train_adamw.
 """
 import math
 import os
@@ -293,7 +293,7 @@ def write_state(path, meta, tensors):
 # ---- training (core/train.c) ---------------------------------------------------------
 
 def train_loss(c, p, ids, bow):
-    """The loss of cr_trainer_backward over full blocks ids (B,L): mean CE over the B*L
+    """The loss of cr_train_backward over full blocks ids (B,L): mean CE over the B*L
     positions plus bow times the mean over blocks of the bag-of-words CE, whose logits are
     the mean of z's S rows (M * zsplit) times the head and whose target is the block's
     token counts over L. Returns (loss, ce, bow_ce), nats."""
@@ -317,7 +317,7 @@ def train_run(c, p0, ids, dtype):
     table = tensor_table(c)
     p = {k: v.to(dtype).clone().requires_grad_(True) for k, v in p0.items()}
     leaves = [p[name] for name, _, _ in table]  # a tied head is tok_emb: no entry of its own
-    # cr_trainer_new: matrices decay; vectors, positions, latent slots and bind do not
+    # cr_train_new: matrices decay; vectors, positions, latent slots and bind do not
     decays = [rows > 1 and cols > 1 and "pos" not in name and "lat" not in name and
               "bind" not in name for name, rows, cols in table]
     opt = torch.optim.AdamW(
@@ -331,7 +331,7 @@ def train_run(c, p0, ids, dtype):
         loss.backward()
         if grad is None:
             grad = torch.cat([x.grad.reshape(-1) for x in leaves]).detach().clone()
-        # cr_trainer_clip: the norm in double, one float scale max/norm when it is larger
+        # cr_train_clip: the norm in double, one float scale max/norm when it is larger
         # (torch's clip_grad_norm_ would divide by norm + 1e-6)
         norm = math.sqrt(sum((x.grad.double() ** 2).sum().item() for x in leaves))
         if norm > h["clip"]:

@@ -25,7 +25,8 @@ static int collect(void *arg, uint64_t start, uint64_t end, int state)
 
 /* A document of T tokens of 2 bytes each (the last, an <|endoftext|>, of none), whose
  * token costs are cost(t, k); read in windows of W tokens every D tokens. */
-static struct spans run(double (*cost)(int t, int k), int W, int D, double penalty, int eot)
+static struct spans run_hold(double (*cost)(int t, int k), int W, int D, double penalty,
+                             int eot, size_t hold)
 {
     static struct spans sp;
     cr_seg *s;
@@ -33,7 +34,9 @@ static struct spans run(double (*cost)(int t, int k), int W, int D, double penal
     float c[3 * T];
     uint64_t start[T];
     memset(&sp, 0, sizeof sp);
-    CHECK_EQ(cr_seg_new(&s, 3, penalty, &d), CR_OK);
+    CHECK_EQ(cr_seg_new(&s, 3, penalty, collect, &sp, &d), CR_OK);
+    if (hold)
+        cr_seg_set_hold(s, hold);
     cr_seg_reset(s);
     for (int first = 0;; first += D) {
         int n = first + W <= T ? W : T - first;
@@ -46,9 +49,14 @@ static struct spans run(double (*cost)(int t, int k), int W, int D, double penal
         if (first + n >= T)
             break;
     }
-    CHECK_EQ(cr_seg_end(s, eot ? 2 * (T - 1) : 2 * T, collect, &sp), CR_OK);
+    CHECK_EQ(cr_seg_end(s, eot ? 2 * (T - 1) : 2 * T), CR_OK);
     cr_seg_free(s);
     return sp;
+}
+
+static struct spans run(double (*cost)(int t, int k), int W, int D, double penalty, int eot)
+{
+    return run_hold(cost, W, D, penalty, eot, 0);
 }
 
 /* state 0 is cheap for tokens < 15, state 1 after; state 2 (unknown) costs 1.5 */
@@ -101,19 +109,33 @@ static void test_eot(void)
     CHECK_EQ(sp.state[1], 1);
 }
 
+/* A path held for at most 4 tokens: decided early, by the best path so far, but still
+ * spans that cover the document whole and follow one another. */
+static void test_hold(void)
+{
+    struct spans sp = run_hold(blip, 8, 1, 0.0, 0, 4);
+    CHECK(sp.n >= 2);
+    CHECK_EQ(sp.start[0], 0);
+    CHECK_EQ(sp.end[sp.n - 1], 80);
+    for (int i = 1; i < sp.n; i++) {
+        CHECK_EQ(sp.start[i], sp.end[i - 1]);
+        CHECK(sp.state[i] != sp.state[i - 1]);
+    }
+}
+
 static void test_order(void)
 {
     cr_seg *s;
     cr_diag d;
     float c[3] = {0, 0, 0};
     uint64_t st[1] = {0};
-    cr_seg_new(&s, 3, 1.0, &d);
+    cr_seg_new(&s, 3, 1.0, collect, NULL, &d);
     cr_seg_reset(s);
     CHECK_EQ(cr_seg_window(s, 0, 1, c, st, &d), CR_OK);
     CHECK_EQ(cr_seg_window(s, 5, 1, c, st, &d), CR_E_VALUE); /* a gap */
     CHECK_HAS(d.msg, "leaving a gap");
     cr_seg_free(s);
-    CHECK_EQ(cr_seg_new(&s, 0, 1.0, &d), CR_E_ARG);
+    CHECK_EQ(cr_seg_new(&s, 0, 1.0, collect, NULL, &d), CR_E_ARG);
 }
 
 int main(void)
@@ -121,6 +143,7 @@ int main(void)
     test_boundary();
     test_penalty();
     test_eot();
+    test_hold();
     test_order();
     return check_summary("test_segment");
 }

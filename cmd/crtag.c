@@ -1,0 +1,422 @@
+/* crtag: tags files and trees by domain in one command: each file (or, with --spans,
+ * each stretch of it) gets the expert that reconstructs it best, or "unknown". The whole
+ * pipeline runs in this process (core/tagger.h), one file at a time. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "../core/aefile.h"
+#include "../core/tagger.h"
+#include "../core/tagstate.h"
+#include "../core/tokrec.h"
+#include "../core/walk.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crtag [-m EXPERT]... [-s] [--state FILE [--changed]] [--json | --header]\n"
+               "             [-S STRIDE] [-p PENALTY] [-r X] [-v] PATH...\n"
+               "Tags each file, and with -s each stretch of each file, with the expert that\n"
+               "reconstructs it best, or unknown. A PATH is a file or a directory (walked);\n"
+               "- reads a list of paths from stdin, NUL- or newline-separated.\n"
+               "  -m, --model EXPERT  an expert (a name or a file); default: every shipped one\n"
+               "  -s, --spans         one line per span: path start end label\n"
+               "      --state FILE    remember each file's hash and spans in FILE; a file\n"
+               "                      unchanged since then is not scored again\n"
+               "      --changed       with --state: print only files whose result changed\n"
+               "  -S, --stride N      tokens between windows (default: half the block, 256)\n"
+               "  -p, --penalty P     the cost of a change of label (default 32)\n"
+               "  -r, --reject X      one rejection threshold (default: each expert's q99)\n"
+               "      --json          JSON Lines\n"
+               "      --header        a first line naming the columns\n"
+               "  -v, --verbose       a summary on stderr\n"
+               "  -h, --help          this help\n"
+               "      --version       version\n"
+               "File lines: path label xxh3 size, then the share of bytes of each label.\n"
+               "See crtag(1).\n");
+}
+
+struct opts {
+    const char *models[CR_SEG_MAX_STATES], *state;
+    int nmodels, spans, changed, json, header, verbose;
+    long stride;
+    double penalty, reject;
+};
+
+static struct {
+    struct opts o;
+    int k;
+    cr_ae *ex[CR_SEG_MAX_STATES];
+    char *names[CR_SEG_MAX_STATES + 1];
+    cr_vocab *v;
+    cr_tagger *t;
+    cr_tagstate old, now;
+    cr_tagspan *spans; /* of the file being tagged */
+    size_t nspans, cap;
+    unsigned char buf[1 << 18];
+    unsigned long long files, skipped, scored, reused, bytes;
+    cli_progress pg;
+} g;
+
+static int collect(void *arg, uint64_t start, uint64_t end, int state)
+{
+    (void)arg;
+    if (g.nspans == g.cap) {
+        size_t cap = g.cap ? 2 * g.cap : 64;
+        cr_tagspan *s = realloc(g.spans, cap * sizeof *s);
+        if (!s)
+            return CR_E_NOMEM;
+        g.spans = s;
+        g.cap = cap;
+    }
+    g.spans[g.nspans++] = (cr_tagspan){start, end, (uint16_t)state};
+    return 0;
+}
+
+static void put_path(const char *p)
+{
+    if (g.o.json)
+        cli_json_str(stdout, p, strlen(p));
+    else
+        for (; *p; p++)
+            putchar(*p == '\t' || *p == '\n' ? ' ' : *p);
+}
+
+static void put_skipped(const char *path, const char *why, const char *detail)
+{
+    g.skipped++;
+    cli_err("%s: skipped: %s", path, detail ? detail : why);
+    if (g.o.json) {
+        fputs("{\"path\":", stdout);
+        put_path(path);
+        printf(",\"label\":\"skipped\",\"reason\":\"%s\"}\n", why);
+        return;
+    }
+    put_path(path);
+    printf("\tskipped:%s\t-\t-", why);
+    for (int i = 0; !g.o.spans && i <= g.k; i++)
+        fputs("\t-", stdout);
+    putchar('\n');
+}
+
+/* The lines of a tagged file: its spans, or one line with the share of each label. */
+static void put_result(const cr_tagentry *e)
+{
+    double share[CR_SEG_MAX_STATES + 1] = {0};
+    int label = g.k;
+    for (uint32_t i = 0; g.o.spans && i < e->nspans; i++) {
+        const cr_tagspan *s = &e->spans[i];
+        if (g.o.json) {
+            fputs("{\"path\":", stdout);
+            put_path(e->path);
+            printf(",\"start\":%llu,\"end\":%llu,\"label\":\"%s\"}\n",
+                   (unsigned long long)s->start, (unsigned long long)s->end, g.names[s->state]);
+        } else {
+            put_path(e->path);
+            printf("\t%llu\t%llu\t%s\n", (unsigned long long)s->start,
+                   (unsigned long long)s->end, g.names[s->state]);
+        }
+    }
+    if (g.o.spans)
+        return;
+    for (uint32_t i = 0; i < e->nspans; i++)
+        share[e->spans[i].state] += (double)(e->spans[i].end - e->spans[i].start) / e->size;
+    for (int i = 0; i < g.k; i++) /* the label covering most bytes; unknown on a tie */
+        if (share[i] > share[label])
+            label = i;
+    if (g.o.json) {
+        fputs("{\"path\":", stdout);
+        put_path(e->path);
+        printf(",\"label\":\"%s\",\"xxh3\":\"%016llx\",\"size\":%llu,\"shares\":{",
+               g.names[label], (unsigned long long)e->hash, (unsigned long long)e->size);
+        for (int i = 0; i <= g.k; i++)
+            printf("%s\"%s\":%.4f", i ? "," : "", g.names[i], share[i]);
+        puts("}}");
+        return;
+    }
+    put_path(e->path);
+    printf("\t%s\t%016llx\t%llu", g.names[label], (unsigned long long)e->hash,
+           (unsigned long long)e->size);
+    for (int i = 0; i <= g.k; i++)
+        printf("\t%.4f", share[i]);
+    putchar('\n');
+}
+
+static int same_spans(const cr_tagentry *a, const cr_tagentry *b)
+{
+    return a->nspans == b->nspans && !memcmp(a->spans, b->spans, a->nspans * sizeof *a->spans);
+}
+
+/* Hashes an open file; *binary when its first 64 KiB hold a NUL byte (as grep and git
+ * decide). Returns 0, or errno. */
+static int hash_file(int fd, uint64_t *hash, uint64_t *size, int *binary)
+{
+    XXH3_state_t *h = XXH3_createState();
+    ssize_t n;
+    *size = 0;
+    *binary = 0;
+    XXH3_64bits_reset(h);
+    while ((n = read(fd, g.buf, sizeof g.buf)) > 0) {
+        if (*size < 65536 && memchr(g.buf, 0, (size_t)n < 65536 ? (size_t)n : 65536))
+            *binary = 1;
+        XXH3_64bits_update(h, g.buf, (size_t)n);
+        *size += (uint64_t)n;
+    }
+    *hash = XXH3_64bits_digest(h);
+    XXH3_freeState(h);
+    return n < 0 ? errno : 0;
+}
+
+static int tag_fd(int fd, uint64_t size, cr_diag *d)
+{
+    ssize_t n;
+    uint64_t got = 0;
+    int rc = CR_OK;
+    g.nspans = 0;
+    cr_tagger_begin(g.t);
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return cr_diag_set(d, CR_E_IO, "%s", strerror(errno));
+    while (rc >= 0 && (n = read(fd, g.buf, sizeof g.buf)) > 0) {
+        got += (uint64_t)n;
+        rc = cr_tagger_feed(g.t, g.buf, (size_t)n, 0, d);
+        cli_progress_show(&g.pg, g.files, cr_tagger_tokens(g.t), g.bytes + got);
+    }
+    if (rc >= 0 && got != size)
+        return cr_diag_set(d, CR_E_IO, "changed while it was read (%llu bytes, then %llu)",
+                           (unsigned long long)size, (unsigned long long)got);
+    return rc < 0 ? rc : cr_tagger_feed(g.t, NULL, 0, 1, d);
+}
+
+static void tag_file(void *arg, const char *path, int direrr)
+{
+    struct stat st;
+    uint64_t hash, size;
+    int binary, err;
+    cr_diag d;
+    (void)arg;
+    g.files++;
+    if (direrr) {
+        put_skipped(path, "unreadable", strerror(direrr));
+        return;
+    }
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        put_skipped(path, errno == ENOENT ? "vanished" : "unreadable", strerror(errno));
+        return;
+    }
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        put_skipped(path, "link", "a link to a directory, not followed");
+    } else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        put_skipped(path, "special", "not a regular file");
+    } else if ((err = hash_file(fd, &hash, &size, &binary)) != 0) {
+        put_skipped(path, "unreadable", strerror(err));
+    } else if (size == 0) {
+        put_skipped(path, "empty", NULL);
+    } else if (binary) {
+        put_skipped(path, "binary", "binary (a NUL byte in its first 64 KiB)");
+    } else {
+        const cr_tagentry *was = cr_tagstate_find(&g.old, path);
+        cr_tagentry e = {(char *)path, hash, size, 0, NULL};
+        int fresh = !was || was->hash != hash || was->size != size;
+        if (fresh && tag_fd(fd, size, &d) < 0) {
+            put_skipped(path, "unreadable", d.msg);
+            close(fd);
+            return;
+        }
+        e.spans = fresh ? g.spans : was->spans;
+        e.nspans = fresh ? (uint32_t)g.nspans : was->nspans;
+        g.scored += fresh;
+        g.reused += !fresh;
+        g.bytes += size;
+        if (g.o.state && cr_tagstate_add(&g.now, &e, &d) < 0)
+            cli_err("%s: %s", path, d.msg);
+        if (!g.o.changed || !was || !same_spans(was, &e))
+            put_result(&e);
+    }
+    close(fd);
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+    static const struct option longs[] = {
+        {"model", 1, 0, 'm'}, {"spans", 0, 0, 's'}, {"state", 1, 0, 'T'},
+        {"changed", 0, 0, 'C'}, {"stride", 1, 0, 'S'}, {"penalty", 1, 0, 'p'},
+        {"reject", 1, 0, 'r'}, {"json", 0, 0, 'j'}, {"header", 0, 0, 'H'},
+        {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+    int c;
+    char *end;
+    *o = (struct opts){.penalty = 32}; /* stride 0: half the block size */
+    while ((c = getopt_long(argc, argv, "m:sS:p:r:vh", longs, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            if (o->nmodels == CR_SEG_MAX_STATES - 1) {
+                cli_err("-m: at most %d experts", CR_SEG_MAX_STATES - 1);
+                return -1;
+            }
+            o->models[o->nmodels++] = optarg;
+            break;
+        case 's': o->spans = 1; break;
+        case 'T': o->state = optarg; break;
+        case 'C': o->changed = 1; break;
+        case 'S':
+            if ((o->stride = cli_count(optarg, "-S", 1, CR_BLOCK_MAX_TOKENS)) < 0)
+                return -1;
+            break;
+        case 'p':
+        case 'r':
+            *(c == 'p' ? &o->penalty : &o->reject) = strtod(optarg, &end);
+            if (end == optarg || *end || !(*(c == 'p' ? &o->penalty : &o->reject) > 0)) {
+                cli_err("-%c %s: expected a positive number", c, optarg);
+                return -1;
+            }
+            break;
+        case 'j': o->json = 1; break;
+        case 'H': o->header = 1; break;
+        case 'v': o->verbose = 1; break;
+        case 'h': usage(stdout); return 1;
+        case 'V': cli_version(); return 1;
+        default: usage(stderr); return -1;
+        }
+    }
+    if (o->changed && !o->state) {
+        cli_err("--changed goes with --state FILE");
+        return -1;
+    }
+    if (optind == argc) {
+        cli_err("no PATH: give files, directories, or - for a list on stdin");
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* The experts: those of -m, else every shipped one (the .crm files of SHARE/models). */
+static int load_experts(void)
+{
+    struct dirent **list = NULL;
+    char dir[4096];
+    int n = 0;
+    if (!g.o.nmodels) {
+        snprintf(dir, sizeof dir, "%s/models", cli_share_dir());
+        n = scandir(dir, &list, NULL, alphasort);
+        for (int i = 0; i < n; i++) {
+            size_t l = strlen(list[i]->d_name);
+            if (l > 4 && !strcmp(list[i]->d_name + l - 4, ".crm") && g.o.nmodels < CR_SEG_MAX_STATES - 1) {
+                list[i]->d_name[l - 4] = 0;
+                g.o.models[g.o.nmodels++] = strdup(list[i]->d_name);
+            }
+        }
+        if (!g.o.nmodels) {
+            cli_err("%s: no shipped experts; give one with -m", dir);
+            return -1;
+        }
+    }
+    for (g.k = 0; g.k < g.o.nmodels; g.k++) {
+        const char *name = NULL;
+        if (!(g.ex[g.k] = cli_load_model(g.o.models[g.k])))
+            return -1;
+        cr_meta_get_str(g.ex[g.k]->meta, "model.name", &name);
+        g.names[g.k] = strdup(name ? name : g.o.models[g.k]);
+    }
+    g.names[g.k] = "unknown";
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    return 0;
+}
+
+/* The settings a state file's entries hold for: experts, their checks, the windows. */
+static cr_meta *settings(void)
+{
+    uint64_t checks[CR_SEG_MAX_STATES];
+    for (int i = 0; i < g.k; i++)
+        checks[i] = g.ex[i]->check;
+    return cr_tagstate_settings((const char *const *)g.names, checks, g.k,
+                                (uint64_t)g.o.stride, g.o.penalty, g.o.reject);
+}
+
+/* --state: one run at a time (a lock on FILE.lock), then the last run's entries. */
+static int open_state(const cr_meta *now, cr_diag *d)
+{
+    if (cr_tagstate_lock(g.o.state, d) < 0) {
+        cli_err("%s", d->msg);
+        return -1;
+    }
+    if (cr_tagstate_load(&g.old, g.o.state, d) < 0) {
+        cli_err("%s", d->msg);
+        cli_hint("remove %s to score every file again", g.o.state);
+        return -1;
+    }
+    if (g.old.meta && !cr_tagstate_same(g.old.meta, now)) {
+        if (g.o.verbose)
+            fprintf(stderr, "%s: %s: other experts or settings: every file is scored\n",
+                    cli_prog(), g.o.state);
+        cr_tagstate_free(&g.old);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cr_diag d;
+    char vdir[4096];
+    cli_blas_setup(argv);
+    cli_init(argv);
+    int p = parse(argc, argv, &g.o), status = CLI_EXIT_DATA;
+    if (p)
+        return p < 0 ? CLI_EXIT_USAGE : cli_close_out(stdout, "-");
+    if (load_experts() < 0)
+        goto done;
+    snprintf(vdir, sizeof vdir, "%s/gpt2", cli_share_dir());
+    if (cr_vocab_load(&g.v, vdir, &d) < 0 ||
+        cr_tagger_new(&g.t, (const cr_ae *const *)g.ex, g.k, g.v, (uint32_t)g.o.stride,
+                      g.o.penalty, g.o.reject, collect, NULL, &d) < 0) {
+        cli_err("%s", d.msg);
+        goto done;
+    }
+    cr_meta *now = settings();
+    if (g.o.state && open_state(now, &d) < 0) {
+        cr_meta_free(now);
+        goto done;
+    }
+    if (g.o.header && !g.o.json) {
+        fputs(g.o.spans ? "path\tstart\tend\tlabel" : "path\tlabel\txxh3\tsize", stdout);
+        for (int i = 0; !g.o.spans && i <= g.k; i++)
+            printf("\t%s", g.names[i]);
+        putchar('\n');
+    }
+    cli_progress_start(&g.pg, NULL, 0);
+    for (int i = optind; i < argc; i++)
+        strcmp(argv[i], "-") ? cr_walk(argv[i], tag_file, NULL)
+                             : cr_walk_list(stdin, tag_file, NULL);
+    cli_progress_end(&g.pg);
+    status = g.skipped ? CLI_EXIT_DATA : CLI_EXIT_OK;
+    if (g.o.state && cr_tagstate_save(&g.now, now, g.o.state, &d) < 0) {
+        cli_err("%s", d.msg);
+        status = CLI_EXIT_DATA;
+    }
+    cr_meta_free(now);
+    if (g.o.verbose)
+        fprintf(stderr, "%s: %llu files, %llu skipped, %llu scored, %llu from the state, "
+                "%.1f MB\n", cli_prog(), g.files, g.skipped, g.scored, g.reused, g.bytes / 1e6);
+done:
+    cr_tagger_free(g.t);
+    cr_vocab_free(g.v);
+    cr_tagstate_free(&g.old);
+    cr_tagstate_free(&g.now);
+    for (int i = 0; i < g.k; i++) {
+        cr_ae_free(g.ex[i]);
+        free(g.names[i]);
+    }
+    free(g.spans);
+    int cs = cli_close_out(stdout, "-");
+    return status > cs ? status : cs;
+}

@@ -1,0 +1,39 @@
+/* The trainer's insides, shared by core/train.c (forward, backward, AdamW) and
+ * core/trainrun.c (the steps and validations of a run, which use its batch buffers).
+ * Nothing else includes this file: the rest of cr sees cr_train through train.h. */
+#ifndef CR_TRAIN_IMPL_H
+#define CR_TRAIN_IMPL_H
+
+#include "train.h"
+
+struct lacts {
+    float *x_in, *ln1, *mean1, *rstd1, *qkv, *att, *atty, *x_mid, *ln2, *mean2, *rstd2, *fch,
+        *fchg;
+};
+
+struct cr_train {
+    cr_ae *ae;
+    const cr_ae_config *c;
+    int B, T, n; /* blocks, rows (n + M) and tokens per block of the current batch */
+    size_t np, bytes;
+    float *grad, *m, *v;
+    cr_ae_params g;
+    struct lacts *enc, *dec;
+    float *enc_out, *dec_out;   /* (BT,C) */
+    float *z, *zmean, *zrstd;   /* (B,M,C), (B*M) */
+    float *pool, *prms;         /* bind: the bound pools (B,M,C) and their RMS (B*M) */
+    float *h, *hmean, *hrstd;   /* (B*L,C), (B*L) */
+    float *dx, *dh, *dz;        /* (BT,C), (B*L,C), (B*M,C) */
+    float *d_ln, *d_atty, *d_qkv, *d_f, *d_f2, *scratch, *logits, *bow;
+    int *decays;                /* per parameter tensor: 1 if weight decay applies */
+    size_t *tsize;
+    int ntensors;
+    /* the run (cr_train_step, cr_train_validate) */
+    uint32_t *batch;            /* (B, L) the windows of a micro-batch */
+    size_t *perm, nperm;        /* the order of the blocks in epoch `epoch` */
+    long epoch;
+    int *zfrom;                 /* (B) the partners of the latent gain */
+    uint32_t *freq;             /* (V) token counts of the validation blocks */
+};
+
+#endif

@@ -1,0 +1,18 @@
+/* Walking paths as a user gives them: a file, a directory (every file below it, in name
+ * order, links to directories not followed, so that a walk always ends), or a list of
+ * paths on a stream, NUL-separated (find -print0) or one per line. */
+#ifndef CR_WALK_H
+#define CR_WALK_H
+
+#include <stdio.h>
+
+/* Called for every path that is not a directory, and for directories that cannot be
+ * read (with err their errno; 0 otherwise). */
+typedef void (*cr_walk_fn)(void *arg, const char *path, int err);
+
+void cr_walk(const char *path, cr_walk_fn fn, void *arg);
+/* The paths of a list read from f: NUL-separated when its first 64 KiB hold a NUL,
+ * else one per line; each is walked. */
+void cr_walk_list(FILE *f, cr_walk_fn fn, void *arg);
+
+#endif
