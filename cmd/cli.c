@@ -6,6 +6,7 @@
 #include "../core/version.h"
 #include "../tok/tok.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -628,4 +629,25 @@ void cli_model_info(int json, const char *path, const cr_ae *ae)
 double cli_now(void)
 {
     return now();
+}
+
+int cli_shipped_models(const char **names, int max)
+{
+    struct dirent **list;
+    char dir[PATH_MAX];
+    int n, k = 0;
+    snprintf(dir, sizeof dir, "%s/models", cli_share_dir());
+    if ((n = scandir(dir, &list, NULL, alphasort)) < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(list[i]->d_name);
+        if (l > 4 && list[i]->d_name[0] != '.' && !strcmp(list[i]->d_name + l - 4, ".crm") &&
+            k < max) {
+            list[i]->d_name[l - 4] = 0;
+            names[k++] = strdup(list[i]->d_name);
+        }
+        free(list[i]);
+    }
+    free(list);
+    return k;
 }

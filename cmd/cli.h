@@ -129,6 +129,10 @@ void cli_put_meta(int json, const struct cr_meta_entry *e);
  * object. */
 void cli_model_info(int json, const char *path, const struct cr_ae *ae);
 
+/* The names of the shipped experts (the .crm files of SHARE/models, by name; each a
+ * string of its own, for cli_load_model), at most max of them; how many, or -1. */
+int cli_shipped_models(const char **names, int max);
+
 /* Seconds on the monotonic clock, for rates and intervals. */
 double cli_now(void);
 

@@ -1,7 +1,6 @@
 /* crtag: tags files and trees by domain in one command: each file (or, with --spans,
  * each stretch of it) gets the expert that reconstructs it best, or "unknown". The whole
  * pipeline runs in this process (core/tagger.h), one file at a time. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -53,7 +52,7 @@ struct opts {
 
 static struct {
     struct opts o;
-    int k;
+    int k, shipped; /* shipped: the names in o.models are ours to free */
     cr_ae *ex[CR_SEG_MAX_STATES];
     char *names[CR_SEG_MAX_STATES + 1];
     cr_vocab *v;
@@ -81,14 +80,7 @@ static int collect(void *arg, uint64_t start, uint64_t end, int state)
     return 0;
 }
 
-static void put_path(const char *p)
-{
-    if (g.o.json)
-        cli_json_str(stdout, p, strlen(p));
-    else
-        for (; *p; p++)
-            putchar(*p == '\t' || *p == '\n' ? ' ' : *p);
-}
+static void put_path(const char *p) { cli_put_str(g.o.json, p, strlen(p)); }
 
 static void put_skipped(const char *path, const char *why, const char *detail)
 {
@@ -252,7 +244,6 @@ static int parse(int argc, char **argv, struct opts *o)
         {"reject", 1, 0, 'r'}, {"json", 0, 0, 'j'}, {"header", 0, 0, 'H'},
         {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
-    char *end;
     *o = (struct opts){.penalty = 32}; /* stride 0: half the block size */
     while ((c = getopt_long(argc, argv, "m:sS:p:r:vh", longs, NULL)) != -1) {
         switch (c) {
@@ -272,11 +263,10 @@ static int parse(int argc, char **argv, struct opts *o)
             break;
         case 'p':
         case 'r':
-            *(c == 'p' ? &o->penalty : &o->reject) = strtod(optarg, &end);
-            if (end == optarg || *end || !(*(c == 'p' ? &o->penalty : &o->reject) > 0)) {
-                cli_err("-%c %s: expected a positive number", c, optarg);
+            *(c == 'p' ? &o->penalty : &o->reject) =
+                cli_number(optarg, c == 'p' ? "-p" : "-r", 0, INFINITY, CLI_NUM_ABOVE);
+            if (isnan(c == 'p' ? o->penalty : o->reject))
                 return -1;
-            }
             break;
         case 'j': o->json = 1; break;
         case 'H': o->header = 1; break;
@@ -298,26 +288,13 @@ static int parse(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* The experts: those of -m, else every shipped one (the .crm files of SHARE/models). */
+/* The experts: those of -m, else every shipped one. */
 static int load_experts(void)
 {
-    struct dirent **list = NULL;
-    char dir[4096];
-    int n = 0;
-    if (!g.o.nmodels) {
-        snprintf(dir, sizeof dir, "%s/models", cli_share_dir());
-        n = scandir(dir, &list, NULL, alphasort);
-        for (int i = 0; i < n; i++) {
-            size_t l = strlen(list[i]->d_name);
-            if (l > 4 && !strcmp(list[i]->d_name + l - 4, ".crm") && g.o.nmodels < CR_SEG_MAX_STATES - 1) {
-                list[i]->d_name[l - 4] = 0;
-                g.o.models[g.o.nmodels++] = strdup(list[i]->d_name);
-            }
-        }
-        if (!g.o.nmodels) {
-            cli_err("%s: no shipped experts; give one with -m", dir);
-            return -1;
-        }
+    if (!g.o.nmodels && (g.shipped = 1) &&
+        (g.o.nmodels = cli_shipped_models(g.o.models, CR_SEG_MAX_STATES - 1)) <= 0) {
+        cli_err("%s/models: no shipped experts; give one with -m", cli_share_dir());
+        return -1;
     }
     for (g.k = 0; g.k < g.o.nmodels; g.k++) {
         const char *name = NULL;
@@ -327,9 +304,6 @@ static int load_experts(void)
         g.names[g.k] = strdup(name ? name : g.o.models[g.k]);
     }
     g.names[g.k] = "unknown";
-    for (int i = 0; i < n; i++)
-        free(list[i]);
-    free(list);
     return 0;
 }
 
@@ -416,6 +390,8 @@ done:
         cr_ae_free(g.ex[i]);
         free(g.names[i]);
     }
+    for (int i = 0; g.shipped && i < g.o.nmodels; i++)
+        free((char *)g.o.models[i]);
     free(g.spans);
     int cs = cli_close_out(stdout, "-");
     return status > cs ? status : cs;

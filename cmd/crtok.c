@@ -200,8 +200,10 @@ static int decode(const cr_vocab *v, FILE *f, const char *name, FILE *out)
     cr_diag d;
     int rc, status = CLI_EXIT_OK, c = getc(f);
 
-    if (c == EOF)
-        return CLI_EXIT_OK;
+    if (c == EOF) { /* as every reader of streams: nothing is not an empty stream */
+        cli_err("%s: empty input (no stream header, no ids)", name);
+        return CLI_EXIT_DATA;
+    }
     ungetc(c, f);
     if (c != 0x89) {
         if (cr_detok_ids(v, f, out, &d) == CR_OK)

@@ -281,7 +281,7 @@ fail:
 int cr_ae_load(cr_ae **out, const char *path, cr_diag *d)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY), rc;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc; /* a FIFO must not block */
     void *map;
 
     *out = NULL;

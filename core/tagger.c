@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "window.h"
+
 struct cr_tagger {
     int k;
     const cr_ae *ex[CR_SEG_MAX_STATES];
@@ -13,15 +15,11 @@ struct cr_tagger {
     uint32_t L, S;
     const cr_vocab *v;
     cr_tok *tok;
+    cr_window *win; /* the blocks of crtok -L L -S S */
     cr_seg *seg;
     float *z, *logp, *cost;
     uint64_t *start;
-    /* the document's tokens not yet left behind by the windows: [base, T) */
-    uint32_t *ids;
-    uint64_t *offs;
-    size_t cap;
-    uint64_t base, T, next, bytes;
-    int last_done; /* the window that holds the last token is done */
+    uint64_t T, bytes;
 };
 
 int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_vocab *v,
@@ -61,15 +59,14 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
     }
     if (t->S > t->L)
         return cr_diag_set(d, CR_E_ARG, "a stride of %u, beyond the block size %u", t->S, t->L);
-    t->cap = 2 * (size_t)t->L + 1;
     t->z = malloc(mw * sizeof *t->z);
     t->logp = malloc(t->L * sizeof *t->logp);
     t->cost = malloc((size_t)(k + 1) * t->L * sizeof *t->cost);
     t->start = malloc(t->L * sizeof *t->start);
-    t->ids = malloc(t->cap * sizeof *t->ids);
-    t->offs = malloc(t->cap * sizeof *t->offs);
-    if (!t->z || !t->logp || !t->cost || !t->start || !t->ids || !t->offs)
+    if (!t->z || !t->logp || !t->cost || !t->start)
         return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    if ((rc = cr_window_new(&t->win, t->L, t->S, d)) < 0)
+        return rc;
     if ((rc = cr_tok_new(&t->tok, v)) < 0)
         return cr_diag_set(d, rc, "out of memory");
     return cr_seg_new(&t->seg, k + 1, penalty, emit, arg, d);
@@ -82,104 +79,65 @@ void cr_tagger_free(cr_tagger *t)
     for (int i = 0; i < t->k; i++)
         cr_ae_scratch_free(t->scratch[i]);
     cr_tok_free(t->tok);
+    cr_window_free(t->win);
     cr_seg_free(t->seg);
     free(t->z);
     free(t->logp);
     free(t->cost);
     free(t->start);
-    free(t->ids);
-    free(t->offs);
     free(t);
 }
 
 void cr_tagger_begin(cr_tagger *t)
 {
     cr_tok_reset(t->tok);
+    cr_window_start(t->win, 0);
     cr_seg_reset(t->seg);
-    t->base = t->T = t->next = t->bytes = 0;
-    t->last_done = 0;
+    t->T = t->bytes = 0;
 }
 
 uint64_t cr_tagger_tokens(const cr_tagger *t) { return t->T; }
 
-/* The window of n tokens at t->next: every expert's costs, then the segmenter. */
-static int window(cr_tagger *t, uint32_t n, cr_diag *d)
+/* A block: every expert's costs of its tokens, then the segmenter. */
+static int window(cr_tagger *t, const cr_block *b, cr_diag *d)
 {
-    size_t at = (size_t)(t->next - t->base);
-    const uint32_t *ids = t->ids + at;
+    uint32_t n = b->n;
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t end = t->next + i + 1 < t->T ? t->offs[at + i + 1] : t->bytes;
-        t->start[i] = t->offs[at + i];
-        t->cost[(size_t)t->k * n + i] = (float)(t->unknown_rate * (double)(end - t->start[i]));
+        t->start[i] = b->base + b->off[i];
+        t->cost[(size_t)t->k * n + i] = (float)(t->unknown_rate * (b->off[i + 1] - b->off[i]));
     }
     for (int e = 0; e < t->k; e++) {
-        cr_ae_encode(t->ex[e], t->scratch[e], ids, (int)n, t->z);
-        cr_ae_decode(t->ex[e], t->scratch[e], t->z, (int)n, ids, NULL, t->logp);
+        cr_ae_encode(t->ex[e], t->scratch[e], b->ids, (int)n, t->z);
+        cr_ae_decode(t->ex[e], t->scratch[e], t->z, (int)n, b->ids, NULL, t->logp);
         for (uint32_t i = 0; i < n; i++)
             t->cost[(size_t)e * n + i] = (float)(-t->logp[i] / M_LN2 / t->cal[e].bpb_median);
     }
-    return cr_seg_window(t->seg, t->next, n, t->cost, t->start, d);
-}
-
-/* Every window that the tokens so far complete (with final, the rest of them), as crtok
- * -L -S cuts them: up to and including the first that holds the last token. */
-static int windows(cr_tagger *t, int final, cr_diag *d)
-{
-    int rc;
-    while (!t->last_done && t->next < t->T) {
-        uint64_t left = t->T - t->next;
-        if (!final && left <= t->L) /* the end offset of its last token is not known yet */
-            break;
-        uint32_t n = left < t->L ? (uint32_t)left : t->L;
-        if ((rc = window(t, n, d)) < 0)
-            return rc;
-        t->last_done = t->next + n == t->T && final;
-        t->next += t->S;
-    }
-    /* drop the tokens that no window will need again */
-    if (t->next > t->base) {
-        size_t drop = (size_t)((t->next < t->T ? t->next : t->T) - t->base);
-        memmove(t->ids, t->ids + drop, (size_t)(t->T - t->base - drop) * sizeof *t->ids);
-        memmove(t->offs, t->offs + drop, (size_t)(t->T - t->base - drop) * sizeof *t->offs);
-        t->base += drop;
-    }
-    return CR_OK;
+    return cr_seg_window(t->seg, b->first, n, t->cost, t->start, d);
 }
 
 int cr_tagger_feed(cr_tagger *t, const unsigned char *p, size_t n, int final, cr_diag *d)
 {
     const uint32_t *ids;
     const uint64_t *offs;
+    const cr_block *b;
     size_t count;
     int rc;
     if ((rc = cr_tok_feed(t->tok, p, n, final, &ids, &offs, &count, d)) < 0)
         return rc;
     t->bytes += n;
     for (size_t i = 0; i < count; i++) {
-        if (t->T - t->base == t->cap) {
-            /* windows are taken as soon as they are whole, so this holds at most a
-             * window and a feed's tokens */
-            size_t cap = 2 * t->cap;
-            uint32_t *a = realloc(t->ids, cap * sizeof *a);
-            if (a)
-                t->ids = a;
-            uint64_t *b = realloc(t->offs, cap * sizeof *b);
-            if (b)
-                t->offs = b;
-            if (!a || !b)
-                return cr_diag_set(d, CR_E_NOMEM, "out of memory");
-            t->cap = cap;
-        }
-        t->ids[t->T - t->base] = ids[i];
-        t->offs[t->T - t->base] = offs[i];
+        size_t len;
+        cr_vocab_bytes(t->v, ids[i], &len);
         t->T++;
-        /* keep the buffer at about a window: take the windows as they complete */
-        if (t->T - t->base > 2 * (uint64_t)t->L && (rc = windows(t, 0, d)) < 0)
+        if (cr_window_push(t->win, ids[i], offs[i], offs[i] + len, &b) &&
+            (rc = window(t, b, d)) < 0)
             return rc;
     }
-    if ((rc = windows(t, final, d)) < 0)
+    if (!final)
+        return CR_OK;
+    if (cr_window_end(t->win, &b) && (rc = window(t, b, d)) < 0)
         return rc;
-    if (final && (rc = cr_seg_end(t->seg, t->bytes)) < 0)
+    if ((rc = cr_seg_end(t->seg, t->bytes)) < 0)
         return cr_diag_set(d, rc, "the spans could not be written");
     return CR_OK;
 }

@@ -42,11 +42,8 @@ void cr_window_free(cr_window *w)
 {
     if (!w)
         return;
-    free(w->id);
-    free(w->off);
-    free(w->end);
-    free(w->b.ids);
-    free(w->b.off);
+    free(w->id); free(w->off); free(w->end);
+    free(w->b.ids); free(w->b.off);
     free(w);
 }
 
