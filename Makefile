@@ -67,6 +67,11 @@ $(B)/bench/zcost: bench/zcost.c $(CLI_OBJ) $(B)/libcr.a
 bench-tok: all
 	sh bench/tok.sh
 
+# the paper's Table 1 with the shipped experts (bench/table1.sh; CR_DATA, CR_EXPERTS)
+table1: all
+	sh bench/table1.sh
+.PHONY: table1
+
 man-check:
 	@for f in man/*.[0-9]; do LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l $$f \
 	    >/dev/null 2>$(B)/man.err || true; if [ -s $(B)/man.err ]; then echo "$$f:"; \

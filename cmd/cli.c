@@ -374,7 +374,7 @@ static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, int verbos
         }
         if (ev.type == CR_EV_STREAM || ev.type == CR_EV_BLOCK) {
             if ((rc = act(f, &ev, &d)) < 0) {
-                cr_diag_prefix(&d, "%s", ev.input);
+                cr_event_where(&ev, &d);
                 break;
             }
             if (ev.type == CR_EV_BLOCK) {

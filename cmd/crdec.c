@@ -63,8 +63,7 @@ static int act(cli_filter *f, const cr_event *ev, cr_diag *d)
         return f->w ? CR_OK : cr_writer_open(&f->w, f->out, CR_KIND_RECON, ev->meta, d);
     }
     if ((rc = cr_ae_accepts_block(f->ae, &ev->block, d)) < 0)
-        return cr_diag_prefix(d, "record %llu at byte %llu", (unsigned long long)ev->rec.seq,
-                              (unsigned long long)ev->rec.pos);
+        return rc;
     /* -x, the latent gain: the same block from another block's z (the first block of a
      * stream from z = 0) */
     z = cross ? dec.zprev : ev->z;

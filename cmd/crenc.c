@@ -75,8 +75,7 @@ static int act(cli_filter *f, const cr_event *ev, cr_diag *d)
         return f->w ? CR_OK : open_output(f, ev->meta, d);
     }
     if ((rc = cr_ae_accepts_block(f->ae, &ev->block, d)) < 0)
-        return cr_diag_prefix(d, "record %llu at byte %llu", (unsigned long long)ev->rec.seq,
-                              (unsigned long long)ev->rec.pos);
+        return rc;
     cr_ae_encode(f->ae, enc.s, ev->block.ids, (int)ev->block.n, enc.z);
     cr_lat_write(&ev->block, enc.z, enc.mw, bf16, enc.rec);
     return cr_writer_put(f->w, CR_LAT_BLOCK, enc.rec,

@@ -264,9 +264,7 @@ static int route(struct router *r, char *const *paths, int k)
                 }
             }
             if ((rc = seg_window(r, ev, &d)) < 0)
-                cr_diag_prefix(&d, "%s: block %llu of document %llu", ev[0].input,
-                               (unsigned long long)ev[0].block.index,
-                               (unsigned long long)ev[0].block.doc);
+                cr_event_where(&ev[0], &d);
             break;
         case CR_EV_DOCEND:
             if (r->o.spans && (rc = cr_seg_end(r->seg, ev[0].doc.bytes)) < 0)

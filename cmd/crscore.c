@@ -249,7 +249,7 @@ static int score(char *const *paths, int npaths)
         if (rc < 0) {
             /* an error ends that input; the others are still scored */
             if (ev.type == CR_EV_STREAM || ev.type == CR_EV_BLOCK) {
-                cr_diag_prefix(&d, "%s", ev.input);
+                cr_event_where(&ev, &d);
                 cr_input_skip(in);
             }
             fflush(stdout);

@@ -218,10 +218,7 @@ static int decode(const cr_vocab *v, FILE *f, const char *name, FILE *out)
     while ((rc = cr_input_next(in, &ev, &d)) != CR_EV_END) {
         if (rc > 0 && (rc = cr_detok_event(&s, &ev, &d)) < 0) {
             /* our own complaint: say where, and give up the rest of this input */
-            if (ev.type != CR_EV_STREAM)
-                cr_diag_prefix(&d, "record %llu at byte %llu", (unsigned long long)ev.rec.seq,
-                               (unsigned long long)ev.rec.pos);
-            cr_diag_prefix(&d, "%s", ev.input);
+            cr_event_where(&ev, &d);
             cr_input_skip(in);
         }
         if (rc < 0) {

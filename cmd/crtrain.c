@@ -1,7 +1,8 @@
 /* crtrain: trains an expert end to end (encoder and decoder, cross-entropy on every
  * reconstructed position) with AdamW, checkpoints and validation: open the model or the
  * checkpoint, read the blocks, step until done, write the model. The run itself (schedules,
- * data order, steps, validation) is core/train.c; the checkpoint format core/ckpt.c. */
+ * data order, steps, validation) is core/trainrun.c, the trainer core/train.c and the
+ * checkpoint format core/ckpt.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>

@@ -141,13 +141,12 @@ int cr_calib_measure(const cr_ae *ae, cr_input *in, cr_calib_acc *a, cr_diag *d)
         rc = cr_diag_set(d, CR_E_NOMEM, "out of memory");
     while (rc >= 0 && (rc = cr_input_next(in, &ev, d)) > 0) {
         if (rc == CR_EV_STREAM && (rc = cr_ae_accepts_tokens(ae, ev.meta, d)) < 0)
-            cr_diag_prefix(d, "%s", ev.input);
+            cr_event_where(&ev, d);
         if (rc != CR_EV_BLOCK)
             continue;
         const cr_block *b = &ev.block;
         if ((rc = cr_ae_accepts_block(ae, b, d)) < 0) {
-            cr_diag_prefix(d, "%s: record %llu at byte %llu", ev.input,
-                           (unsigned long long)ev.rec.seq, (unsigned long long)ev.rec.pos);
+            cr_event_where(&ev, d);
             break;
         }
         double bits = 0;

@@ -29,13 +29,26 @@ struct cr_input {
     float *logp, *z;
 };
 
-static int fail(cr_input *in, int rc, const cr_rec *rec, cr_diag *d)
+/* "record N at byte P" and the input's name, in one place for every message */
+static void where(cr_diag *d, const char *input, const cr_rec *rec)
 {
-    if (rec && d)
+    if (rec)
         cr_diag_prefix(d, "record %llu at byte %llu", (unsigned long long)rec->seq,
                        (unsigned long long)rec->pos);
+    cr_diag_prefix(d, "%s", input ? input : "<stdin>");
+}
+
+int cr_event_where(const cr_event *ev, cr_diag *d)
+{
+    where(d, ev->input,
+          ev->type == CR_EV_STREAM || ev->type == CR_EV_INPUT_END ? NULL : &ev->rec);
+    return d->code;
+}
+
+static int fail(cr_input *in, int rc, const cr_rec *rec, cr_diag *d)
+{
     if (d)
-        cr_diag_prefix(d, "%s", in->name);
+        where(d, in->name, rec);
     /* the rest of this input cannot be trusted: the next call moves on */
     cr_reader_close(in->r);
     in->r = NULL;

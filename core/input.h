@@ -68,6 +68,10 @@ void cr_input_set_raw(cr_input *in, int raw);
  * negative CR_E_* code with d naming the input, record and byte. */
 int cr_input_next(cr_input *in, cr_event *ev, cr_diag *d);
 
+/* Puts where ev came from before a message of the caller's own about it: "input: " for a
+ * stream header, "input: record N at byte P: " for a record. Returns d's code. */
+int cr_event_where(const cr_event *ev, cr_diag *d);
+
 /* Gives up the current input (after an error of the caller's own about it); the next
  * call goes on with the next input. */
 void cr_input_skip(cr_input *in);

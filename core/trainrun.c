@@ -120,7 +120,7 @@ int cr_train_data_read(cr_train_data *dt, cr_input *in, const cr_ae *ae, cr_diag
     dt->L = ae->cfg.L;
     while ((rc = cr_input_next(in, &ev, d)) != CR_EV_END) {
         if (rc == CR_EV_STREAM && (rc = cr_ae_accepts_tokens(ae, ev.meta, d)) < 0)
-            cr_diag_prefix(d, "%s", ev.input);
+            cr_event_where(&ev, d);
         else if (rc == CR_EV_DOC)
             dt->docs++;
         else if (rc == CR_EV_BLOCK)
