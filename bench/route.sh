@@ -40,24 +40,28 @@ for n in $names; do
     [ -s "$D/$p-test.files" ] || { echo "route.sh: no $D/$p-test.files (share/recipes/expert.sh $n)" >&2; exit 1; }
     awk -v cap="$cap" '{ "wc -c < \"" $0 "\"" | getline s; close("wc -c < \"" $0 "\""); if (t >= cap) exit; t += s; print }' \
         "$D/$p-test.files" > "$w/test-$n.files"
-    crtok -L 512 -T "$w/test-$n.files" > "$w/test-$n.tok"
+    crtok -L 512 -T "$w/test-$n.files" > "$w/test-$n.tok.new"
+    cmp -s "$w/test-$n.tok.new" "$w/test-$n.tok" && rm "$w/test-$n.tok.new" ||
+        mv "$w/test-$n.tok.new" "$w/test-$n.tok"
     # the zstd expert of the domain
-    [ -s "$w/$n.zdict" ] || nice build/bench/zcost train -o "$w/$n.zdict" "$D/$p-train.files" 2>/dev/null ||
-        (cd "$top" && build/bench/zcost train -o "$w/$n.zdict" "$D/$p-train.files")
+    [ -s "$w/$n.zdict" ] || "$B/bench/zcost" train -o "$w/$n.zdict" "$D/$p-train.files"
     "$B/bench/zcost" -d "$w/$n.zdict" -C "$D/$p-cal-512.tok" > "$w/$n.zcal"
 done
 sets=
 for n in $names; do sets="$sets test-$n"; done
 for k in ids ascii bytes unicode; do
-    cp "$D/rand-$k-512.tok" "$w/noise-$k.tok"
+    cmp -s "$D/rand-$k-512.tok" "$w/noise-$k.tok" || cp "$D/rand-$k-512.tok" "$w/noise-$k.tok"
     sets="$sets noise-$k"
 done
 
 # every set through every expert and every zstd dictionary
-run_set() { # set tokens -> set.NAME.rec and set.zNAME.rec
+run_set() { # set tokens -> set.NAME.rec and set.zNAME.rec (kept while newer than both)
     for e in $experts; do
         n=${e%%=*} m=$(model "$e")
-        crenc -m "$m" "$w/$1.tok" | crdec -m "$m" > "$w/$1.$n.rec"
+        r=$w/$1.$n.rec
+        if ! [ -s "$r" ] || ! [ "$r" -nt "$m" ] || ! [ "$r" -nt "$w/$1.tok" ]; then
+            crenc -m "$m" "$w/$1.tok" | crdec -m "$m" > "$r.tmp" && mv "$r.tmp" "$r"
+        fi
         "$B/bench/zcost" -d "$w/$n.zdict" -n "$n" -c "$w/$n.zcal" "$w/$1.tok" > "$w/$1.z$n.rec"
     done
 }
@@ -117,7 +121,9 @@ head -n "$mixdocs" "$w/sets/mix.files" > "$w/mix.files"
 awk 'NR == FNR { keep[$0] = 1; next } keep[$1]' "$w/mix.files" "$w/sets/mix.labels" > "$w/mix.labels"
 cp "$w/sets/real.files" "$w/real.files"; cp "$w/sets/real.labels" "$w/real.labels"
 for s in mix real; do
-    crtok -L 512 -S "$stride" -T "$w/$s.files" > "$w/seg-$s.tok"
+    crtok -L 512 -S "$stride" -T "$w/$s.files" > "$w/seg-$s.tok.new"
+    cmp -s "$w/seg-$s.tok.new" "$w/seg-$s.tok" && rm "$w/seg-$s.tok.new" ||
+        mv "$w/seg-$s.tok.new" "$w/seg-$s.tok"
     sh "$top/bench/route/tokens.sh" "$w/$s.files" > "$w/$s.tokens"
     run_set "seg-$s"
     map=; [ "$s" = real ] && map="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"

@@ -308,6 +308,7 @@ void cli_progress_start(cli_progress *p, char *const *paths, int npaths)
     struct stat st;
     memset(p, 0, sizeof *p);
     p->on = isatty(2);
+    p->unit = "blocks";
     p->start = p->last = now();
     for (int i = 0; i < npaths; i++)
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
@@ -327,7 +328,7 @@ void cli_progress_show(cli_progress *p, unsigned long long blocks, unsigned long
     if (!p->on || t - p->last < 0.5 || t - p->start < 1.0)
         return;
     p->last = t;
-    fprintf(stderr, "\r%s: %llu blocks, %.1f MB, %.0f tokens/s", prog, blocks, bytes / 1e6,
+    fprintf(stderr, "\r%s: %llu %s, %.1f MB, %.0f tokens/s", prog, blocks, p->unit, bytes / 1e6,
             tokens / (t - p->start));
     if (p->total > bytes && bytes > 0) {
         double eta = (t - p->start) * (double)(p->total - bytes) / (double)bytes;

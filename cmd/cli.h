@@ -90,6 +90,7 @@ int cli_refuse_tty_in(char *const *paths, int npaths);
  * bytes when known (0 when not). */
 typedef struct cli_progress {
     int on;
+    const char *unit; /* what the count counts: "blocks" unless set after start */
     double start, last;
     unsigned long long total;
 } cli_progress;

@@ -30,7 +30,7 @@ static void usage(FILE *f)
                "  -s, --spans         one line per span: path start end label\n"
                "      --state FILE    remember each file's hash and spans in FILE; a file\n"
                "                      unchanged since then is not scored again\n"
-               "      --changed       with --state: print only files whose result changed\n"
+               "      --changed       with --state: print only files new or changed since\n"
                "  -S, --stride N      tokens between windows (default: half the block, 256)\n"
                "  -p, --penalty P     the cost of a change of label (default 32)\n"
                "  -r, --reject X      one rejection threshold (default: each expert's q99)\n"
@@ -61,7 +61,7 @@ static struct {
     cr_tagspan *spans; /* of the file being tagged */
     size_t nspans, cap;
     unsigned char buf[1 << 18];
-    unsigned long long files, skipped, scored, reused, bytes;
+    unsigned long long files, skipped, scored, reused, bytes, tokens;
     cli_progress pg;
 } g;
 
@@ -142,11 +142,6 @@ static void put_result(const cr_tagentry *e)
     putchar('\n');
 }
 
-static int same_spans(const cr_tagentry *a, const cr_tagentry *b)
-{
-    return a->nspans == b->nspans && !memcmp(a->spans, b->spans, a->nspans * sizeof *a->spans);
-}
-
 /* Hashes an open file; *binary when its first 64 KiB hold a NUL byte (as grep and git
  * decide). Returns 0, or errno. */
 static int hash_file(int fd, uint64_t *hash, uint64_t *size, int *binary)
@@ -179,12 +174,14 @@ static int tag_fd(int fd, uint64_t size, cr_diag *d)
     while (rc >= 0 && (n = read(fd, g.buf, sizeof g.buf)) > 0) {
         got += (uint64_t)n;
         rc = cr_tagger_feed(g.t, g.buf, (size_t)n, 0, d);
-        cli_progress_show(&g.pg, g.files, cr_tagger_tokens(g.t), g.bytes + got);
+        cli_progress_show(&g.pg, g.files, g.tokens + cr_tagger_tokens(g.t), g.bytes + got);
     }
     if (rc >= 0 && got != size)
         return cr_diag_set(d, CR_E_IO, "changed while it was read (%llu bytes, then %llu)",
                            (unsigned long long)size, (unsigned long long)got);
-    return rc < 0 ? rc : cr_tagger_feed(g.t, NULL, 0, 1, d);
+    rc = rc < 0 ? rc : cr_tagger_feed(g.t, NULL, 0, 1, d);
+    g.tokens += cr_tagger_tokens(g.t);
+    return rc;
 }
 
 static void tag_file(void *arg, const char *path, int direrr)
@@ -230,7 +227,7 @@ static void tag_file(void *arg, const char *path, int direrr)
         g.bytes += size;
         if (g.o.state && cr_tagstate_add(&g.now, &e, &d) < 0)
             cli_err("%s: %s", path, d.msg);
-        if (!g.o.changed || !was || !same_spans(was, &e))
+        if (!g.o.changed || fresh)
             put_result(&e);
     }
     close(fd);
@@ -368,6 +365,7 @@ int main(int argc, char **argv)
         putchar('\n');
     }
     cli_progress_start(&g.pg, NULL, 0);
+    g.pg.unit = "files";
     for (int i = optind; i < argc; i++)
         strcmp(argv[i], "-") ? cr_walk(argv[i], tag_file, NULL)
                              : cr_walk_list(stdin, tag_file, NULL);
