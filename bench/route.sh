@@ -38,8 +38,10 @@ for e in $experts; do names="$names ${e%%=*}"; done
 for n in $names; do
     p=$(prefix "$n")
     [ -s "$D/$p-test.files" ] || { echo "route.sh: no $D/$p-test.files (share/recipes/expert.sh $n)" >&2; exit 1; }
-    awk -v cap="$cap" '{ "wc -c < \"" $0 "\"" | getline s; close("wc -c < \"" $0 "\""); if (t >= cap) exit; t += s; print }' \
-        "$D/$p-test.files" > "$w/test-$n.files"
+    t=0
+    while IFS= read -r f && [ "$t" -lt "$cap" ]; do
+        echo "$f"; t=$((t + $(wc -c < "$f")))
+    done < "$D/$p-test.files" > "$w/test-$n.files"
     crtok -L 512 -T "$w/test-$n.files" > "$w/test-$n.tok.new"
     cmp -s "$w/test-$n.tok.new" "$w/test-$n.tok" && rm "$w/test-$n.tok.new" ||
         mv "$w/test-$n.tok.new" "$w/test-$n.tok"

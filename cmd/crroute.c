@@ -96,9 +96,11 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
         e->reject_at = !r->o.reject ? INFINITY : r->o.reject_at > 0 ? r->o.reject_at
                                                                    : e->cal.q99;
     }
-    r->unknown_rate = INFINITY;
+    /* unknown costs the highest threshold per byte: text goes unknown in --spans only
+     * where no expert is within its own threshold */
+    r->unknown_rate = 0;
     for (int i = 0; i < r->k; i++)
-        if (r->ex[i].reject_at < r->unknown_rate)
+        if (r->ex[i].reject_at > r->unknown_rate)
             r->unknown_rate = r->ex[i].reject_at;
     for (int i = 0; i < r->k; i++)
         for (int j = 0; j < i; j++)

@@ -39,7 +39,7 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
     t->v = v;
     t->L = (uint32_t)experts[0]->cfg.L;
     t->S = stride ? stride : (t->L > 1 ? t->L / 2 : 1); /* by default each token in two windows */
-    t->unknown_rate = INFINITY;
+    t->unknown_rate = 0; /* the highest threshold, as crroute -s */
     for (int i = 0; i < k; i++) {
         const char *name = "?";
         t->ex[i] = experts[i];
@@ -51,7 +51,7 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
             return cr_diag_set(d, CR_E_VALUE, "expert %s is not calibrated (crmodel "
                                "calibrate)", name);
         double r = reject > 0 ? reject : t->cal[i].q99;
-        t->unknown_rate = r < t->unknown_rate ? r : t->unknown_rate;
+        t->unknown_rate = r > t->unknown_rate ? r : t->unknown_rate;
         size_t m = (size_t)cr_ae_slots(&experts[i]->cfg) * experts[i]->cfg.C;
         mw = m > mw ? m : mw;
         if (cr_ae_scratch_new(&t->scratch[i], &experts[i]->cfg) < 0)

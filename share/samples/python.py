@@ -1,62 +1,85 @@
-# -*- test-case-name: twisted._threads.test -*-
+# -*- test-case-name: twisted.conch.test.test_ssh -*-
 # Copyright (c) Twisted Matrix Laboratories.
 # See LICENSE for details.
 
 """
-Top level thread pool interface, used to implement
-L{twisted.python.threadpool}.
+Common functions for the SSH classes.
+
+Maintainer: Paul Swartz
 """
 
 
-from queue import Queue
-from threading import Lock, Thread, local as LocalStorage
+import struct
 
-from twisted.python.log import err
-from ._team import Team
-from ._threadworker import LockWorker, ThreadWorker
+from cryptography.utils import int_to_bytes
+
+from twisted.python.deprecate import deprecated
+from twisted.python.versions import Version
+
+__all__ = ["NS", "getNS", "MP", "getMP", "ffs"]
 
 
-def pool(currentLimit, threadFactory=Thread):
+def NS(t):
     """
-    Construct a L{Team} that spawns threads as a thread pool, with the given
-    limiting function.
-
-    @note: Future maintainers: while the public API for the eventual move to
-        twisted.threads should look I{something} like this, and while this
-        function is necessary to implement the API described by
-        L{twisted.python.threadpool}, I am starting to think the idea of a hard
-        upper limit on threadpool size is just bad (turning memory performance
-        issues into correctness issues well before we run into memory
-        pressure), and instead we should build something with reactor
-        integration for slowly releasing idle threads when they're not needed
-        and I{rate} limiting the creation of new threads rather than just
-        hard-capping it.
-
-    @param currentLimit: a callable that returns the current limit on the
-        number of workers that the returned L{Team} should create; if it
-        already has more workers than that value, no new workers will be
-        created.
-    @type currentLimit: 0-argument callable returning L{int}
-
-    @param threadFactory: Factory that, when given a C{target} keyword argument,
-        returns a L{threading.Thread} that will run that target.
-    @type threadFactory: callable returning a L{threading.Thread}
-
-    @return: a new L{Team}.
+    net string
     """
+    if isinstance(t, str):
+        t = t.encode("utf-8")
+    return struct.pack("!L", len(t)) + t
 
-    def startThread(target):
-        return threadFactory(target=target).start()
 
-    def limitedWorkerCreator():
-        stats = team.statistics()
-        if stats.busyWorkerCount + stats.idleWorkerCount >= currentLimit():
-            return None
-        return ThreadWorker(startThread, Queue())
+def getNS(s, count=1):
+    """
+    get net string
+    """
+    ns = []
+    c = 0
+    for i in range(count):
+        (l,) = struct.unpack("!L", s[c : c + 4])
+        ns.append(s[c + 4 : 4 + l + c])
+        c += 4 + l
+    return tuple(ns) + (s[c:],)
 
-    team = Team(
-        coordinator=LockWorker(Lock(), LocalStorage()),
-        createWorker=limitedWorkerCreator,
-        logException=err,
-    )
-    return team
+
+def MP(number):
+    if number == 0:
+        return b"\000" * 4
+    assert number > 0
+    bn = int_to_bytes(number)
+    if ord(bn[0:1]) & 128:
+        bn = b"\000" + bn
+    return struct.pack(">L", len(bn)) + bn
+
+
+def getMP(data, count=1):
+    """
+    Get multiple precision integer out of the string.  A multiple precision
+    integer is stored as a 4-byte length followed by length bytes of the
+    integer.  If count is specified, get count integers out of the string.
+    The return value is a tuple of count integers followed by the rest of
+    the data.
+    """
+    mp = []
+    c = 0
+    for i in range(count):
+        (length,) = struct.unpack(">L", data[c : c + 4])
+        mp.append(int.from_bytes(data[c + 4 : c + 4 + length], "big"))
+        c += 4 + length
+    return tuple(mp) + (data[c:],)
+
+
+def ffs(c, s):
+    """
+    first from second
+    goes through the first list, looking for items in the second, returns the first one
+    """
+    for i in c:
+        if i in s:
+            return i
+
+
+@deprecated(Version("Twisted", 16, 5, 0))
+def install():
+    # This used to install gmpy, but is technically public API, so just do
+    # nothing.
+    pass
