@@ -30,7 +30,7 @@ LDLIBS += $(PKG_LIBS) -lm -fopenmp $(SAN)
 
 B := build
 # every program, one cmd/NAME.c each: built, installed and uninstalled from this list
-PROGS := crtok crdump crmodel crenc crdec crscore crtrain crroute crtag
+PROGS := crtok crdump crmodel crenc crdec crscore crtrain crroute crtag crlatent
 CORE := $(wildcard core/*.c) $(wildcard tok/*.c)
 CORE_OBJ := $(CORE:%.c=$(B)/%.o)
 CLI_OBJ := $(B)/cmd/cli.o
@@ -121,3 +121,20 @@ demo: all
 	@echo; echo '$$ crtag -s share/samples/notes.md'
 	@$(B)/crtag -s share/samples/notes.md
 .PHONY: demo
+
+# libFuzzer targets over every reader (fuzz/README): Debian's clang with ASan and UBSan,
+# each run for FUZZ_SECONDS on its seeds in fuzz/corpus/NAME (what it finds goes to
+# build-fuzz/). Not part of make check.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+fuzz:
+	$(MAKE) B=build-fuzz CC=clang OPT="-O1 -fno-omit-frame-pointer -Wno-pass-failed" \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_TARGETS:%=build-fuzz/fuzz/%)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZ_TARGETS)
+
+$(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(B)/libcr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libcr.a $(LDLIBS)
+.PHONY: fuzz

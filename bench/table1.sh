@@ -51,7 +51,9 @@ while getopts tz c; do
 done
 shift $((OPTIND - 1))
 w=${1:-/tmp/cr-bench/table1}
-case $cap in '' | *[!0-9]*) echo "table1: CR_TABLE_BYTES: '$cap' is not a byte count" >&2; exit 2 ;; esac
+case $cap in
+    '' | *[!0-9]*) echo "table1: CR_TABLE_BYTES: '$cap' is not a byte count" >&2; exit 2 ;;
+esac
 [ "$cap" -ge 4096 ] || { echo "table1: CR_TABLE_BYTES: $cap is below 4096" >&2; exit 2; }
 for p in crtok crenc crdec crscore crdump crmodel; do
     [ -x "$b/$p" ] || { echo "table1: $b/$p: not built (run make)" >&2; exit 1; }
@@ -94,7 +96,8 @@ sample() {
 for d in python:py english:en c:c; do
     name=${d%:*} list=$data/${d#*:}-test.files
     if [ ! -s "$list" ]; then
-        note "$name: $list is missing: no held-out $name text (share/recipes/expert.sh $name writes it)"
+        note "$name: $list is missing: no held-out $name text" \
+            "(share/recipes/expert.sh $name writes it)"
         continue
     fi
     sample "$list" > "$w/sets/$name.sample.new"
@@ -102,7 +105,8 @@ for d in python:py english:en c:c; do
         note "$name: no file of $list could be read"
         continue
     fi
-    if ! cmp -s "$w/sets/$name.sample.new" "$w/sets/$name.sample" || [ ! -s "$w/sets/$name.tok" ]; then
+    if ! cmp -s "$w/sets/$name.sample.new" "$w/sets/$name.sample" ||
+        [ ! -s "$w/sets/$name.tok" ]; then
         rm -rf "$w/sets/$name"
         mkdir -p "$w/sets/$name"
         i=0

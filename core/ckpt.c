@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "file.h"
 #include "input.h"
@@ -72,13 +73,12 @@ int cr_ckpt_save(const char *path, const cr_ae *ae, const float *m, const float 
 }
 
 /* The header: the model to fill, the steps done and the options. */
-static int read_header(const cr_meta *m, cr_ae **ae, float **moments, cr_train_opts *o,
-                       unsigned keep, long *step, cr_diag *d)
+static int read_header(const cr_meta *m, cr_ae **ae, cr_train_opts *o, unsigned keep,
+                       long *step, cr_diag *d)
 {
     cr_ae_config c;
     uint64_t u;
     double x;
-    size_t np;
     int rc;
 
     if ((rc = cr_ae_config_from_meta(&c, m, d)) < 0 || (rc = cr_ae_alloc(ae, &c, d)) < 0)
@@ -101,30 +101,43 @@ static int read_header(const cr_meta *m, cr_ae **ae, float **moments, cr_train_o
         if (!(keep & 1u << i))
             cr_train_opts_set(o, i, x);
     }
-    np = cr_ae_nparams(&c);
     cr_meta_merge((*ae)->meta, m);
-    (*ae)->slab = malloc(np * sizeof(float));
-    (*ae)->slab_owned = 1;
-    *moments = malloc(2 * np * sizeof(float));
-    if (!(*ae)->slab || !*moments || cr_ae_params_carve(&c, (*ae)->slab, &(*ae)->p) < 0)
-        return cr_diag_set(d, CR_E_NOMEM, "out of memory for %zu parameters", np);
     return CR_OK;
 }
 
-/* A slab chunk into its place; got counts the values of each slab so far, which also says
- * where the next chunk of that slab must start. */
-static int read_chunk(const cr_rec *rec, float *slab, float *moments, size_t np, size_t *got,
-                      cr_diag *d)
+/* The three slabs (parameters, m, v) as their chunks arrive: each grows with the values
+ * really read, so that a header that claims a huge model costs no more memory than the
+ * file holds (fuzz/README). v goes behind a whole m in p[1] (the writer's order), so that
+ * p[1] is the caller's moments array without a copy. got counts the values of each slab
+ * so far, which also says where the next chunk of that slab must start. */
+struct slabs {
+    float *p[3];
+    size_t got[3], cap[3];
+    int v_in_m; /* v is in p[1] from offset np */
+};
+
+static int read_chunk(const cr_rec *rec, struct slabs *sl, size_t np, cr_diag *d)
 {
     uint32_t s = cr_le32(rec->data), k = cr_le32(rec->data + 12);
     uint64_t at = cr_le64(rec->data + 4);
-    if (s > 2 || rec->len != 16 + 4 * (size_t)k || at != got[s] || k > np - at)
+    if (s > 2 || rec->len != 16 + 4 * (size_t)k || at != sl->got[s] || k > np - at)
         return cr_diag_set(d, CR_E_FORMAT, "record %llu does not fit the model",
                            (unsigned long long)rec->seq);
-    float *dst = s == 0 ? slab : moments + (s - 1) * np;
+    size_t b = s, base = 0;
+    if (s == 2 && (sl->v_in_m || (at == 0 && sl->got[1] == np)))
+        sl->v_in_m = 1, b = 1, base = np;
+    if (base + at + k > sl->cap[b]) {
+        size_t cap = 2 * sl->cap[b] < base + np ? 2 * sl->cap[b] : base + np;
+        cap = cap > base + at + k ? cap : base + at + k;
+        float *p = realloc(sl->p[b], cap * sizeof *p);
+        if (!p)
+            return cr_diag_set(d, CR_E_NOMEM, "out of memory for %zu parameters", np);
+        sl->p[b] = p;
+        sl->cap[b] = cap;
+    }
     for (uint32_t j = 0; j < k; j++)
-        dst[at + j] = cr_lef32(rec->data + 16 + 4 * j);
-    got[s] += k;
+        sl->p[b][base + at + j] = cr_lef32(rec->data + 16 + 4 * j);
+    sl->got[s] += k;
     return CR_OK;
 }
 
@@ -133,7 +146,8 @@ int cr_ckpt_load(const char *path, cr_ae **ae, float **moments, cr_train_opts *o
 {
     cr_input *in = NULL;
     cr_event ev;
-    size_t np = 0, got[3] = {0, 0, 0};
+    struct slabs sl = {{NULL, NULL, NULL}, {0, 0, 0}, {0, 0, 0}, 0};
+    size_t np = 0;
     int rc;
 
     *ae = NULL;
@@ -143,26 +157,40 @@ int cr_ckpt_load(const char *path, cr_ae **ae, float **moments, cr_train_opts *o
     cr_input_set_max_len(in, 16 + 4 * CR_CKPT_CHUNK);
     while ((rc = cr_input_next(in, &ev, d)) > 0 && rc != CR_EV_INPUT_END) {
         if (rc == CR_EV_STREAM && ev.first)
-            rc = read_header(ev.meta, ae, moments, o, keep, step, d);
+            rc = read_header(ev.meta, ae, o, keep, step, d);
         else if (rc == CR_EV_STREAM)
             rc = cr_diag_set(d, CR_E_FORMAT, "more than one stream in a checkpoint");
         else if (rc == CR_EV_RECORD && ev.rec.type == CR_CKPT_REC && ev.rec.len >= 16)
-            rc = read_chunk(&ev.rec, (*ae)->slab, *moments, cr_ae_nparams(&(*ae)->cfg), got,
-                            d);
+            rc = read_chunk(&ev.rec, &sl, cr_ae_nparams(&(*ae)->cfg), d);
         if (rc < 0) { /* ours: the reader's errors leave the loop with the path in them */
             cr_diag_prefix(d, "%s", path);
             break;
         }
     }
     np = *ae ? cr_ae_nparams(&(*ae)->cfg) : 0;
-    if (rc >= 0 && (!np || got[0] != np || got[1] != np || got[2] != np))
+    if (rc >= 0 && (!np || sl.got[0] != np || sl.got[1] != np || sl.got[2] != np))
         rc = cr_diag_set(d, CR_E_TRUNCATED, "%s: checkpoint lacks part of its tensors", path);
+    const float *v = sl.v_in_m ? sl.p[1] + np : sl.p[2];
     for (size_t i = 0; rc >= 0 && i < np; i++)
-        if (!isfinite((*ae)->slab[i]) || !isfinite((*moments)[i]) ||
-            !isfinite((*moments)[np + i]))
+        if (!isfinite(sl.p[0][i]) || !isfinite(sl.p[1][i]) || !isfinite(v[i]))
             rc = cr_diag_set(d, CR_E_VALUE, "%s: value %zu of the checkpoint is not finite",
                              path, i);
     cr_input_close(in);
+    if (rc >= 0) { /* the model owns slab 0; the caller gets m and v in one array */
+        float *mv = sl.v_in_m ? sl.p[1] : realloc(sl.p[1], 2 * np * sizeof *mv);
+        if (mv && !sl.v_in_m)
+            memcpy(mv + np, sl.p[2], np * sizeof *mv);
+        if (mv)
+            sl.p[1] = NULL;
+        *moments = mv;
+        (*ae)->slab = sl.p[0];
+        (*ae)->slab_owned = 1;
+        sl.p[0] = NULL;
+        if (!mv || cr_ae_params_carve(&(*ae)->cfg, (*ae)->slab, &(*ae)->p) < 0)
+            rc = cr_diag_set(d, CR_E_NOMEM, "%s: out of memory for %zu parameters", path, np);
+    }
+    for (int s = 0; s < 3; s++)
+        free(sl.p[s]);
     if (rc < 0) {
         cr_ae_free(*ae);
         free(*moments);

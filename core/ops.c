@@ -56,7 +56,11 @@ void cr_op_matmul_ref(float *out, const float *inp, const float *w, const float 
 /* The element-wise loops run in versions for AVX-512, AVX2 and the baseline, chosen when
  * the library is loaded (GCC's target_clones): the build targets x86-64-v2, but the
  * softmax over 50257 logits per position was 15% of a training step with 4-wide SSE. */
+#if defined(__clang__) && __clang_major__ < 16
+#define CR_CLONES /* clang before 16 cannot call clones from other files (make fuzz) */
+#else
 #define CR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 
 /* exp for the softmax loops, written so that the compiler vectorizes it (omp simd):
  * 2^n * p(r) with x = n ln2 + r, |r| <= ln2/2, p of degree 6; relative error below
@@ -71,7 +75,7 @@ static inline float fast_expf(float x)
     float r = x - n * 0.693145751953125f - n * 1.428606765330187045e-06f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666418f +
               r * (0.00833330024f + r * 0.00138925435f)))));
-    int32_t e = ((int32_t)n + 127) << 23;
+    int32_t e = ((int32_t)(n == n ? n : 0.0f) + 127) << 23; /* NaN in: p makes NaN out */
     float s;
     memcpy(&s, &e, 4);
     return p * s;
@@ -179,7 +183,7 @@ void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int 
 #pragma omp simd reduction(max : mx)
             for (int i = 1; i < V; i++)
                 mx = x[i] > mx ? x[i] : mx;
-            while (x[best] != mx)
+            while (best < V - 1 && x[best] != mx) /* a NaN row has no max: stop at V-1 */
                 best++;
             float sum = 0;
 #pragma omp simd reduction(+ : sum)
@@ -312,7 +316,7 @@ double cr_op_head_bwd(float *dh, float *dw, const float *h, const float *w,
 #pragma omp simd reduction(max : mx)
             for (int i = 1; i < V; i++)
                 mx = x[i] > mx ? x[i] : mx;
-            while (x[best] != mx)
+            while (best < V - 1 && x[best] != mx) /* a NaN row has no max: stop at V-1 */
                 best++;
             float sum = 0, xy = x[target[t0 + r]] - mx;
 #pragma omp simd reduction(+ : sum)

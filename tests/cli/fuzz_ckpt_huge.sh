@@ -1,0 +1,7 @@
+# A checkpoint whose header claims a model of a billion parameters, in 288 bytes (fuzz_ckpt
+# found a 2.4 GB malloc): the loader's memory grows with the values it reads, so under a
+# 4 GB limit it is refused as the truncated file it is, not as "out of memory".
+tail -c +2 "$TOP/fuzz/regress/fuzz_ckpt/huge_model" > huge.ckpt
+printf 'hello world\n' | crtok -L 8 > t.tok
+(ulimit -v 4000000; crtrain --resume huge.ckpt -o out.crm t.tok); echo "exit $?"
+test ! -e out.crm && echo "no model written"
