@@ -26,7 +26,7 @@ while IFS= read -r f; do n=$((n + 1)); cp "$f" "$w/tree/$n-${f##*/}"; done < "$w
 bytes=$(cat "$w"/tree/* | wc -c)
 experts=$(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done)
 ls "$w"/tree/* > "$w/list"
-tokens=$(crtok -T "$w/list" -L 65536 | crdump -q | awk '$1 == "docend" { t += $4 } END { print t }')
+tokens=$(crtok -T "$w/list" -L 65536 | crdump -q | awk '$1 == "docend" { t += $5 } END { print t }')
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v b="$bytes" -v t="$tokens" -v s="$1" 'BEGIN { printf "%7.2f s  %6.3f MB/s  %6.0f tokens/s", s, b / s / 1e6, t / s }'; }
