@@ -100,15 +100,23 @@ uninstall:
 	for d in $(SHARE_DIRS:%="$(DESTDIR)$(SHAREDIR)/%") "$(DESTDIR)$(SHAREDIR)"; do \
 	    [ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || echo "kept $$d: not empty"; done
 
+# The whole suite under AddressSanitizer, UndefinedBehaviorSanitizer (any report fails:
+# no recovery) and LeakSanitizer; then the pipeline cases under valgrind (tests/valgrind.sh).
+# CI runs both after make check (.ci/run).
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+    UBSAN_OPTIONS=print_stacktrace=1 CR_SAN=asan
 asan:
-	$(MAKE) B=build-asan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined" \
-	    all $(UNIT:%=build-asan/tests/%)
-	CR_BUILD=build-asan OPENBLAS_NUM_THREADS=1 sh tests/run.sh
+	$(MAKE) B=build-asan OPT="-O1 -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all $(UNIT:%=build-asan/tests/%)
+	$(ASAN_ENV) CR_BUILD=build-asan OPENBLAS_NUM_THREADS=1 sh tests/run.sh
+
+valgrind: all
+	OPENBLAS_NUM_THREADS=1 sh tests/valgrind.sh
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check bench bench-tok man-check install uninstall asan clean
+.PHONY: all check bench bench-tok man-check install uninstall asan valgrind clean
 .SECONDARY:
 
 # The main job on what ships: crtag tags the samples (held-out Python, English, C, a

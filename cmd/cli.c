@@ -79,18 +79,42 @@ void cli_close_in(FILE *f)
         fclose(f);
 }
 
+/* The -o file being written: to tmp (PATH.tmpPID, beside it) when PATH is a regular file
+ * or new, renamed over PATH when whole; NULL tmp for a pipe or a device, written as is. */
+static struct {
+    FILE *f;
+    char *tmp;
+} out_file;
+
 FILE *cli_open_out(const char *path, int binary, int force)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-    if (!f) {
-        cli_err("%s: %s", path, strerror(errno));
-        return NULL;
+    struct stat st;
+    FILE *f = stdout;
+    if (strcmp(path, "-") != 0) {
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+            f = fopen(path, "wb");
+        } else {
+            size_t n = strlen(path) + 32;
+            if ((out_file.tmp = malloc(n)) != NULL) {
+                snprintf(out_file.tmp, n, "%s.tmp%ld", path, (long)getpid());
+                f = fopen(out_file.tmp, "wbx");
+            } else {
+                f = NULL;
+                errno = ENOMEM;
+            }
+        }
+        if (!f) {
+            cli_err("%s: %s", path, strerror(errno));
+            free(out_file.tmp);
+            out_file.tmp = NULL;
+            return NULL;
+        }
+        out_file.f = f;
     }
     if (binary && !force && isatty(fileno(f))) {
         cli_err("%s: refusing to write binary records to a terminal", cli_name(path, 1));
         cli_hint("redirect the output, pipe it into the next program, or use -f");
-        if (f != stdout)
-            fclose(f);
+        cli_discard_out(f, path);
         return NULL;
     }
     return f;
@@ -98,14 +122,46 @@ FILE *cli_open_out(const char *path, int binary, int force)
 
 int cli_close_out(FILE *f, const char *path)
 {
-    int bad = fflush(f) != 0 || ferror(f);
-    if (f != stdout)
-        bad |= fclose(f) != 0;
+    int bad = fflush(f) != 0 || ferror(f), err = errno;
+    int tmp = f == out_file.f && out_file.tmp;
+    if (f != stdout && fclose(f) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (!bad && tmp && rename(out_file.tmp, path) != 0) {
+        bad = 1;
+        err = errno;
+    }
+    if (tmp) {
+        if (bad)
+            unlink(out_file.tmp);
+        free(out_file.tmp);
+        out_file.tmp = NULL;
+    }
+    if (f == out_file.f)
+        out_file.f = NULL;
     if (bad) {
-        cli_err("%s: write failed: %s", cli_name(path, 1), strerror(errno));
+        cli_err("%s: write failed: %s", cli_name(path, 1), strerror(err));
         return CLI_EXIT_DATA;
     }
     return CLI_EXIT_OK;
+}
+
+void cli_discard_out(FILE *f, const char *path)
+{
+    if (ferror(f)) { /* a failed write: the retry says why again */
+        fflush(f);
+        cli_err("%s: write failed: %s", cli_name(path, 1), strerror(errno));
+    }
+    if (f != stdout)
+        fclose(f);
+    if (f == out_file.f && out_file.tmp) {
+        unlink(out_file.tmp);
+        free(out_file.tmp);
+        out_file.tmp = NULL;
+    }
+    if (f == out_file.f)
+        out_file.f = NULL;
 }
 
 static int is_dir(const char *p)
@@ -343,14 +399,6 @@ void cli_progress_end(cli_progress *p)
         fprintf(stderr, "\r\033[K");
 }
 
-/* Removes a partial output file (a regular file only: never /dev/null or a pipe). */
-static void remove_partial(const char *path)
-{
-    struct stat st;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-        unlink(path);
-}
-
 /* Reads every input and acts on it; returns the exit status. */
 static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, int verbose,
                       cli_progress *pg)
@@ -460,10 +508,12 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
         status = CLI_EXIT_DATA;
     } else if (status != CLI_EXIT_OK)
         cr_writer_abandon(f.w);
-    int cs = cli_close_out(f.out, out);
+    int cs = CLI_EXIT_OK;
+    if (status == CLI_EXIT_OK) /* else the previous -o file stays as it was */
+        cs = cli_close_out(f.out, out);
+    else
+        cli_discard_out(f.out, out);
     cr_ae_free(f.ae);
-    if (status != CLI_EXIT_OK || cs != CLI_EXIT_OK)
-        remove_partial(out);
     return status > cs ? status : cs;
 }
 
@@ -533,8 +583,13 @@ void cli_put_str(int json, const char *s, size_t n)
         cli_json_str(stdout, s, n);
         return;
     }
-    for (size_t k = 0; k < n; k++)
-        putchar(s[k] == '\t' || s[k] == '\n' || s[k] == '\r' || !s[k] ? ' ' : s[k]);
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c < 32 || c == 127 || c == '\\')
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
 }
 
 /* A float with 6 significant digits, as text and JSON alike; null in JSON for what it

@@ -22,11 +22,17 @@ const char *cli_name(const char *path, int out);
 /* Opens path for reading ("-" is stdin); prints the error and returns NULL on failure. */
 FILE *cli_open_in(const char *path);
 void cli_close_in(FILE *f);
-/* Opens path for writing ("-" is stdout). Binary output to a terminal is refused unless
- * force. Returns NULL after printing why. */
+/* Opens path for writing ("-" is stdout). A regular or new file is written beside it
+ * (PATH.tmpPID) and only cli_close_out puts it in place, so that a run that fails (a
+ * full disk, a broken input) leaves PATH as it was; a pipe or device is written as is.
+ * Binary output to a terminal is refused unless force. Returns NULL after saying why. */
 FILE *cli_open_out(const char *path, int binary, int force);
-/* Flushes and closes an output; returns CLI_EXIT_OK or, after a message, CLI_EXIT_DATA. */
+/* Flushes and closes an output, and puts a file in place; returns CLI_EXIT_OK or, after
+ * "PATH: write failed: REASON", CLI_EXIT_DATA (the temporary file removed). */
 int cli_close_out(FILE *f, const char *path);
+/* Closes an output without putting it in place: the temporary file is removed. After a
+ * failed write, says "PATH: write failed: REASON". */
+void cli_discard_out(FILE *f, const char *path);
 
 /* The share directory: $CR_SHARE, else <exe>/../share/cr (installed), else
  * <exe>/../share (source tree). Returns a static string. */
@@ -117,8 +123,8 @@ int cli_new_model(struct cr_ae **out, const char *preset, const char *const *set
  * with json one JSON object per line whose keys name the fields. cli_put_key starts field
  * i (from 0) of a line, named key; the others write a field's value. */
 void cli_put_key(int json, int i, const char *key);
-/* A string: in text, a tab, a line break or a NUL becomes a space so that the line holds;
- * JSON escapes them. */
+/* A string: in text, control bytes and the backslash as \xNN (as crdump prints them), so
+ * that the line holds and reads back; in JSON, as cli_json_str. */
 void cli_put_str(int json, const char *s, size_t n);
 /* A metadata value by its type, floats with 6 significant digits (null in JSON for NaN
  * and infinities); NULL (absent) is - in text, null in JSON. */

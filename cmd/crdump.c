@@ -15,17 +15,6 @@ static void usage(FILE *f)
                "See crdump(1) and cr-stream(5).\n");
 }
 
-/* Bytes that would break the line format (controls, backslash) as \xNN. */
-static void put_bytes(const char *s, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        unsigned char c = (unsigned char)s[k];
-        if (c < 32 || c == 127 || c == '\\')
-            printf("\\x%02x", c);
-        else
-            putchar(c);
-    }
-}
 
 static void put_meta(const cr_meta *m)
 {
@@ -37,7 +26,7 @@ static void put_meta(const cr_meta *m)
         else if (e->type == CR_META_F64)
             printf("%.17g", e->f);
         else
-            put_bytes(e->s, e->slen);
+            cli_put_str(0, e->s, e->slen);
         putchar('\n');
     }
 }
@@ -52,7 +41,7 @@ static void put_event(const cr_event *ev, int quiet)
         break;
     case CR_EV_DOC:
         printf("doc\t%llu\t", (unsigned long long)ev->doc.doc);
-        put_bytes(ev->doc.name, ev->doc.name_len);
+        cli_put_str(0, ev->doc.name, ev->doc.name_len);
         putchar('\n');
         break;
     case CR_EV_BLOCK:

@@ -64,15 +64,6 @@ struct router {
     double unknown_rate;
 };
 
-static void put_str(FILE *f, const char *s, size_t n, int json)
-{
-    if (json)
-        cli_json_str(f, s, n);
-    else
-        for (size_t i = 0; i < n; i++)
-            putc(s[i] == '\t' || s[i] == '\n' ? ' ' : s[i], f);
-}
-
 static const char *label_of(const struct router *r, int state)
 {
     return state < r->k ? r->ex[state].name : "unknown";
@@ -145,21 +136,21 @@ static void put_block(struct router *r, const cr_event *ev)
     const char *label = label_of(r, state);
     if (r->o.json) {
         fputs("{\"doc\":", stdout);
-        put_str(stdout, r->doc, r->doclen, 1);
+        cli_put_str(1, r->doc, r->doclen);
         printf(",\"block\":%llu,\"start\":%llu,\"end\":%llu,\"label\":",
                (unsigned long long)b->index, (unsigned long long)b->base,
                (unsigned long long)(b->base + b->off[b->n]));
-        put_str(stdout, label, strlen(label), 1);
+        cli_put_str(1, label, strlen(label));
         printf(",\"margin\":%.6f,\"scores\":{", margin);
         for (int i = 0; i < r->k; i++) {
             printf(i ? "," : "");
-            put_str(stdout, r->ex[i].name, strlen(r->ex[i].name), 1);
+            cli_put_str(1, r->ex[i].name, strlen(r->ex[i].name));
             printf(":%.6f", s[i]);
         }
         puts("}}");
         return;
     }
-    put_str(stdout, r->doc, r->doclen, 0);
+    cli_put_str(0, r->doc, r->doclen);
     printf("\t%llu\t%llu\t%llu\t%s\t%.6f", (unsigned long long)b->index,
            (unsigned long long)b->base, (unsigned long long)(b->base + b->off[b->n]), label,
            margin);
@@ -197,13 +188,13 @@ static int put_span(void *arg, uint64_t start, uint64_t end, int state)
     const char *label = label_of(r, state);
     if (r->o.json) {
         fputs("{\"doc\":", stdout);
-        put_str(stdout, r->doc, r->doclen, 1);
+        cli_put_str(1, r->doc, r->doclen);
         printf(",\"start\":%llu,\"end\":%llu,\"label\":", (unsigned long long)start,
                (unsigned long long)end);
-        put_str(stdout, label, strlen(label), 1);
+        cli_put_str(1, label, strlen(label));
         puts("}");
     } else {
-        put_str(stdout, r->doc, r->doclen, 0);
+        cli_put_str(0, r->doc, r->doclen);
         printf("\t%llu\t%llu\t%s\n", (unsigned long long)start, (unsigned long long)end,
                label);
     }

@@ -72,8 +72,7 @@ static void put_line(const field *fl)
             putchar('\t');
         }
         if (fl[i].prec < 0 && !json)
-            for (size_t j = 0; j < fl[i].n; j++)
-                putchar(fl[i].s[j] == '\t' || fl[i].s[j] == '\n' ? ' ' : fl[i].s[j]);
+            cli_put_str(0, fl[i].s, fl[i].n);
         else if (fl[i].prec >= 0 && json && !isfinite(fl[i].v))
             printf("null"); /* JSON has no infinity: a log-probability of -inf */
         else if (fl[i].prec >= 0)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -64,6 +65,11 @@ static struct {
     unsigned long long files, skipped, scored, reused, bytes, tokens;
     cli_progress pg;
 } g;
+
+/* SIGINT or SIGTERM: the file being scored is dropped, the walk ends, and the state keeps
+ * what was done and what the run did not reach (the next run goes on from there). */
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
 
 static int collect(void *arg, uint64_t start, uint64_t end, int state)
 {
@@ -171,11 +177,13 @@ static int tag_fd(int fd, uint64_t size, cr_diag *d)
     cr_tagger_begin(g.t);
     if (lseek(fd, 0, SEEK_SET) != 0)
         return cr_diag_set(d, CR_E_IO, "%s", strerror(errno));
-    while (rc >= 0 && (n = read(fd, g.buf, sizeof g.buf)) > 0) {
+    while (rc >= 0 && !stop_signal && (n = read(fd, g.buf, sizeof g.buf)) > 0) {
         got += (uint64_t)n;
         rc = cr_tagger_feed(g.t, g.buf, (size_t)n, 0, d);
         cli_progress_show(&g.pg, g.files, g.tokens + cr_tagger_tokens(g.t), g.bytes + got);
     }
+    if (stop_signal)
+        return 1;
     if (rc >= 0 && got != size)
         return cr_diag_set(d, CR_E_IO, "changed while it was read (%llu bytes, then %llu)",
                            (unsigned long long)size, (unsigned long long)got);
@@ -184,22 +192,24 @@ static int tag_fd(int fd, uint64_t size, cr_diag *d)
     return rc;
 }
 
-static void tag_file(void *arg, const char *path, int direrr)
+static int tag_file(void *arg, const char *path, int direrr)
 {
     struct stat st;
     uint64_t hash, size;
-    int binary, err;
+    int binary, err, rc = 0;
     cr_diag d;
     (void)arg;
+    if (stop_signal)
+        return 1;
     g.files++;
     if (direrr) {
         put_skipped(path, "unreadable", strerror(direrr));
-        return;
+        return 0;
     }
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         put_skipped(path, errno == ENOENT ? "vanished" : "unreadable", strerror(errno));
-        return;
+        return 0;
     }
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         put_skipped(path, "link", "a link to a directory, not followed");
@@ -215,10 +225,13 @@ static void tag_file(void *arg, const char *path, int direrr)
         const cr_tagentry *was = cr_tagstate_find(&g.old, path);
         cr_tagentry e = {(char *)path, hash, size, 0, NULL};
         int fresh = !was || was->hash != hash || was->size != size;
-        if (fresh && tag_fd(fd, size, &d) < 0) {
-            put_skipped(path, "unreadable", d.msg);
+        if (fresh && (rc = tag_fd(fd, size, &d)) != 0) {
+            if (rc < 0)
+                put_skipped(path, "unreadable", d.msg);
+            else
+                g.files--; /* stopped: not done */
             close(fd);
-            return;
+            return rc > 0;
         }
         e.spans = fresh ? g.spans : was->spans;
         e.nspans = fresh ? (uint32_t)g.nspans : was->nspans;
@@ -231,6 +244,7 @@ static void tag_file(void *arg, const char *path, int direrr)
             put_result(&e);
     }
     close(fd);
+    return stop_signal != 0;
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -335,6 +349,16 @@ static int open_state(const cr_meta *now, cr_diag *d)
     return 0;
 }
 
+/* A run stopped by a signal keeps the old entries of the files it did not reach. */
+static int keep_unreached(cr_diag *d)
+{
+    for (size_t i = 0; i < g.old.cap; i++)
+        if (g.old.e[i].path && !cr_tagstate_find(&g.now, g.old.e[i].path) &&
+            cr_tagstate_add(&g.now, &g.old.e[i], d) < 0)
+            return -1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cr_diag d;
@@ -366,15 +390,25 @@ int main(int argc, char **argv)
     }
     cli_progress_start(&g.pg, NULL, 0);
     g.pg.unit = "files";
-    for (int i = optind; i < argc; i++)
+    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: a list read stops */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    for (int i = optind; i < argc && !stop_signal; i++)
         strcmp(argv[i], "-") ? cr_walk(argv[i], tag_file, NULL)
                              : cr_walk_list(stdin, tag_file, NULL);
     cli_progress_end(&g.pg);
-    status = g.skipped ? CLI_EXIT_DATA : CLI_EXIT_OK;
+    status = g.skipped || stop_signal ? CLI_EXIT_DATA : CLI_EXIT_OK;
+    if (stop_signal && g.o.state && keep_unreached(&d) < 0)
+        cli_err("%s", d.msg);
     if (g.o.state && cr_tagstate_save(&g.now, now, g.o.state, &d) < 0) {
         cli_err("%s", d.msg);
         status = CLI_EXIT_DATA;
+    } else if (stop_signal && g.o.state) {
+        cli_err("stopped by signal %d after %llu files; %s holds them: run the same "
+                "command again to go on", (int)stop_signal, g.files, g.o.state);
     }
+    if (stop_signal && !g.o.state)
+        cli_err("stopped by signal %d after %llu files", (int)stop_signal, g.files);
     cr_meta_free(now);
     if (g.o.verbose)
         fprintf(stderr, "%s: %llu files, %llu skipped, %llu scored, %llu from the state, "

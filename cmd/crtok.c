@@ -304,6 +304,8 @@ int main(int argc, char **argv)
                 status = s;
             cli_close_in(f);
         }
+        if (status != CLI_EXIT_OK) /* the previous -o file stays as it was */
+            cli_discard_out(fo, out), fo = NULL;
     } else {
         struct enc e = {0};
         cr_meta *m = cr_meta_new();
@@ -339,6 +341,8 @@ int main(int argc, char **argv)
             cli_err("%s: %s", cli_name(out, 1), d.msg); /* cli_close_out reports I/O */
         if (rc < 0)
             status = CLI_EXIT_DATA;
+        if (rc < 0) /* a broken stream: the previous -o file stays as it was */
+            cli_discard_out(fo, out), fo = NULL;
         cr_meta_free(m);
         cr_tok_free(e.tok);
         cr_window_free(e.win);
@@ -346,7 +350,7 @@ int main(int argc, char **argv)
         free(e.chunk);
     }
     cli_close_in(lf);
-    int cs = cli_close_out(fo, out);
+    int cs = fo ? cli_close_out(fo, out) : CLI_EXIT_OK;
     cr_vocab_free(v);
     return status > cs ? status : cs;
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "file.h"
 #include "input.h"
@@ -150,8 +151,11 @@ int cr_ckpt_load(const char *path, cr_ae **ae, float **moments, cr_train_opts *o
     size_t np = 0;
     int rc;
 
+    struct stat st;
     *ae = NULL;
     *moments = NULL;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) /* a FIFO would block the open */
+        return cr_diag_set(d, CR_E_IO, "%s: not a regular file", path);
     if ((rc = cr_input_open(&in, &path, 1, CR_KIND_TENSORS, d)) < 0)
         return rc;
     cr_input_set_max_len(in, 16 + 4 * CR_CKPT_CHUNK);

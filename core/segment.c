@@ -199,9 +199,11 @@ static int finish_upto(cr_seg *s, uint64_t upto, cr_diag *d)
             return rc;
     }
     left = (size_t)(s->hi - upto);
-    memmove(s->sum, s->sum + k * S, left * S * sizeof *s->sum);
-    memmove(s->cnt, s->cnt + k, left * sizeof *s->cnt);
-    memmove(s->pstart, s->pstart + k, left * sizeof *s->pstart);
+    if (left > 0 && k > 0) {    /* (memmove of nothing from NULL is undefined) */
+        memmove(s->sum, s->sum + k * S, left * S * sizeof *s->sum);
+        memmove(s->cnt, s->cnt + k, left * sizeof *s->cnt);
+        memmove(s->pstart, s->pstart + k, left * sizeof *s->pstart);
+    }
     s->done = upto;
     return CR_OK;
 }
