@@ -9,7 +9,10 @@
 # CR_EXPERTS: the experts, NAME or NAME=MODEL (default: every share/models/*.crm); each
 # must be calibrated (crmodel calibrate). CR_TEST_BYTES caps each domain's test text
 # (default 400000), CR_STRIDE the windows' stride for segmentation (default 128),
-# CR_MIX_DOCS the synthetic documents used (default 30).
+# CR_MIX_DOCS the synthetic documents used (default 30), CR_SECTIONS which of the three
+# parts below to run (default "blocks noise segments"), CR_DOMAINS the domains whose test
+# text is routed (default: the experts'; a domain without an expert shows where its
+# blocks go).
 #
 # 1. Blocks (crtok -L 512) of each domain's held-out test files (the half that
 #    calibration did not see): block accuracy of the calibrated rule, of the raw CE rule
@@ -26,6 +29,8 @@ w=$D/route-bench
 mkdir -p "$w"
 export CR_SHARE=$top/share PATH="$B:$PATH"
 cap=${CR_TEST_BYTES:-400000} stride=${CR_STRIDE:-128} mixdocs=${CR_MIX_DOCS:-30}
+sections=${CR_SECTIONS:-blocks noise segments}
+on() { case " $sections " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 make -s -C "$top" all build/bench/zcost >&2
 
 experts=${CR_EXPERTS:-$(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done)}
@@ -33,9 +38,10 @@ prefix() { case $1 in python) echo py ;; english) echo en ;; c) echo c ;; *) ech
 model() { case $1 in *=*) echo "${1#*=}" ;; *) echo "$top/share/models/$1.crm" ;; esac; }
 names=
 for e in $experts; do names="$names ${e%%=*}"; done
+domains=${CR_DOMAINS:-$names}
 
 # the test text of a domain: its test files in order, up to $cap bytes
-for n in $names; do
+for n in $domains; do
     p=$(prefix "$n")
     [ -s "$D/$p-test.files" ] || { echo "route.sh: no $D/$p-test.files (share/recipes/expert.sh $n)" >&2; exit 1; }
     t=0
@@ -45,12 +51,14 @@ for n in $names; do
     crtok -L 512 -T "$w/test-$n.files" > "$w/test-$n.tok.new"
     cmp -s "$w/test-$n.tok.new" "$w/test-$n.tok" && rm "$w/test-$n.tok.new" ||
         mv "$w/test-$n.tok.new" "$w/test-$n.tok"
-    # the zstd expert of the domain
+done
+for n in $names; do # the zstd expert of each domain
+    p=$(prefix "$n")
     [ -s "$w/$n.zdict" ] || "$B/bench/zcost" train -o "$w/$n.zdict" "$D/$p-train.files"
     "$B/bench/zcost" -d "$w/$n.zdict" -C "$D/$p-cal-512.tok" > "$w/$n.zcal"
 done
 sets=
-for n in $names; do sets="$sets test-$n"; done
+for n in $domains; do sets="$sets test-$n"; done
 for k in ids ascii bytes unicode; do
     cmp -s "$D/rand-$k-512.tok" "$w/noise-$k.tok" || cp "$D/rand-$k-512.tok" "$w/noise-$k.tok"
     sets="$sets noise-$k"
@@ -69,11 +77,15 @@ run_set() { # set tokens -> set.NAME.rec and set.zNAME.rec (kept while newer tha
 }
 recs() { for n in $names; do printf ' %s' "$w/$1.$2$n.rec"; done; }
 t0=$(date +%s)
-for s in $sets; do run_set "$s"; done
+for s in $sets; do
+    case $s in noise-*) on noise || continue ;; esac
+    run_set "$s"
+done
 
+if on blocks; then
 echo "== Blocks of held-out test text (crtok -L 512), $(echo $names | wc -w) experts:$names"
 printf '%-10s %7s  %9s %9s %9s  %9s %9s\n' domain blocks calibrated raw-CE zstd rejected zstd-rej
-for n in $names; do
+for n in $domains; do
     # shellcheck disable=SC2046
     cal=$(crroute -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ t++; h += $5 == n } END { printf "%.4f", h / t }')
     raw=$(crroute -c ce -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
@@ -85,7 +97,16 @@ for n in $names; do
 done
 echo "(calibrated: crroute -R REC...; raw-CE: crroute -c ce -R; zstd: bench/zcost's streams;"
 echo " rejected: the share labelled unknown by crroute REC..., the false rejections)"
+echo "where each domain's blocks go (calibrated, crroute REC..., rejection on):"
+for n in $domains; do
+    # shellcheck disable=SC2046
+    crroute $(recs "test-$n" "") | awk -F'\t' -v n="$n" -v all="$names unknown" '
+        { c[$5]++ } END { printf "  %-8s ->", n; k = split(all, a, " ")
+            for (i = 1; i <= k; i++) printf " %s %.4f", a[i], c[a[i]] / NR; print "" }'
+done
+fi
 
+if on noise; then
 echo
 echo "== Noise: share flagged unknown; AUROC of the best calibrated score against the test text"
 # the best (lowest) calibrated score of each block: columns 7 on of crroute -R
@@ -114,7 +135,9 @@ for k in ids ascii bytes unicode; do
 done
 echo "(flagged: labelled unknown by crroute REC...; AUROC: noise blocks against the test"
 echo " blocks of every domain, scored by their lowest calibrated score)"
+fi
 
+if on segments; then
 echo
 echo "== Segmentation (crtok -L 512 -S $stride; crroute -s), against bench/route's labels"
 [ -s "$w/sets/mix.labels" ] || sh "$top/bench/route/mkmix.sh" "$w/sets" >&2
@@ -142,4 +165,5 @@ for s in mix real; do
 done
 echo "(crroute -s over each expert's stream; zstd: the same over bench/zcost's streams;"
 echo " segeval.pl in bench/route: a boundary counts within 64 bytes, one to one)"
+fi
 echo "route.sh: $(($(date +%s) - t0)) s"
