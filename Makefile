@@ -119,6 +119,16 @@ clean:
 .PHONY: all check bench bench-tok man-check install uninstall asan valgrind clean
 .SECONDARY:
 
+# The shipped experts from nothing but their data scripts: each trained from scratch
+# (share/recipes/expert.sh: hours on two cores; run again after a stop, it resumes from its
+# checkpoint), then converted to bf16, named and calibrated into share/models/
+# (share/recipes/ship.sh). CR_DATA: the work directory.
+CR_DATA ?= /tmp/cr-data
+models: all
+	for e in python english c; do sh share/recipes/expert.sh $$e $(CR_DATA) && \
+	    sh share/recipes/ship.sh $$e $(CR_DATA) || exit 1; done
+.PHONY: models
+
 # The main job on what ships: crtag tags the samples (held-out Python, English, C, a
 # Markdown file of prose and code, random bytes and random text; share/data/samples.sh)
 # with the shipped experts, file by file, then the Markdown file stretch by stretch.

@@ -1,0 +1,27 @@
+#!/bin/sh
+# The shipped file of an expert that share/recipes/expert.sh trained: bf16 (crmodel
+# convert --bf16, half the size, under 32 MB), with its data and recipe named in its
+# metadata, calibrated again on the same held-out files as expert.sh did (the calibration
+# must be of the weights that ship), written to share/models/NAME.crm:
+#   sh share/recipes/ship.sh NAME [WORKDIR] [RECIPE-NOTE]
+# RECIPE-NOTE is added to the recipe line (say, where a run was stopped).
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+name=${1:?usage: ship.sh NAME [WORKDIR] [RECIPE-NOTE]}
+w=${2:-/tmp/cr-data} note=${3:-}
+case $name in python) p=py ;; english) p=en ;; c) p=c ;;
+    *) echo "ship.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;; esac
+b=$top/build
+# the data: the data script's first comment line and the manifest's training tokens
+what=$(sed -n '2,6s/^# //p' "$top/share/data/$name.sh" | tr '\n' ' ' | sed 's/\. .*//; s/:$//')
+pkgs=$(awk -F'\t' 'NR > 1 { print $2 "=" $3 }' "$w/$name.manifest.tsv" | sort -u | paste -sd, -)
+toks=$(awk -F'\t' '$6 == "train" { t += $7 } END { printf "%.2fM", t / 1e6 }' "$w/$name.manifest.tsv")
+steps=$("$b/crmodel" info "$w/$name.crm" | awk -F'\t' '$2 == "train.steps" { print $3 }')
+"$b/crmodel" convert --bf16 \
+    --meta "data=share/data/$name.sh: $what ($pkgs); whole units held out ($name.manifest.tsv): $toks training tokens" \
+    --meta "recipe=crtrain(1) LEARNING RECIPE, run F (share/recipes/expert.sh $name), $steps steps${note:+; $note}" \
+    -o "$w/$name-bf16.crm" "$w/$name.crm"
+"$b/crmodel" calibrate -o "$top/share/models/$name.crm" \
+    --data "the odd lines of the held-out file list less the Debian FAQ and Reference pages (share/recipes/expert.sh)" \
+    "$w/$name-bf16.crm" "$w/$p-cal-512.tok"
+ls -l "$top/share/models/$name.crm"
