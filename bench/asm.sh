@@ -6,7 +6,7 @@
 # that neither runs on an untouched head. Only the ratio means much on shared cores.
 # Sizes (environment):
 #   CR_BENCH_ASM           asm and asm_short (default "2 2048")
-#   CR_BENCH_BLOCKS        inference blocks of 512 tokens (default 16)
+#   CR_BENCH_BLOCKS        inference blocks of 512 tokens, about (default 16)
 #   CR_BENCH_STEPS         training steps of 1 x 4 blocks, timed after the first (default 4)
 #   CR_BENCH_REPS          inference runs per model, alternating, the best counts (default 2)
 #   CR_BENCH_DIR           work directory (default /tmp/cr-bench; files in DIR/asm)
@@ -29,8 +29,9 @@ export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} CR_SHARE="$top/share"
 head -c 8000000 "$text" | "$B/crtok" -L 512 > "$w/all.tok"
 "$B/crtok" -d < "$w/all.tok" > /dev/null # warm the page cache
 head -c $((blocks * 512 * 4)) "$text" | "$B/crtok" -L 512 > "$w/infer.tok"
-n=$("$B/crdump" -q "$w/infer.tok" | sed -n 's/^block.*tokens \([0-9]*\)\/.*/\1/p' |
-    awk '{ s += $1 } END { print s }')
+set -- $("$B/crdump" -q "$w/infer.tok" | sed -n 's/^block.*tokens \([0-9]*\)\/.*/\1/p' |
+    awk '{ s += $1 } END { print s, NR }')
+n=$1 nb=$2
 
 now() { date +%s.%N; }
 
@@ -70,4 +71,4 @@ for m in full asm; do
 done
 awk -v a="$best_asm" -v f="$best_full" -v ta="$asm_train" -v tf="$full_train" \
     'BEGIN { printf "ratio\t%.2fx\t%.2fx\n", a / f, ta / tf }'
-echo "($n tokens in $blocks blocks of 512; $steps training steps of 4 blocks, the first untimed)"
+echo "($n tokens in $nb blocks of up to 512; $steps training steps of 4 blocks, the first untimed)"
