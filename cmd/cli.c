@@ -620,6 +620,14 @@ static void config_text(const cr_ae_config *c)
            "\t%s head\tzattn %d\tpool %d\tzskip %d\tbind %d\tzsplit %d\n", c->V, c->C, c->NH,
            c->Le, c->Ld, c->F, c->L, c->M, c->tied ? "tied" : "untied", c->zattn, c->pool,
            c->zskip, c->bind, cr_ae_slots(c) / c->M);
+    if (c->asm_n) { /* a line of its own, so that the config line of other models stays */
+        cr_asm_shape s;
+        cr_asm_shape_of(c, &s);
+        printf("adaptive\tshortlist %d", s.K0);
+        for (int i = 1; i <= s.n; i++)
+            printf("\tcluster %d-%d width %d", s.cut[i], s.cut[i + 1], s.dim[i]);
+        putchar('\n');
+    }
     printf("params\t%zu\t(%.1fM)\n", cr_ae_nparams(c), cr_ae_nparams(c) / 1e6);
     /* a latent is zsplit slots of C values, and stands for L/M tokens whatever zsplit */
     printf("compression\t%gx\n", (double)c->L / c->M);
@@ -632,9 +640,11 @@ static void config_json(const cr_ae_config *c)
         {"vocab", c->V}, {"width", c->C}, {"heads", c->NH}, {"enc_layers", c->Le},
         {"dec_layers", c->Ld}, {"ffn", c->F}, {"block", c->L}, {"latents", c->M},
         {"tied", c->tied}, {"zattn", c->zattn}, {"pool", c->pool}, {"zskip", c->zskip},
-        {"bind", c->bind}, {"zsplit", cr_ae_slots(c) / c->M}};
+        {"bind", c->bind}, {"zsplit", cr_ae_slots(c) / c->M}, {"asm", c->asm_n},
+        {"asm_short", c->asm_k0}};
+    size_t n = sizeof f / sizeof f[0] - (c->asm_n ? 0 : 2); /* asm only when set */
     putchar('{');
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+    for (size_t i = 0; i < n; i++)
         printf("%s\"%s\":%d", i ? "," : "", f[i].k, f[i].v);
     putchar('}');
 }

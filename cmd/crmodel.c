@@ -29,7 +29,7 @@ static void usage(FILE *f)
             "  -p, --preset P     paper, cpu (default) or tiny\n"
             "  -s, --set K=V      override a config value: vocab width heads enc_layers\n"
             "                     dec_layers ffn block latents tied zattn pool zskip bind\n"
-            "                     zsplit\n"
+            "                     zsplit asm asm_short\n"
             "      --seed N       random seed (default 1)\n"
             "  -n, --name NAME    model name (default: the preset's)\n"
             "      --bf16         store parameters as bf16 (half the size)\n"

@@ -229,6 +229,15 @@ struct run {
     int tty;
 };
 
+/* The adaptive head's order is still that of a new model: the ids in order. */
+static int order_is_ids(const cr_ae *ae)
+{
+    for (int r = 0; r < ae->cfg.V; r++)
+        if (ae->order[r] != (uint32_t)r)
+            return 0;
+    return 1;
+}
+
 /* The trainer (with the checkpoint's moments), the first report, the log and the signals. */
 static int run_start(const struct opts *o, struct run *r, const float *moments)
 {
@@ -243,6 +252,16 @@ static int run_start(const struct opts *o, struct run *r, const float *moments)
     if (cr_train_new(&r->t, r->ae, (int)o->run.B, &d) < 0) {
         cli_err("%s", d.msg);
         return CLI_EXIT_DATA;
+    }
+    if (r->ae->cfg.asm_n && !o->resume && (o->preset || order_is_ids(r->ae))) {
+        /* a new adaptive head: its shortlist and clusters follow this data's counts */
+        long seen = cr_train_asm_order(r->ae, &r->train, &d);
+        if (seen < 0) {
+            cli_err("%s", d.msg);
+            return CLI_EXIT_DATA;
+        }
+        fprintf(stderr, "%s: adaptive head: token order from the training data (%ld of %d "
+                "tokens seen)\n", cli_prog(), seen, r->ae->cfg.V);
     }
     if (moments) {
         memcpy(cr_train_m(r->t), moments, np * sizeof(float));

@@ -9,9 +9,9 @@ int cr_ae_preset(cr_ae_config *c, const char *name)
 {
     /* paper: Tang (2025), about 90M parameters with an untied head */
     static const struct { const char *name; cr_ae_config c; } presets[] = {
-        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0, 0, 0, 0, 0}},
-        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1, 1, 2}},
-        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0, 0, 0, 0, 0}},
+        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0, 0, 0, 0, 0, 0, 0}},
+        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1, 1, 2, 0, 0}},
+        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0, 0, 0, 0, 0, 0, 0}},
     };
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (strcmp(presets[i].name, name) == 0) {
@@ -45,6 +45,19 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
                            "tokens", c->zsplit, cr_ae_slots(c), c->L);
     if (c->bind != 0 && (c->bind != 1 || !c->pool || !c->zskip))
         return cr_diag_set(d, CR_E_VALUE, "bind must be 0 or 1, and 1 needs pool and zskip");
+    if (c->asm_n != 0) {
+        if (c->asm_n < 0 || c->asm_n > CR_ASM_MAX || c->tied)
+            return cr_diag_set(d, CR_E_VALUE, "asm must be 0 to %d, and the adaptive head "
+                               "needs tied 0", CR_ASM_MAX);
+        long last = c->asm_k0;
+        for (int i = 1; i < c->asm_n && last < c->V; i++)
+            last *= 4;
+        if (c->asm_k0 < 1 || last >= c->V)
+            return cr_diag_set(d, CR_E_VALUE, "a shortlist of %d tokens and %d clusters that "
+                               "grow 4 times each (asm_short * 4^(asm - 1) must be below the "
+                               "vocabulary of %d)", c->asm_k0, c->asm_n, c->V);
+    } else if (c->asm_k0 != 0)
+        return cr_diag_set(d, CR_E_VALUE, "asm_short needs asm");
     if ((double)cr_ae_nparams(c) > 2e9)
         return cr_diag_set(d, CR_E_LIMIT, "too many parameters");
     return CR_OK;
@@ -57,7 +70,8 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
     X(Ld, "ae.dec_layers", "dec_layers", 1) X(F, "ae.ffn", "ffn", 1) \
     X(L, "ae.block", "block", 1) X(M, "ae.latents", "latents", 1) X(tied, "ae.tied", "tied", 1) \
     X(zattn, "ae.zattn", "zattn", 1) X(pool, "ae.pool", "pool", 0) X(zskip, "ae.zskip", "zskip", 0) \
-    X(bind, "ae.bind", "bind", 2) X(zsplit, "ae.zsplit", "zsplit", 2)
+    X(bind, "ae.bind", "bind", 2) X(zsplit, "ae.zsplit", "zsplit", 2) \
+    X(asm_n, "ae.asm", "asm", 2) X(asm_k0, "ae.asm_short", "asm_short", 2)
 
 #define NAME(f, k, n, r) n " "
 const char cr_ae_config_names[] = CONFIG_KEYS(NAME);
@@ -119,9 +133,32 @@ float cr_ae_bind_pool(const cr_ae_config *c, const float *tok_emb, const float *
 static const char *layer_names[12] = {"ln1_w", "ln1_b", "qkv_w", "qkv_b", "proj_w", "proj_b",
                                       "ln2_w", "ln2_b", "fc_w", "fc_b", "fc2_w", "fc2_b"};
 
+void cr_asm_shape_of(const cr_ae_config *c, cr_asm_shape *s)
+{
+    memset(s, 0, sizeof *s);
+    s->n = c->asm_n;
+    s->K0 = c->asm_k0;
+    s->cut[1] = c->asm_k0;
+    for (int i = 1; i <= s->n; i++) {
+        long next = i == s->n ? c->V : (long)s->cut[i] * 4;
+        s->cut[i + 1] = (int)(next < c->V ? next : c->V);
+        int dm = c->C;
+        for (int k = 0; k < i; k++)
+            dm /= 4;
+        s->dim[i] = dm > 8 ? dm : 8;
+    }
+}
+
+/* The model has a (V,C) "head" tensor of its own. */
+static int own_head(const cr_ae_config *c)
+{
+    return !c->tied && !c->asm_n;
+}
+
 int cr_ae_ntensors(const cr_ae_config *c)
 {
-    return 9 + !c->tied + 12 * (c->Le + c->Ld) + 2 * c->bind;
+    return 9 + own_head(c) + 12 * (c->Le + c->Ld) + 2 * c->bind +
+           (c->asm_n ? 2 + 2 * c->asm_n : 0);
 }
 
 static void td(struct cr_tdesc *t, const char *name, int rows, int cols)
@@ -143,7 +180,7 @@ void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t)
     td(&t[n++], "enc_lnf_b", C, 1);
     td(&t[n++], "dec_lnf_w", C, 1);
     td(&t[n++], "dec_lnf_b", C, 1);
-    if (!c->tied)
+    if (own_head(c))
         td(&t[n++], "head", c->V, C);
     for (int l = 0; l < c->Le + c->Ld; l++) {
         const int shape[12][2] = {{C, 1}, {C, 1}, {3 * C, C}, {3 * C, 1}, {C, C}, {C, 1},
@@ -159,14 +196,36 @@ void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t)
         td(&t[n++], "enc_bind", cr_ae_seg_max(c), C);
         td(&t[n++], "dec_bind", cr_ae_seg_max(c), C);
     }
+    if (c->asm_n) {
+        cr_asm_shape s;
+        cr_asm_shape_of(c, &s);
+        td(&t[n++], "asm_head", s.K0 + s.n, C);
+        for (int i = 1; i <= s.n; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "asm.%d.proj", i);
+            td(&t[n++], name, s.dim[i], C);
+            snprintf(name, sizeof name, "asm.%d.out", i);
+            td(&t[n++], name, s.cut[i + 1] - s.cut[i], s.dim[i]);
+        }
+        td(&t[n++], "asm_order", c->V, 3);
+    }
 }
 
 size_t cr_ae_nparams(const cr_ae_config *c)
 {
     size_t C = (size_t)c->C, layer = 2 * C + 3 * C * C + 3 * C + C * C + C + 2 * C +
                                      (size_t)c->F * C + (size_t)c->F + C * c->F + C;
-    return (size_t)c->V * C * (c->tied ? 1 : 2) + 2 * ((size_t)c->L + cr_ae_slots(c)) * C + 4 * C +
-           layer * (size_t)(c->Le + c->Ld) + (size_t)c->bind * 2 * cr_ae_seg_max(c) * C;
+    size_t n = (size_t)c->V * C * (own_head(c) ? 2 : 1) +
+               2 * ((size_t)c->L + cr_ae_slots(c)) * C + 4 * C +
+               layer * (size_t)(c->Le + c->Ld) + (size_t)c->bind * 2 * cr_ae_seg_max(c) * C;
+    if (c->asm_n) {
+        cr_asm_shape s;
+        cr_asm_shape_of(c, &s);
+        n += (size_t)(s.K0 + s.n) * C + (size_t)c->V * 3;
+        for (int i = 1; i <= s.n; i++)
+            n += (size_t)s.dim[i] * (C + (size_t)(s.cut[i + 1] - s.cut[i]));
+    }
+    return n;
 }
 
 int cr_ae_params_carve(const cr_ae_config *c, float *slab, cr_ae_params *p)
@@ -195,18 +254,30 @@ int cr_ae_params_carve(const cr_ae_config *c, float *slab, cr_ae_params *p)
     p->enc_lnf_b = q[6];
     p->dec_lnf_w = q[7];
     p->dec_lnf_b = q[8];
-    p->head = c->tied ? q[0] : q[9];
+    p->head = own_head(c) ? q[9] : q[0];
     for (int l = 0; l < c->Le + c->Ld; l++) {
         cr_ae_layer *y = l < c->Le ? &p->enc[l] : &p->dec[l - c->Le];
-        float **w = q + 9 + !c->tied + 12 * l;
+        float **w = q + 9 + own_head(c) + 12 * l;
         y->ln1_w = w[0], y->ln1_b = w[1], y->qkv_w = w[2], y->qkv_b = w[3];
         y->proj_w = w[4], y->proj_b = w[5], y->ln2_w = w[6], y->ln2_b = w[7];
         y->fc_w = w[8], y->fc_b = w[9], y->fc2_w = w[10], y->fc2_b = w[11];
     }
     p->enc_bind = p->dec_bind = NULL;
+    int at = 9 + own_head(c) + 12 * (c->Le + c->Ld);
     if (c->bind) {
-        p->enc_bind = q[n - 2];
-        p->dec_bind = q[n - 1];
+        p->enc_bind = q[at++];
+        p->dec_bind = q[at++];
+    }
+    p->asm_head = p->asm_order = NULL;
+    memset(p->asm_proj, 0, sizeof p->asm_proj);
+    memset(p->asm_out, 0, sizeof p->asm_out);
+    if (c->asm_n) {
+        p->asm_head = q[at++];
+        for (int i = 0; i < c->asm_n; i++) {
+            p->asm_proj[i] = q[at++];
+            p->asm_out[i] = q[at++];
+        }
+        p->asm_order = q[at++];
     }
     free(t);
     free(q);

@@ -31,7 +31,21 @@ typedef struct cr_ae_config {
                  * so the decoder can read each token back out of z from the first step. */
     int zsplit; /* each latent is zsplit slots of width C inside the model (0 or 1: one), so z
                  * holds M vectors of zsplit * C floats; the segments are those of the slots */
+    int asm_n;  /* adaptive-softmax head (core/asm.h): tail clusters, 0 for the full softmax */
+    int asm_k0; /* its shortlist: the asm_k0 most frequent tokens */
 } cr_ae_config;
+
+/* The adaptive head of a config (asm_n > 0): vocabulary ranks (a token's place in the
+ * model's order, most frequent first) [0, K0) are the shortlist; tail cluster i (1..n) holds
+ * the ranks [cut[i], cut[i+1]): cut[1] = K0, cut[i+1] = K0 * 4^i, cut[n+1] = V. Cluster i
+ * projects the hidden state to dim[i] = max(8, C / 4^i) values. */
+#define CR_ASM_MAX 8
+typedef struct cr_asm_shape {
+    int n, K0;
+    int cut[CR_ASM_MAX + 2];
+    int dim[CR_ASM_MAX + 1];
+} cr_asm_shape;
+void cr_asm_shape_of(const cr_ae_config *c, cr_asm_shape *s);
 
 /* Latent slots inside the model: M * zsplit. */
 static inline int cr_ae_slots(const struct cr_ae_config *c)
@@ -42,7 +56,8 @@ static inline int cr_ae_slots(const struct cr_ae_config *c)
 /* Fills c with a named preset ("paper", "cpu", "tiny"); returns CR_E_ARG if unknown. */
 int cr_ae_preset(cr_ae_config *c, const char *name);
 /* Sets a config field by its short name (vocab width heads enc_layers dec_layers ffn
- * block latents tied zattn pool zskip bind zsplit); CR_E_ARG for an unknown name. */
+ * block latents tied zattn pool zskip bind zsplit asm asm_short); CR_E_ARG for an unknown
+ * name. */
 int cr_ae_config_set(cr_ae_config *c, const char *key, long v);
 /* The short names, space-separated, for messages. */
 extern const char cr_ae_config_names[];
@@ -99,9 +114,15 @@ typedef struct cr_ae_params {
     float *dec_pos;  /* (L,C) the content-free m */
     float *dec_zpos; /* (slots,C) added to z in the decoder */
     float *enc_lnf_w, *enc_lnf_b, *dec_lnf_w, *dec_lnf_b;
-    float *head;     /* (V,C); == tok_emb when tied */
+    float *head;     /* (V,C); == tok_emb when tied, and with the adaptive head (asm_n > 0),
+                      * where only the bag-of-words loss of training uses it */
     float *enc_bind; /* (seg_max,C) when bind: offset vectors of the pool */
     float *dec_bind; /* (seg_max,C) when bind: offset vectors of the decoder's z */
+    /* the adaptive head (asm_n > 0, cr_asm_shape): */
+    float *asm_head;                /* (K0 + n, C) logits of the shortlist, then the clusters */
+    float *asm_proj[CR_ASM_MAX];    /* "asm.I.proj", cluster I = i + 1: (dim, C) projection */
+    float *asm_out[CR_ASM_MAX];     /* "asm.I.out": (cut[I+1] - cut[I], dim) logits */
+    float *asm_order;               /* (V, 3): rank r holds the token id c0 + 256 c1 + 65536 c2 */
     cr_ae_layer *enc, *dec;
 } cr_ae_params;
 
@@ -119,6 +140,8 @@ typedef struct cr_ae {
     cr_ae_params p;
     uint64_t check;    /* XXH3 of the parameters: names the model in latent streams */
     int dtype;         /* CR_DTYPE_* of the file it was loaded from, 0 if made here */
+    uint32_t *order;   /* adaptive head: (V) token of each rank, decoded from asm_order */
+    uint32_t *rank;    /* (V) rank of each token */
 } cr_ae;
 
 /* Allocates a model of config c with no parameter slab yet (for loaders). */
@@ -129,6 +152,10 @@ int cr_ae_new_random(cr_ae **out, const cr_ae_config *c, uint64_t seed, cr_diag 
 void cr_ae_free(cr_ae *ae);
 /* Recomputes ae->check from the parameters. */
 void cr_ae_rehash(cr_ae *ae);
+/* Decodes the asm_order tensor into ae->order and ae->rank (nothing without the adaptive
+ * head); CR_E_FORMAT when it is not a permutation of the vocabulary. Call it whenever the
+ * tensor changes (loaders, cr_ae_new_random, cr_asm_order_set do). */
+int cr_ae_asm_sync(cr_ae *ae, cr_diag *d);
 
 /* Scratch for one block's forward pass, reused from block to block. */
 typedef struct cr_ae_scratch cr_ae_scratch;

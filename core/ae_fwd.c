@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include "ae.h"
+#include "asm.h"
 #include "le.h"
 #include "ops.h"
 #include "rng.h"
@@ -19,6 +20,7 @@ struct cr_ae_scratch {
     int T; /* rows the buffers hold: L + M */
     float *x, *ln, *qkv, *att, *atty, *tmp, *fch, *fchg, *logits;
     float *z;
+    cr_asm_work *asmw; /* the adaptive head's scratch, or NULL */
 };
 
 int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
@@ -37,9 +39,12 @@ int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
     r->tmp = malloc(T * C * sizeof(float));
     r->fch = malloc(T * (size_t)c->F * sizeof(float));
     r->fchg = malloc(T * (size_t)c->F * sizeof(float));
-    r->logits = malloc((size_t)HEAD_CHUNK * c->V * sizeof(float));
+    if (c->asm_n)
+        cr_asm_work_new(&r->asmw, c, HEAD_CHUNK);
+    else
+        r->logits = malloc((size_t)HEAD_CHUNK * c->V * sizeof(float));
     if (!r->x || !r->ln || !r->qkv || !r->att || !r->atty || !r->tmp || !r->fch || !r->fchg ||
-        !r->logits) {
+        !(r->logits || r->asmw)) {
         cr_ae_scratch_free(r);
         return CR_E_NOMEM;
     }
@@ -53,6 +58,7 @@ void cr_ae_scratch_free(cr_ae_scratch *r)
         return;
     free(r->x); free(r->ln); free(r->qkv); free(r->att); free(r->atty);
     free(r->tmp); free(r->fch); free(r->fchg); free(r->logits);
+    cr_asm_work_free(r->asmw);
     free(r);
 }
 
@@ -165,8 +171,11 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_scratch *r, const float *z, int n, const
         for (int i = 0; i < n; i++)
             if (target[i] >= (uint32_t)c->V)
                 return CR_E_VALUE;
-    cr_op_head_fwd(r->ln, p->head, target, n, c->C, c->V, r->logits, HEAD_CHUNK, argmax,
-                   target ? logp : NULL);
+    if (c->asm_n)
+        cr_asm_fwd(ae, r->asmw, r->ln, target, n, argmax, target ? logp : NULL);
+    else
+        cr_op_head_fwd(r->ln, p->head, target, n, c->C, c->V, r->logits, HEAD_CHUNK, argmax,
+                       target ? logp : NULL);
     return CR_OK;
 }
 
@@ -174,17 +183,46 @@ void cr_ae_rehash(cr_ae *ae)
 {
     /* the config takes part: the same weights with another zattn, pool or zskip are
      * another model. Parameters are hashed as little-endian fp32 (the host's order on
-     * the machines cr builds for; see le.h). bind and zsplit join the config words only when
-     * set, so the checks of models without it stay what they were. */
+     * the machines cr builds for; see le.h). bind, zsplit and asm join the config words only
+     * when set, so the checks of models without them stay what they were. */
     const cr_ae_config *c = &ae->cfg;
-    unsigned char cfg[14 * 4];
-    int v[14] = {c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M, c->tied, c->zattn,
-                 c->pool, c->zskip, c->bind, c->zsplit > 1 ? c->zsplit : 1};
-    size_t nw = v[13] > 1 ? 14 : c->bind ? 13 : 12;
+    unsigned char cfg[16 * 4];
+    int v[16] = {c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M, c->tied, c->zattn,
+                 c->pool, c->zskip, c->bind, c->zsplit > 1 ? c->zsplit : 1, c->asm_n, c->asm_k0};
+    size_t nw = c->asm_n ? 16 : v[13] > 1 ? 14 : c->bind ? 13 : 12;
     for (size_t i = 0; i < nw; i++)
         cr_put32(cfg + 4 * i, (uint32_t)v[i]);
     ae->check = XXH3_64bits_withSeed(ae->slab, cr_ae_nparams(c) * sizeof(float),
                                      XXH3_64bits(cfg, nw * 4));
+}
+
+int cr_ae_asm_sync(cr_ae *ae, cr_diag *d)
+{
+    size_t V = (size_t)ae->cfg.V;
+    const float *o = ae->p.asm_order;
+
+    if (!ae->cfg.asm_n)
+        return CR_OK;
+    if (!ae->order && (!(ae->order = malloc(V * sizeof *ae->order)) ||
+                       !(ae->rank = malloc(V * sizeof *ae->rank))))
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    memset(ae->rank, 0xff, V * sizeof *ae->rank);
+    for (size_t r = 0; r < V; r++) {
+        uint32_t id = 0;
+        for (int k = 2; k >= 0; k--) {
+            float x = o[3 * r + (size_t)k];
+            if (!(x >= 0 && x <= 255 && x == (float)(int)x))
+                return cr_diag_set(d, CR_E_FORMAT, "asm_order: rank %zu holds %g, not a byte",
+                                   r, (double)x);
+            id = id << 8 | (uint32_t)x;
+        }
+        if (id >= V || ae->rank[id] != UINT32_MAX)
+            return cr_diag_set(d, CR_E_FORMAT, "asm_order is not an order of the vocabulary: "
+                               "token %u at rank %zu", id, r);
+        ae->order[r] = id;
+        ae->rank[id] = (uint32_t)r;
+    }
+    return CR_OK;
 }
 
 /* Allocates the struct and layer tables; the slab is the caller's business. */
@@ -239,7 +277,9 @@ int cr_ae_new_random(cr_ae **out, const cr_ae_config *c, uint64_t seed, cr_diag 
         int is_ln_w = strstr(nm, "ln") && nm[strlen(nm) - 1] == 'w';
         int is_bias = nm[strlen(nm) - 1] == 'b' && nm[strlen(nm) - 2] == '_';
         double sd = strcmp(nm, "proj_w") == 0 || strcmp(nm, "fc2_w") == 0 ? resid : 0.02;
-        if (strcmp(nm, "dec_bind") == 0) /* the same signs as enc_bind, just before */
+        if (strcmp(nm, "asm_order") == 0) /* the ids in order, until data gives counts */
+            ;
+        else if (strcmp(nm, "dec_bind") == 0) /* the same signs as enc_bind, just before */
             memcpy(q, q - k, k * sizeof(float));
         else if (strcmp(nm, "enc_bind") == 0)
             for (size_t j = 0; j < k; j++)
@@ -250,6 +290,10 @@ int cr_ae_new_random(cr_ae **out, const cr_ae_config *c, uint64_t seed, cr_diag 
         q += k;
     }
     free(t);
+    if (c->asm_n && (rc = cr_asm_order_set(ae, NULL, d)) < 0) {
+        cr_ae_free(ae);
+        return rc;
+    }
     cr_ae_rehash(ae);
     *out = ae;
     return CR_OK;
@@ -266,5 +310,7 @@ void cr_ae_free(cr_ae *ae)
     cr_meta_free(ae->meta);
     free(ae->p.enc);
     free(ae->p.dec);
+    free(ae->order);
+    free(ae->rank);
     free(ae);
 }

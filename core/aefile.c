@@ -267,6 +267,8 @@ static int parse(cr_ae **out, const unsigned char *b, size_t len, cr_diag *d)
             rc = cr_diag_set(d, CR_E_VALUE, "parameter %zu is not a finite number", i);
             goto fail;
         }
+    if ((rc = cr_ae_asm_sync(ae, d)) < 0)
+        goto fail;
     cr_ae_rehash(ae);
     free(t);
     ae->dtype = dtype;

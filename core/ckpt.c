@@ -192,6 +192,8 @@ int cr_ckpt_load(const char *path, cr_ae **ae, float **moments, cr_train_opts *o
         sl.p[0] = NULL;
         if (!mv || cr_ae_params_carve(&(*ae)->cfg, (*ae)->slab, &(*ae)->p) < 0)
             rc = cr_diag_set(d, CR_E_NOMEM, "%s: out of memory for %zu parameters", path, np);
+        else if ((rc = cr_ae_asm_sync(*ae, d)) < 0)
+            cr_diag_prefix(d, "%s", path);
     }
     for (int s = 0; s < 3; s++)
         free(sl.p[s]);

@@ -339,3 +339,29 @@ double cr_op_head_bwd(float *dh, float *dw, const float *h, const float *w,
     }
     return loss;
 }
+
+CR_CLONES
+float cr_op_logsumexp(const float *x, int n, int *best)
+{
+    float mx = x[0], sum = 0;
+    int b = 0;
+#pragma omp simd reduction(max : mx)
+    for (int i = 1; i < n; i++)
+        mx = x[i] > mx ? x[i] : mx;
+    while (b < n - 1 && x[b] != mx) /* a NaN row has no max: stop at n-1 */
+        b++;
+#pragma omp simd reduction(+ : sum)
+    for (int i = 0; i < n; i++)
+        sum += fast_expf(x[i] - mx);
+    if (best)
+        *best = b;
+    return mx + logf(sum);
+}
+
+CR_CLONES
+void cr_op_softmax_lse(float *x, int n, float lse, float scale)
+{
+#pragma omp simd
+    for (int i = 0; i < n; i++)
+        x[i] = fast_expf(x[i] - lse) * scale;
+}

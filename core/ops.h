@@ -30,6 +30,11 @@ void cr_op_add(float *out, const float *inp, size_t n);
 void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int T, int C,
                     int V, float *logits, int chunk, uint32_t *argmax, float *logp);
 
+/* log sum exp(x) over a row of n values; *best (if not NULL) gets the first maximum. */
+float cr_op_logsumexp(const float *x, int n, int *best);
+/* x (n) becomes scale * exp(x - lse): the softmax when lse is the row's log sum exp. */
+void cr_op_softmax_lse(float *x, int n, float lse, float scale);
+
 /* Plain loop references for the tests. */
 void cr_op_matmul_ref(float *out, const float *inp, const float *w, const float *bias, int T,
                       int C, int OC);

@@ -72,6 +72,7 @@ void cr_train_free(cr_train *t)
     free(t->dx); free(t->dh); free(t->dz);
     free(t->d_ln); free(t->d_atty); free(t->d_qkv); free(t->d_f); free(t->d_f2);
     free(t->scratch); free(t->logits); free(t->bow); free(t->decays); free(t->tsize);
+    cr_asm_work_free(t->asmw);
     free(t->batch); free(t->perm); free(t->zfrom); free(t->freq);
     free(t);
 }
@@ -135,7 +136,12 @@ int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d)
     t->d_f = alloc(t, BT * (size_t)c->F);
     t->d_f2 = alloc(t, BT * (size_t)c->F);
     t->scratch = alloc(t, (size_t)t->T * t->T);
-    t->logits = alloc(t, (size_t)HEAD_CHUNK * c->V);
+    if (c->asm_n) {
+        if (cr_asm_work_new(&t->asmw, c, HEAD_CHUNK) == CR_OK)
+            t->bytes += cr_asm_work_bytes(t->asmw);
+        t->logits = alloc(t, 1);
+    } else
+        t->logits = alloc(t, (size_t)HEAD_CHUNK * c->V);
     t->bow = alloc(t, (size_t)c->V + 2 * C);
     t->ntensors = cr_ae_ntensors(c);
     t->decays = calloc((size_t)t->ntensors, sizeof *t->decays);
@@ -149,6 +155,7 @@ int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d)
     ok = ok && t->enc_out && t->dec_out && t->z && t->zmean && t->zrstd && t->pool &&
          t->prms && t->h && t->hmean && t->hrstd && t->dx && t->dh && t->dz && t->d_ln &&
          t->d_atty && t->d_qkv && t->d_f && t->d_f2 && t->scratch && t->logits && t->bow &&
+         (t->asmw || !c->asm_n) &&
          t->decays && t->tsize && t->batch && t->zfrom && t->freq;
     if (ok) {
         struct cr_tdesc *td = malloc((size_t)t->ntensors * sizeof *td);
@@ -163,6 +170,8 @@ int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d)
                                strstr(td[i].name, "pos") == NULL &&
                                strstr(td[i].name, "lat") == NULL &&
                                strstr(td[i].name, "bind") == NULL;
+                if (strcmp(td[i].name, "asm_order") == 0)
+                    t->decays[i] = -1;
             }
             free(td);
         }
@@ -288,7 +297,17 @@ void cr_train_eval(cr_train *t, const uint32_t *ids, int B, int n, const int *zf
     BL = B * n;
     encode(t, ids);
     decode(t, zfrom);
-    for (int r0 = 0; r0 < BL; r0 += HEAD_CHUNK) {
+    for (int r0 = 0; r0 < BL && c->asm_n; r0 += HEAD_CHUNK) {
+        int n = BL - r0 < HEAD_CHUNK ? BL - r0 : HEAD_CHUNK;
+        uint32_t am[HEAD_CHUNK];
+        float lp[HEAD_CHUNK];
+        cr_asm_fwd(t->ae, t->asmw, t->h + (size_t)r0 * c->C, ids + r0, n, am, lp);
+        for (int i = 0; i < n; i++) {
+            st->loss -= lp[i];
+            st->hits += am[i] == ids[r0 + i];
+        }
+    }
+    for (int r0 = 0; r0 < BL && !c->asm_n; r0 += HEAD_CHUNK) {
         int n = BL - r0 < HEAD_CHUNK ? BL - r0 : HEAD_CHUNK;
         uint32_t am[HEAD_CHUNK];
         float lp[HEAD_CHUNK];
@@ -361,8 +380,12 @@ void cr_train_backward(cr_train *t, const uint32_t *ids, int B, int n, float bow
     encode(t, ids);
     decode(t, NULL);
     memset(t->dh, 0, BL * C * sizeof(float));
-    st->loss += cr_op_head_bwd(t->dh, g->head, t->h, p->head, ids, (int)BL, c->C, c->V,
-                               grad_scale / (float)BL, t->logits, HEAD_CHUNK, &st->hits);
+    if (c->asm_n)
+        st->loss += cr_asm_bwd(t->ae, t->asmw, t->dh, g, t->h, ids, (int)BL,
+                               grad_scale / (float)BL, &st->hits);
+    else
+        st->loss += cr_op_head_bwd(t->dh, g->head, t->h, p->head, ids, (int)BL, c->C, c->V,
+                                   grad_scale / (float)BL, t->logits, HEAD_CHUNK, &st->hits);
     st->n += (long)BL;
 
     /* decoder */
@@ -467,8 +490,12 @@ void cr_train_adamw(cr_train *t, float lr, float wd, float beta1, float beta2, f
     size_t off = 0;
     float *w = t->ae->slab;
     for (int i = 0; i < t->ntensors; i++) {
-        float decay = t->decays[i] ? wd : 0.0f;
+        float decay = t->decays[i] > 0 ? wd : 0.0f;
         size_t end = off + t->tsize[i];
+        if (t->decays[i] < 0) {
+            off = end;
+            continue;
+        }
 #pragma omp parallel for if (end - off > 65536)
         for (size_t k = off; k < end; k++) {
             float gk = t->grad[k];

@@ -109,6 +109,10 @@ int cr_train_data_add(cr_train_data *dt, const cr_block *b, cr_diag *d);
 struct cr_input;
 int cr_train_data_read(cr_train_data *dt, struct cr_input *in, const cr_ae *ae, cr_diag *d);
 void cr_train_data_free(cr_train_data *dt);
+/* The adaptive head (asm_n > 0): sets the token order of ae (which must own its parameters)
+ * from the token counts of dt's blocks, most frequent first, ties by id, and rehashes it.
+ * Tokens the data lacks keep id order at the end. Returns the distinct tokens seen. */
+long cr_train_asm_order(cr_ae *ae, const cr_train_data *dt, cr_diag *d);
 
 /* Where a run is: steps done, and the blocks drawn and tokens trained on before. Blocks are
  * drawn in order from a permutation per epoch, so a resumed run draws what the

@@ -4,6 +4,7 @@
 #ifndef CR_TRAIN_IMPL_H
 #define CR_TRAIN_IMPL_H
 
+#include "asm.h"
 #include "train.h"
 
 struct lacts {
@@ -25,7 +26,9 @@ struct cr_train {
     float *h, *hmean, *hrstd;   /* (B*L,C), (B*L) */
     float *dx, *dh, *dz;        /* (BT,C), (B*L,C), (B*M,C) */
     float *d_ln, *d_atty, *d_qkv, *d_f, *d_f2, *scratch, *logits, *bow;
-    int *decays;                /* per parameter tensor: 1 if weight decay applies */
+    cr_asm_work *asmw;          /* the adaptive head's scratch (asm_n > 0; then no logits) */
+    int *decays;                /* per parameter tensor: 1 if weight decay applies, -1 if
+                                 * AdamW leaves it alone (asm_order) */
     size_t *tsize;
     int ntensors;
     /* the run (cr_train_step, cr_train_validate) */

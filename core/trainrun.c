@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asm.h"
 #include "fit.h"
 #include "input.h"
 #include "rng.h"
@@ -135,6 +136,26 @@ void cr_train_data_free(cr_train_data *dt)
 {
     free(dt->ids);
     memset(dt, 0, sizeof *dt);
+}
+
+long cr_train_asm_order(cr_ae *ae, const cr_train_data *dt, cr_diag *d)
+{
+    size_t V = (size_t)ae->cfg.V, n = dt->n * (size_t)dt->L;
+    uint64_t *counts = calloc(V, sizeof *counts);
+    long seen = 0;
+    int rc;
+
+    if (!counts)
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (dt->ids[i] < V)
+            seen += counts[dt->ids[i]]++ == 0;
+    rc = cr_asm_order_set(ae, counts, d);
+    free(counts);
+    if (rc < 0)
+        return rc;
+    cr_ae_rehash(ae);
+    return seen;
 }
 
 void cr_train_pos_at(cr_train_pos *p, const cr_train_opts *o, long step, int L)

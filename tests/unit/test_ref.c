@@ -479,7 +479,7 @@ static void test_damaged_model_files_are_refused(void)
  * left out: no checksum covers them. */
 static void test_every_flip_and_cut_of_a_small_model_is_refused(void)
 {
-    const cr_ae_config c = {5, 4, 2, 1, 1, 3, 3, 1, 0, 1, 0, 0, 0, 0};
+    const cr_ae_config c = {5, 4, 2, 1, 1, 3, 3, 1, 0, 1, 0, 0, 0, 0, 0, 0};
     const char *src = tmp_path("small.crm"), *p = tmp_path("small_bad.crm");
     cr_ae *ae;
     cr_diag d;

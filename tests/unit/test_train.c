@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../core/asm.h"
 #include "../../core/ckpt.h"
 #include "../../core/file.h"
 #include "../../core/rng.h"
@@ -17,11 +18,9 @@ static double total_loss(cr_train *t, const uint32_t *ids, int B, float bow, int
     return st.loss / ((double)B * L) + bow * st.bow_loss / B;
 }
 
-static void check_gradients(int tied, int zattn, int pool, int n)
+static void check_gradients_of(cr_ae_config c, int n)
 {
-    /* pool 2: pool, zskip and bind; 3: also two slots per latent */
-    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn, pool > 0, pool > 0, pool > 1,
-                      pool > 2 ? 2 : 0};
+    int tied = c.tied, zattn = c.zattn, pool = c.pool + c.bind + (c.zsplit > 1);
     cr_ae *ae;
     cr_train *t;
     cr_diag d;
@@ -33,6 +32,12 @@ static void check_gradients(int tied, int zattn, int pool, int n)
     /* larger weights than the default so that every path carries signal */
     for (size_t i = 0; i < cr_ae_nparams(&c); i++)
         ae->slab[i] += (float)(0.2 * cr_rng_normal(&seed));
+    if (c.asm_n) { /* an order of random counts, with ties */
+        uint64_t counts[50];
+        for (int i = 0; i < 50; i++)
+            counts[i] = cr_rng_next(&seed) % 20;
+        CHECK_EQ(cr_asm_order_set(ae, counts, &d), CR_OK);
+    }
     CHECK_EQ(cr_train_new(&t, ae, 2, &d), CR_OK);
     for (int i = 0; i < 12; i++)
         ids[i] = (uint32_t)(cr_rng_next(&seed) % 50);
@@ -60,10 +65,26 @@ static void check_gradients(int tied, int zattn, int pool, int n)
         worst = err > worst ? err : worst;
     }
     CHECK_AT(bad == 0, "%d of %d gradients disagree with finite differences (tied %d zattn %d "
-             "pool %d)", bad, tried, tied, zattn, pool);
+             "pool %d asm %d)", bad, tried, tied, zattn, pool, c.asm_n);
     free(an);
     cr_train_free(t);
     cr_ae_free(ae);
+}
+
+static void check_gradients(int tied, int zattn, int pool, int n)
+{
+    /* pool 2: pool, zskip and bind; 3: also two slots per latent */
+    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn, pool > 0, pool > 0, pool > 1,
+                      pool > 2 ? 2 : 0, 0, 0};
+    check_gradients_of(c, n);
+}
+
+/* The adaptive head (shortlist of 4, clusters of ranks 4-15 and 16-49) inside the whole
+ * model: the gradients reach its tensors, the decoder and the bag-of-words head. */
+static void check_gradients_asm(int pool, int n)
+{
+    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, 0, 1, pool > 0, pool > 0, pool > 1, 0, 2, 4};
+    check_gradients_of(c, n);
 }
 
 static void test_gradients_match_finite_differences(void)
@@ -78,6 +99,8 @@ static void test_gradients_match_finite_differences(void)
     check_gradients(0, 0, 2, 5);
     check_gradients(1, 1, 2, 2);
     check_gradients(1, 1, 3, 6);
+    check_gradients_asm(0, 6);
+    check_gradients_asm(2, 5);
     check_gradients(0, 1, 3, 5);
 }
 
@@ -87,7 +110,7 @@ static void test_gradients_match_finite_differences(void)
  * segment apart. */
 static double fresh_tra(int bind)
 {
-    cr_ae_config c = {500, 128, 2, 1, 1, 32, 16, 8, 1, 1, 1, 1, bind, 0};
+    cr_ae_config c = {500, 128, 2, 1, 1, 32, 16, 8, 1, 1, 1, 1, bind, 0, 0, 0};
     cr_ae *ae;
     cr_ae_scratch *r;
     cr_train *t;
@@ -129,7 +152,7 @@ static void test_bind_reads_tokens_back_from_the_start(void)
 
 static void test_training_lowers_the_loss(void)
 {
-    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0};
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0, 0, 0};
     cr_ae *ae;
     cr_train *t;
     cr_diag d;
@@ -181,7 +204,7 @@ static void test_schedule_warms_up_then_follows_the_cosine(void)
  * recomputes is what the steps counted. */
 static void test_steps_advance_as_the_position_predicts(void)
 {
-    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0};
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0, 0, 0};
     cr_train_data data = {.L = 8};
     cr_train_opts o;
     cr_train_pos p = {0}, q;
@@ -232,7 +255,7 @@ static const char *scratch(const char *name)
 
 static void test_checkpoint_keeps_the_run(void)
 {
-    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 1, 1, 1, 0};
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 1, 1, 1, 0, 0, 0};
     cr_train_opts o, back;
     cr_ae *ae, *ae2;
     float *m, *v, *mv;

@@ -1,0 +1,294 @@
+/* The adaptive-softmax head: forward (argmax and log p of targets), loss and backward, and
+ * the token order. Rows go through in chunks: the head logits of a chunk in one product,
+ * then for each tail cluster the rows that need it, gathered into one product. */
+#include "asm.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+struct cr_asm_work {
+    int chunk;
+    size_t bytes;
+    float *l0;     /* (chunk, K0 + n) head logits, then their gradient */
+    float *lse0;   /* (chunk) log sum exp of the head logits */
+    float *cl;     /* (chunk, n) log p(cluster) */
+    float *top;    /* (chunk) log p of the best shortlist token */
+    float *best;   /* (chunk) log p of the best token so far */
+    uint32_t *arg; /* (chunk) its rank */
+    float *g, *dg; /* (chunk, C) rows gathered for a cluster, and their gradient */
+    float *u, *du; /* (chunk, dim) their projections */
+    float *z;      /* (chunk, cluster size) cluster logits, then their gradient */
+    int *rows;     /* (chunk) the chunk's rows that a cluster needs */
+};
+
+static void *walloc(cr_asm_work *w, size_t n, size_t size)
+{
+    w->bytes += n * size;
+    return malloc(n ? n * size : 1);
+}
+
+int cr_asm_work_new(cr_asm_work **out, const cr_ae_config *c, int chunk)
+{
+    cr_asm_work *w = calloc(1, sizeof *w);
+    cr_asm_shape s;
+    size_t ch = (size_t)chunk, C = (size_t)c->C, dmax = 1, smax = 1;
+
+    *out = NULL;
+    if (!w)
+        return CR_E_NOMEM;
+    cr_asm_shape_of(c, &s);
+    for (int i = 1; i <= s.n; i++) {
+        dmax = (size_t)s.dim[i] > dmax ? (size_t)s.dim[i] : dmax;
+        smax = (size_t)(s.cut[i + 1] - s.cut[i]) > smax ? (size_t)(s.cut[i + 1] - s.cut[i]) : smax;
+    }
+    w->chunk = chunk;
+    w->l0 = walloc(w, ch * (size_t)(s.K0 + s.n), sizeof(float));
+    w->lse0 = walloc(w, ch, sizeof(float));
+    w->cl = walloc(w, ch * (size_t)s.n, sizeof(float));
+    w->top = walloc(w, ch, sizeof(float));
+    w->best = walloc(w, ch, sizeof(float));
+    w->arg = walloc(w, ch, sizeof(uint32_t));
+    w->g = walloc(w, ch * C, sizeof(float));
+    w->dg = walloc(w, ch * C, sizeof(float));
+    w->u = walloc(w, ch * dmax, sizeof(float));
+    w->du = walloc(w, ch * dmax, sizeof(float));
+    w->z = walloc(w, ch * smax, sizeof(float));
+    w->rows = walloc(w, ch, sizeof(int));
+    if (!w->l0 || !w->lse0 || !w->cl || !w->top || !w->best || !w->arg || !w->g || !w->dg ||
+        !w->u || !w->du || !w->z || !w->rows) {
+        cr_asm_work_free(w);
+        return CR_E_NOMEM;
+    }
+    *out = w;
+    return CR_OK;
+}
+
+void cr_asm_work_free(cr_asm_work *w)
+{
+    if (!w)
+        return;
+    free(w->l0); free(w->lse0); free(w->cl); free(w->top); free(w->best); free(w->arg);
+    free(w->g); free(w->dg); free(w->u); free(w->du); free(w->z); free(w->rows);
+    free(w);
+}
+
+size_t cr_asm_work_bytes(const cr_asm_work *w)
+{
+    return w->bytes;
+}
+
+/* The cluster (1..n) of rank r, 0 for the shortlist. */
+static int cluster_of(const cr_asm_shape *s, int r)
+{
+    int i = 0;
+    while (i < s->n && r >= s->cut[i + 1])
+        i++;
+    return i;
+}
+
+/* Head logits of the n rows h (n,C): l0, lse0, cl, and top, best, arg for the shortlist. */
+static void head_rows(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w, const float *h,
+                      int n)
+{
+    int n1 = s->K0 + s->n;
+    cr_op_matmul_fwd(w->l0, h, ae->p.asm_head, NULL, n, ae->cfg.C, n1);
+#pragma omp parallel for if (n > 16)
+    for (int r = 0; r < n; r++) {
+        const float *x = w->l0 + (size_t)r * n1;
+        int b = 0;
+        float lse = cr_op_logsumexp(x, n1, NULL);
+        for (int k = 1; k < s->K0; k++)
+            b = x[k] > x[b] ? k : b;
+        w->lse0[r] = lse;
+        w->top[r] = w->best[r] = x[b] - lse;
+        w->arg[r] = (uint32_t)b;
+        for (int i = 0; i < s->n; i++)
+            w->cl[(size_t)r * s->n + i] = x[s->K0 + i] - lse;
+    }
+}
+
+/* Cluster i for the k rows of h listed in w->rows: g (k,C) the rows, u (k,dim) = g proj^T,
+ * z (k,size) = u out^T. */
+static void cluster_fwd(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w, int i,
+                        const float *h, int k)
+{
+    size_t C = (size_t)ae->cfg.C;
+    for (int j = 0; j < k; j++)
+        memcpy(w->g + (size_t)j * C, h + (size_t)w->rows[j] * C, C * sizeof(float));
+    cr_op_matmul_fwd(w->u, w->g, ae->p.asm_proj[i - 1], NULL, k, (int)C, s->dim[i]);
+    cr_op_matmul_fwd(w->z, w->u, ae->p.asm_out[i - 1], NULL, k, s->dim[i],
+                     s->cut[i + 1] - s->cut[i]);
+}
+
+/* Row r needs cluster i for the argmax: its probability reaches the best shortlist token's. */
+static int argmax_needs(const cr_asm_shape *s, const cr_asm_work *w, int r, int i)
+{
+    return w->cl[(size_t)r * s->n + i - 1] >= w->top[r];
+}
+
+void cr_asm_fwd(const cr_ae *ae, cr_asm_work *w, const float *h, const uint32_t *target,
+                int T, uint32_t *argmax, float *logp)
+{
+    cr_asm_shape s;
+    size_t C = (size_t)ae->cfg.C;
+    int n1;
+
+    cr_asm_shape_of(&ae->cfg, &s);
+    n1 = s.K0 + s.n;
+    if (!target)
+        logp = NULL;
+    for (int t0 = 0; t0 < T; t0 += w->chunk) {
+        int n = T - t0 < w->chunk ? T - t0 : w->chunk;
+        const float *hc = h + (size_t)t0 * C;
+        head_rows(ae, &s, w, hc, n);
+        if (logp)
+            for (int r = 0; r < n; r++) {
+                int rk = (int)ae->rank[target[t0 + r]];
+                if (rk < s.K0)
+                    logp[t0 + r] = w->l0[(size_t)r * n1 + rk] - w->lse0[r];
+            }
+        for (int i = 1; i <= s.n; i++) {
+            int k = 0, size = s.cut[i + 1] - s.cut[i];
+            for (int r = 0; r < n; r++) {
+                int rk = logp ? (int)ae->rank[target[t0 + r]] : -1;
+                if ((rk >= s.cut[i] && rk < s.cut[i + 1]) || (argmax && argmax_needs(&s, w, r, i)))
+                    w->rows[k++] = r;
+            }
+            if (!k)
+                continue;
+            cluster_fwd(ae, &s, w, i, hc, k);
+#pragma omp parallel for if (k > 16)
+            for (int j = 0; j < k; j++) {
+                int r = w->rows[j], b;
+                const float *z = w->z + (size_t)j * size;
+                float lse = cr_op_logsumexp(z, size, &b), base = w->cl[(size_t)r * s.n + i - 1];
+                float cand = base + z[b] - lse;
+                if (cand > w->best[r]) {
+                    w->best[r] = cand;
+                    w->arg[r] = (uint32_t)(s.cut[i] + b);
+                }
+                int rk = logp ? (int)ae->rank[target[t0 + r]] : -1;
+                if (rk >= s.cut[i] && rk < s.cut[i + 1])
+                    logp[t0 + r] = base + z[rk - s.cut[i]] - lse;
+            }
+        }
+        if (argmax)
+            for (int r = 0; r < n; r++)
+                argmax[t0 + r] = ae->order[w->arg[r]];
+    }
+}
+
+double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, const float *h,
+                  const uint32_t *target, int T, float scale, long *hits)
+{
+    cr_asm_shape s;
+    size_t C = (size_t)ae->cfg.C;
+    double loss = 0;
+    long hit = 0;
+    int n1;
+
+    cr_asm_shape_of(&ae->cfg, &s);
+    n1 = s.K0 + s.n;
+    for (int t0 = 0; t0 < T; t0 += w->chunk) {
+        int n = T - t0 < w->chunk ? T - t0 : w->chunk;
+        const float *hc = h + (size_t)t0 * C;
+        float *dhc = dh + (size_t)t0 * C;
+        head_rows(ae, &s, w, hc, n);
+        for (int i = 1; i <= s.n; i++) {
+            int k = 0, kt, size = s.cut[i + 1] - s.cut[i], dim = s.dim[i];
+            /* the rows whose target is in the cluster first: they carry the gradient */
+            for (int r = 0; r < n; r++)
+                if (cluster_of(&s, (int)ae->rank[target[t0 + r]]) == i)
+                    w->rows[k++] = r;
+            kt = k;
+            for (int r = 0; hits && r < n; r++)
+                if (cluster_of(&s, (int)ae->rank[target[t0 + r]]) != i &&
+                    argmax_needs(&s, w, r, i))
+                    w->rows[k++] = r;
+            if (!k)
+                continue;
+            cluster_fwd(ae, &s, w, i, hc, k);
+#pragma omp parallel for reduction(+ : loss) if (k > 16)
+            for (int j = 0; j < k; j++) {
+                int r = w->rows[j], b;
+                float *z = w->z + (size_t)j * size;
+                float lse = cr_op_logsumexp(z, size, &b), base = w->cl[(size_t)r * s.n + i - 1];
+                if (base + z[b] - lse > w->best[r]) {
+                    w->best[r] = base + z[b] - lse;
+                    w->arg[r] = (uint32_t)(s.cut[i] + b);
+                }
+                if (j < kt) {
+                    int y = (int)ae->rank[target[t0 + r]] - s.cut[i];
+                    loss += (double)lse - z[y];
+                    cr_op_softmax_lse(z, size, lse, scale);
+                    z[y] -= scale;
+                }
+            }
+            if (!kt)
+                continue;
+            /* z now holds dL/dz for the first kt rows */
+            memset(w->du, 0, (size_t)kt * dim * sizeof(float));
+            memset(w->dg, 0, (size_t)kt * C * sizeof(float));
+            cr_op_matmul_bwd(w->du, g->asm_out[i - 1], NULL, w->z, w->u, ae->p.asm_out[i - 1],
+                             kt, dim, size);
+            cr_op_matmul_bwd(w->dg, g->asm_proj[i - 1], NULL, w->du, w->g,
+                             ae->p.asm_proj[i - 1], kt, (int)C, dim);
+            for (int j = 0; j < kt; j++)
+                cr_op_add(dhc + (size_t)w->rows[j] * C, w->dg + (size_t)j * C, C);
+        }
+#pragma omp parallel for reduction(+ : loss, hit) if (n > 16)
+        for (int r = 0; r < n; r++) {
+            int rk = (int)ae->rank[target[t0 + r]], i = cluster_of(&s, rk);
+            int c = i ? s.K0 + i - 1 : rk;
+            float *x = w->l0 + (size_t)r * n1;
+            loss += (double)w->lse0[r] - x[c];
+            hit += w->arg[r] == (uint32_t)rk;
+            cr_op_softmax_lse(x, n1, w->lse0[r], scale);
+            x[c] -= scale;
+        }
+        cr_op_matmul_bwd(dhc, g->asm_head, NULL, w->l0, hc, ae->p.asm_head, n, (int)C, n1);
+    }
+    if (hits)
+        *hits += hit;
+    return loss;
+}
+
+/* Token counts with their ids, for the order. */
+struct tcount {
+    uint64_t n;
+    uint32_t id;
+};
+
+static int by_count(const void *a, const void *b)
+{
+    const struct tcount *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int cr_asm_order_set(cr_ae *ae, const uint64_t *counts, cr_diag *d)
+{
+    size_t V = (size_t)ae->cfg.V;
+    struct tcount *t = malloc(V * sizeof *t);
+    float *o = ae->p.asm_order;
+
+    if (!t)
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < V; i++) {
+        t[i].n = counts ? counts[i] : 0;
+        t[i].id = (uint32_t)i;
+    }
+    if (counts)
+        qsort(t, V, sizeof *t, by_count);
+    for (size_t r = 0; r < V; r++) {
+        o[3 * r] = (float)(t[r].id & 255);
+        o[3 * r + 1] = (float)(t[r].id >> 8 & 255);
+        o[3 * r + 2] = (float)(t[r].id >> 16);
+    }
+    free(t);
+    return cr_ae_asm_sync(ae, d);
+}
