@@ -3,7 +3,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 sh "$here/tok.sh"
-for b in "$here"/ae.sh "$here"/train.sh; do
+for b in "$here"/ae.sh "$here"/train.sh "$here"/asm.sh; do
     [ -f "$b" ] && sh "$b"
 done
 # routing and tagging: need the experts' data (share/data/*.sh, share/recipes/expert.sh)
