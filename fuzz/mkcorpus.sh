@@ -55,7 +55,8 @@ seed fuzz_stream_recon plain '\003' "$tmp/a.rec"
 seed fuzz_stream_recon cross '\003' "$tmp/b.rec"
 seed fuzz_stream_recon raw '\007' "$tmp/a.rec"
 
-# model files: a vocabulary of 256, fp32 and bf16, plain and with every option; mode 5
+# model files: a vocabulary of 256, fp32 and bf16, plain, with every option and with an
+# adaptive head; mode 5
 # also runs a block through what loaded
 "$B/crmodel" new -p tiny -s vocab=256 -s width=8 -s heads=2 -s ffn=16 -s block=16 \
     -s latents=2 -n fz_m -o "$tmp/m.crm"
@@ -63,7 +64,9 @@ seed fuzz_stream_recon raw '\007' "$tmp/a.rec"
     -s latents=2 -s tied=0 --bf16 -n fz_mb -o "$tmp/mb.crm"
 "$B/crmodel" new -p tiny -s vocab=256 -s width=4 -s heads=1 -s ffn=8 -s block=8 \
     -s latents=2 -s pool=1 -s zskip=1 -s bind=1 -s zsplit=2 -s zattn=1 -n fz_mz -o "$tmp/mz.crm"
-for m in m mb mz; do
+"$B/crmodel" new -p tiny -s vocab=256 -s width=8 -s heads=2 -s ffn=16 -s block=16 \
+    -s latents=2 -s tied=0 -s asm=2 -s asm_short=16 -n fz_ma -o "$tmp/ma.crm"
+for m in m mb mz ma; do
     seed fuzz_model "$m" '\005' "$tmp/$m.crm"
 done
 seed fuzz_model stream_not_model '\001' "$tmp/win8.tok"
