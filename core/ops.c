@@ -178,21 +178,12 @@ void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int 
 #pragma omp parallel for
         for (int r = 0; r < n; r++) {
             const float *x = logits + (size_t)r * V;
-            float mx = x[0];
-            int best = 0;
-#pragma omp simd reduction(max : mx)
-            for (int i = 1; i < V; i++)
-                mx = x[i] > mx ? x[i] : mx;
-            while (best < V - 1 && x[best] != mx) /* a NaN row has no max: stop at V-1 */
-                best++;
-            float sum = 0;
-#pragma omp simd reduction(+ : sum)
-            for (int i = 0; i < V; i++)
-                sum += fast_expf(x[i] - mx);
+            int best;
+            float lse = cr_op_logsumexp(x, V, &best);
             if (argmax)
                 argmax[t0 + r] = (uint32_t)best;
             if (logp && target)
-                logp[t0 + r] = x[target[t0 + r]] - mx - logf(sum);
+                logp[t0 + r] = x[target[t0 + r]] - lse;
         }
     }
 }
