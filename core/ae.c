@@ -46,9 +46,8 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
     if (c->bind != 0 && (c->bind != 1 || !c->pool || !c->zskip))
         return cr_diag_set(d, CR_E_VALUE, "bind must be 0 or 1, and 1 needs pool and zskip");
     if (c->asm_n != 0) {
-        if (c->asm_n < 0 || c->asm_n > CR_ASM_MAX || c->tied)
-            return cr_diag_set(d, CR_E_VALUE, "asm must be 0 to %d, and the adaptive head "
-                               "needs tied 0", CR_ASM_MAX);
+        if (c->asm_n < 0 || c->asm_n > CR_ASM_MAX)
+            return cr_diag_set(d, CR_E_VALUE, "asm must be 0 to %d", CR_ASM_MAX);
         long last = c->asm_k0;
         for (int i = 1; i < c->asm_n && last < c->V; i++)
             last *= 4;
@@ -149,6 +148,13 @@ void cr_asm_shape_of(const cr_ae_config *c, cr_asm_shape *s)
     }
 }
 
+int cr_asm_head_rows(const cr_ae_config *c)
+{
+    cr_asm_shape s;
+    cr_asm_shape_of(c, &s);
+    return (c->tied ? 0 : s.K0) + s.n;
+}
+
 /* The model has a (V,C) "head" tensor of its own. */
 static int own_head(const cr_ae_config *c)
 {
@@ -199,7 +205,7 @@ void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t)
     if (c->asm_n) {
         cr_asm_shape s;
         cr_asm_shape_of(c, &s);
-        td(&t[n++], "asm_head", s.K0 + s.n, C);
+        td(&t[n++], "asm_head", cr_asm_head_rows(c), C);
         for (int i = 1; i <= s.n; i++) {
             char name[32];
             snprintf(name, sizeof name, "asm.%d.proj", i);
@@ -221,7 +227,7 @@ size_t cr_ae_nparams(const cr_ae_config *c)
     if (c->asm_n) {
         cr_asm_shape s;
         cr_asm_shape_of(c, &s);
-        n += (size_t)(s.K0 + s.n) * C + (size_t)c->V * 3;
+        n += (size_t)cr_asm_head_rows(c) * C + (size_t)c->V * 3;
         for (int i = 1; i <= s.n; i++)
             n += (size_t)s.dim[i] * (C + (size_t)(s.cut[i + 1] - s.cut[i]));
     }

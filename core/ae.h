@@ -46,6 +46,10 @@ typedef struct cr_asm_shape {
     int dim[CR_ASM_MAX + 1];
 } cr_asm_shape;
 void cr_asm_shape_of(const cr_ae_config *c, cr_asm_shape *s);
+/* Rows of the asm_head tensor: K0 + n, or n when tied (the shortlist's rows are then the
+ * token embeddings of its tokens, so that a bind start reads them out of z as the tied full
+ * head does). */
+int cr_asm_head_rows(const cr_ae_config *c);
 
 /* Latent slots inside the model: M * zsplit. */
 static inline int cr_ae_slots(const struct cr_ae_config *c)
@@ -119,7 +123,8 @@ typedef struct cr_ae_params {
     float *enc_bind; /* (seg_max,C) when bind: offset vectors of the pool */
     float *dec_bind; /* (seg_max,C) when bind: offset vectors of the decoder's z */
     /* the adaptive head (asm_n > 0, cr_asm_shape): */
-    float *asm_head;                /* (K0 + n, C) logits of the shortlist, then the clusters */
+    float *asm_head;                /* (K0 + n, C) logits of the shortlist, then the clusters;
+                                     * (n, C), the clusters only, when tied */
     float *asm_proj[CR_ASM_MAX];    /* "asm.I.proj", cluster I = i + 1: (dim, C) projection */
     float *asm_out[CR_ASM_MAX];     /* "asm.I.out": (cut[I+1] - cut[I], dim) logits */
     float *asm_order;               /* (V, 3): rank r holds the token id c0 + 256 c1 + 65536 c2 */

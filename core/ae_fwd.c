@@ -62,21 +62,24 @@ void cr_ae_scratch_free(cr_ae_scratch *r)
     free(r);
 }
 
-/* x (T,C) += attn(ln1(x)) over keys [0,Tk); x += mlp(ln2(x)). */
+/* x (T,C) += attn(ln1(x)) over keys [0,Tk); x += mlp(ln2(x)); all rows give keys and
+ * values, but only rows [q0, T) are computed beyond them (q0 > 0 in the last encoder
+ * layer: only its latent rows are read, so its token rows are not worth computing). */
 static void layer_fwd(const cr_ae_config *c, const cr_ae_layer *w, cr_ae_scratch *r, int T,
-                      int Tk)
+                      int Tk, int q0)
 {
-    size_t C = (size_t)c->C, F = (size_t)c->F;
+    size_t C = (size_t)c->C, F = (size_t)c->F, nq = (size_t)(T - q0);
+    float *xq = r->x + (size_t)q0 * C;
     cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x, w->ln1_w, w->ln1_b, T, c->C);
     cr_op_matmul_fwd(r->qkv, r->ln, w->qkv_w, w->qkv_b, T, c->C, 3 * c->C);
-    cr_op_attention_fwd(r->atty, r->att, r->qkv, T, Tk, c->C, c->NH);
-    cr_op_matmul_fwd(r->tmp, r->atty, w->proj_w, w->proj_b, T, c->C, c->C);
-    cr_op_add(r->x, r->tmp, (size_t)T * C);
-    cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x, w->ln2_w, w->ln2_b, T, c->C);
-    cr_op_matmul_fwd(r->fch, r->ln, w->fc_w, w->fc_b, T, c->C, c->F);
-    cr_op_gelu_fwd(r->fchg, r->fch, (size_t)T * F);
-    cr_op_matmul_fwd(r->tmp, r->fchg, w->fc2_w, w->fc2_b, T, c->F, c->C);
-    cr_op_add(r->x, r->tmp, (size_t)T * C);
+    cr_op_attention_rows_fwd(r->atty, r->att, r->qkv, T, Tk, q0, c->C, c->NH);
+    cr_op_matmul_fwd(r->tmp, r->atty, w->proj_w, w->proj_b, (int)nq, c->C, c->C);
+    cr_op_add(xq, r->tmp, nq * C);
+    cr_op_layernorm_fwd(r->ln, NULL, NULL, xq, w->ln2_w, w->ln2_b, (int)nq, c->C);
+    cr_op_matmul_fwd(r->fch, r->ln, w->fc_w, w->fc_b, (int)nq, c->C, c->F);
+    cr_op_gelu_fwd(r->fchg, r->fch, nq * F);
+    cr_op_matmul_fwd(r->tmp, r->fchg, w->fc2_w, w->fc2_b, (int)nq, c->F, c->C);
+    cr_op_add(xq, r->tmp, nq * C);
 }
 
 void cr_ae_enc_input(const cr_ae *ae, const uint32_t *ids, int n, float *x, float *pool,
@@ -147,7 +150,7 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_scratch *r, const uint32_t *ids, int n, 
             return CR_E_VALUE;
     cr_ae_enc_input(ae, ids, n, r->x, r->tmp, NULL);
     for (int l = 0; l < c->Le; l++)
-        layer_fwd(c, &p->enc[l], r, T, T);
+        layer_fwd(c, &p->enc[l], r, T, T, l == c->Le - 1 ? n : 0);
     cr_op_layernorm_fwd(z, NULL, NULL, r->x + (size_t)n * C, p->enc_lnf_w, p->enc_lnf_b,
                         S, c->C);
     return CR_OK;
@@ -165,7 +168,7 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_scratch *r, const float *z, int n, const
         return CR_E_ARG;
     cr_ae_dec_input(ae, z, n, r->x);
     for (int l = 0; l < c->Ld; l++)
-        layer_fwd(c, &p->dec[l], r, T, l < c->zattn ? S : T);
+        layer_fwd(c, &p->dec[l], r, T, l < c->zattn ? S : T, 0);
     cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x + M * C, p->dec_lnf_w, p->dec_lnf_b, n, c->C);
     if (target)
         for (int i = 0; i < n; i++)

@@ -22,6 +22,8 @@ struct cr_asm_work {
     float *u, *du; /* (chunk, dim) their projections */
     float *z;      /* (chunk, cluster size) cluster logits, then their gradient */
     int *rows;     /* (chunk) the chunk's rows that a cluster needs */
+    float *wh;     /* tied: (K0 + n, C) the head's weights, the shortlist's embeddings gathered */
+    float *gwh;    /* tied: (K0 + n, C) their gradient */
 };
 
 static void *walloc(cr_asm_work *w, size_t n, size_t size)
@@ -57,6 +59,14 @@ int cr_asm_work_new(cr_asm_work **out, const cr_ae_config *c, int chunk)
     w->du = walloc(w, ch * dmax, sizeof(float));
     w->z = walloc(w, ch * smax, sizeof(float));
     w->rows = walloc(w, ch, sizeof(int));
+    if (c->tied) {
+        w->wh = walloc(w, (size_t)(s.K0 + s.n) * C, sizeof(float));
+        w->gwh = walloc(w, (size_t)(s.K0 + s.n) * C, sizeof(float));
+        if (!w->wh || !w->gwh) {
+            cr_asm_work_free(w);
+            return CR_E_NOMEM;
+        }
+    }
     if (!w->l0 || !w->lse0 || !w->cl || !w->top || !w->best || !w->arg || !w->g || !w->dg ||
         !w->u || !w->du || !w->z || !w->rows) {
         cr_asm_work_free(w);
@@ -72,6 +82,7 @@ void cr_asm_work_free(cr_asm_work *w)
         return;
     free(w->l0); free(w->lse0); free(w->cl); free(w->top); free(w->best); free(w->arg);
     free(w->g); free(w->dg); free(w->u); free(w->du); free(w->z); free(w->rows);
+    free(w->wh); free(w->gwh);
     free(w);
 }
 
@@ -89,12 +100,27 @@ static int cluster_of(const cr_asm_shape *s, int r)
     return i;
 }
 
-/* Head logits of the n rows h (n,C): l0, lse0, cl, and top, best, arg for the shortlist. */
-static void head_rows(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w, const float *h,
-                      int n)
+/* The head's weights (K0 + n, C): asm_head, or when tied the embeddings of the shortlist's
+ * tokens followed by asm_head, gathered into w->wh. */
+static const float *head_weights(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w)
+{
+    size_t C = (size_t)ae->cfg.C;
+    if (!ae->cfg.tied)
+        return ae->p.asm_head;
+    for (int r = 0; r < s->K0; r++)
+        memcpy(w->wh + (size_t)r * C, ae->p.tok_emb + (size_t)ae->order[r] * C,
+               C * sizeof(float));
+    memcpy(w->wh + (size_t)s->K0 * C, ae->p.asm_head, (size_t)s->n * C * sizeof(float));
+    return w->wh;
+}
+
+/* Head logits of the n rows h (n,C) with the head's weights wh: l0, lse0, cl, and top, best,
+ * arg for the shortlist. */
+static void head_rows(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w, const float *wh,
+                      const float *h, int n)
 {
     int n1 = s->K0 + s->n;
-    cr_op_matmul_fwd(w->l0, h, ae->p.asm_head, NULL, n, ae->cfg.C, n1);
+    cr_op_matmul_fwd(w->l0, h, wh, NULL, n, ae->cfg.C, n1);
 #pragma omp parallel for if (n > 16)
     for (int r = 0; r < n; r++) {
         const float *x = w->l0 + (size_t)r * n1;
@@ -138,12 +164,13 @@ void cr_asm_fwd(const cr_ae *ae, cr_asm_work *w, const float *h, const uint32_t 
 
     cr_asm_shape_of(&ae->cfg, &s);
     n1 = s.K0 + s.n;
+    const float *wh = head_weights(ae, &s, w);
     if (!target)
         logp = NULL;
     for (int t0 = 0; t0 < T; t0 += w->chunk) {
         int n = T - t0 < w->chunk ? T - t0 : w->chunk;
         const float *hc = h + (size_t)t0 * C;
-        head_rows(ae, &s, w, hc, n);
+        head_rows(ae, &s, w, wh, hc, n);
         if (logp)
             for (int r = 0; r < n; r++) {
                 int rk = (int)ae->rank[target[t0 + r]];
@@ -192,11 +219,15 @@ double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, c
 
     cr_asm_shape_of(&ae->cfg, &s);
     n1 = s.K0 + s.n;
+    const float *wh = head_weights(ae, &s, w);
+    float *gh = ae->cfg.tied ? w->gwh : g->asm_head;
+    if (ae->cfg.tied)
+        memset(gh, 0, (size_t)n1 * C * sizeof(float));
     for (int t0 = 0; t0 < T; t0 += w->chunk) {
         int n = T - t0 < w->chunk ? T - t0 : w->chunk;
         const float *hc = h + (size_t)t0 * C;
         float *dhc = dh + (size_t)t0 * C;
-        head_rows(ae, &s, w, hc, n);
+        head_rows(ae, &s, w, wh, hc, n);
         for (int i = 1; i <= s.n; i++) {
             int k = 0, kt, size = s.cut[i + 1] - s.cut[i], dim = s.dim[i];
             /* the rows whose target is in the cluster first: they carry the gradient */
@@ -249,7 +280,12 @@ double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, c
             cr_op_softmax_lse(x, n1, w->lse0[r], scale);
             x[c] -= scale;
         }
-        cr_op_matmul_bwd(dhc, g->asm_head, NULL, w->l0, hc, ae->p.asm_head, n, (int)C, n1);
+        cr_op_matmul_bwd(dhc, gh, NULL, w->l0, hc, wh, n, (int)C, n1);
+    }
+    if (ae->cfg.tied) { /* the shortlist's rows back to the embeddings */
+        for (int r = 0; r < s.K0; r++)
+            cr_op_add(g->tok_emb + (size_t)ae->order[r] * C, gh + (size_t)r * C, C);
+        cr_op_add(g->asm_head, gh + (size_t)s.K0 * C, (size_t)s.n * C);
     }
     if (hits)
         *hits += hit;

@@ -107,19 +107,26 @@ static void softmax_row(float *x, int n)
 void cr_op_attention_fwd(float *out, float *att, const float *qkv, int T, int Tk, int C,
                          int NH)
 {
-    int hs = C / NH;
+    cr_op_attention_rows_fwd(out, att, qkv, T, Tk, 0, C, NH);
+}
+
+void cr_op_attention_rows_fwd(float *out, float *att, const float *qkv, int T, int Tk, int q0,
+                              int C, int NH)
+{
+    int hs = C / NH, nq = T - q0;
     float scale = 1.0f / sqrtf((float)hs);
     for (int h = 0; h < NH; h++) {
         float *a = att + (size_t)h * T * T;
-        const float *q = qkv + h * hs, *k = qkv + C + h * hs, *v = qkv + 2 * C + h * hs;
-        /* a (T,Tk) = scale * q (T,hs) k (Tk,hs)^T, rows of stride T */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, Tk, hs, scale, q, 3 * C, k,
+        const float *q = qkv + (size_t)q0 * 3 * C + h * hs, *k = qkv + C + h * hs,
+                    *v = qkv + 2 * C + h * hs;
+        /* a (nq,Tk) = scale * q (nq,hs) k (Tk,hs)^T, rows of stride T */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, Tk, hs, scale, q, 3 * C, k,
                     3 * C, 0.0f, a, T);
-#pragma omp parallel for if (T > 64)
-        for (int t = 0; t < T; t++)
+#pragma omp parallel for if (nq > 64)
+        for (int t = 0; t < nq; t++)
             softmax_row(a + (size_t)t * T, Tk);
-        /* out_h (T,hs) = a (T,Tk) v (Tk,hs) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hs, Tk, 1.0f, a, T, v,
+        /* out_h (nq,hs) = a (nq,Tk) v (Tk,hs) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, hs, Tk, 1.0f, a, T, v,
                     3 * C, 0.0f, out + h * hs, C);
     }
 }
@@ -245,23 +252,31 @@ void cr_op_matmul_bwd(float *dinp, float *dw, float *dbias, const float *dout,
 void cr_op_attention_bwd(float *dqkv, float *scratch, const float *dout, const float *att,
                          const float *qkv, int T, int Tk, int C, int NH)
 {
-    int hs = C / NH;
+    cr_op_attention_rows_bwd(dqkv, scratch, dout, att, qkv, T, Tk, 0, C, NH);
+}
+
+void cr_op_attention_rows_bwd(float *dqkv, float *scratch, const float *dout, const float *att,
+                              const float *qkv, int T, int Tk, int q0, int C, int NH)
+{
+    int hs = C / NH, nq = T - q0;
     float scale = 1.0f / sqrtf((float)hs);
     for (int h = 0; h < NH; h++) {
         const float *a = att + (size_t)h * T * T;
-        const float *q = qkv + h * hs, *k = qkv + C + h * hs, *v = qkv + 2 * C + h * hs;
-        float *dq = dqkv + h * hs, *dk = dqkv + C + h * hs, *dv = dqkv + 2 * C + h * hs;
+        const float *q = qkv + (size_t)q0 * 3 * C + h * hs, *k = qkv + C + h * hs,
+                    *v = qkv + 2 * C + h * hs;
+        float *dq = dqkv + (size_t)q0 * 3 * C + h * hs, *dk = dqkv + C + h * hs,
+              *dv = dqkv + 2 * C + h * hs;
         const float *dy = dout + h * hs;
         float *ds = scratch;
-        /* dP (T,Tk) = dy (T,hs) v (Tk,hs)^T */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, Tk, hs, 1.0f, dy, C, v, 3 * C,
+        /* dP (nq,Tk) = dy (nq,hs) v (Tk,hs)^T */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, Tk, hs, 1.0f, dy, C, v, 3 * C,
                     0.0f, ds, T);
-        /* dv (Tk,hs) += P^T (Tk,T) dy (T,hs) */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Tk, hs, T, 1.0f, a, T, dy, C,
+        /* dv (Tk,hs) += P^T (Tk,nq) dy (nq,hs) */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Tk, hs, nq, 1.0f, a, T, dy, C,
                     1.0f, dv, 3 * C);
         /* dS = P * (dP - rowsum(dP * P)), times the score scale */
-#pragma omp parallel for if (T > 64)
-        for (int t = 0; t < T; t++) {
+#pragma omp parallel for if (nq > 64)
+        for (int t = 0; t < nq; t++) {
             const float *p = a + (size_t)t * T;
             float *r = ds + (size_t)t * T, dot = 0;
             for (int u = 0; u < Tk; u++)
@@ -269,10 +284,10 @@ void cr_op_attention_bwd(float *dqkv, float *scratch, const float *dout, const f
             for (int u = 0; u < Tk; u++)
                 r[u] = p[u] * (r[u] - dot) * scale;
         }
-        /* dq (T,hs) += dS (T,Tk) k (Tk,hs); dk (Tk,hs) += dS^T q */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hs, Tk, 1.0f, ds, T, k,
+        /* dq (nq,hs) += dS (nq,Tk) k (Tk,hs); dk (Tk,hs) += dS^T q */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, hs, Tk, 1.0f, ds, T, k,
                     3 * C, 1.0f, dq, 3 * C);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Tk, hs, T, 1.0f, ds, T, q, 3 * C,
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Tk, hs, nq, 1.0f, ds, T, q, 3 * C,
                     1.0f, dk, 3 * C);
     }
 }

@@ -19,6 +19,10 @@ void cr_op_matmul_fwd(float *out, const float *inp, const float *w, const float 
  * att (NH,T,T) receives the softmax weights (row stride T). */
 void cr_op_attention_fwd(float *out, float *att, const float *qkv, int T, int Tk, int C,
                          int NH);
+/* The same for the queries of rows [q0, T) only: out (T - q0, C) and att (NH, T - q0, T)
+ * hold their rows (the last encoder layer, whose token rows nothing reads). */
+void cr_op_attention_rows_fwd(float *out, float *att, const float *qkv, int T, int Tk, int q0,
+                              int C, int NH);
 /* out = GELU(inp), tanh form as in GPT-2; n elements. */
 void cr_op_gelu_fwd(float *out, const float *inp, size_t n);
 /* out += inp; n elements. */
@@ -58,6 +62,10 @@ void cr_op_matmul_bwd(float *dinp, float *dw, float *dbias, const float *dout,
  * scratch holds T*T floats. */
 void cr_op_attention_bwd(float *dqkv, float *scratch, const float *dout, const float *att,
                          const float *qkv, int T, int Tk, int C, int NH);
+/* The same for the queries of rows [q0, T) only (cr_op_attention_rows_fwd): dout and att
+ * hold their rows; the gradient of every row's keys and values is accumulated. */
+void cr_op_attention_rows_bwd(float *dqkv, float *scratch, const float *dout, const float *att,
+                              const float *qkv, int T, int Tk, int q0, int C, int NH);
 /* dinp += dout * GELU'(inp). */
 void cr_op_gelu_bwd(float *dinp, const float *inp, const float *dout, size_t n);
 

@@ -189,57 +189,84 @@ void cr_train_zero_grad(cr_train *t)
     memset(t->grad, 0, t->np * sizeof(float));
 }
 
-/* Runs nl layers over the rows in a[0].x_in; the result goes to x_out. */
-static void stack_fwd(cr_train *t, const cr_ae_layer *w, struct lacts *a, int nl,
-                      float *x_out, int zattn)
+/* Rows [q0, T) of each block through the MLP half of layer w (after attention wrote
+ * y->atty): x_mid = x_in + proj(atty); out = x_mid + fc2(gelu(fc(ln2(x_mid)))). */
+static void mlp_fwd(cr_train *t, const cr_ae_layer *w, struct lacts *y, float *out, int q0)
 {
     const cr_ae_config *c = t->c;
-    int T = t->T, BT = t->B * T, C = c->C, F = c->F, NH = c->NH;
-    for (int l = 0; l < nl; l++) {
-        struct lacts *y = &a[l];
-        float *out = l + 1 < nl ? a[l + 1].x_in : x_out;
-        int Tk = l < zattn ? cr_ae_slots(c) : T;
-        cr_op_layernorm_fwd(y->ln1, y->mean1, y->rstd1, y->x_in, w[l].ln1_w, w[l].ln1_b, BT, C);
-        cr_op_matmul_fwd(y->qkv, y->ln1, w[l].qkv_w, w[l].qkv_b, BT, C, 3 * C);
-        for (int b = 0; b < t->B; b++)
-            cr_op_attention_fwd(y->atty + (size_t)b * T * C, y->att + (size_t)b * NH * T * T,
-                                y->qkv + (size_t)b * T * 3 * C, T, Tk, C, NH);
-        cr_op_matmul_fwd(y->x_mid, y->atty, w[l].proj_w, w[l].proj_b, BT, C, C);
-        cr_op_add(y->x_mid, y->x_in, (size_t)BT * C);
-        cr_op_layernorm_fwd(y->ln2, y->mean2, y->rstd2, y->x_mid, w[l].ln2_w, w[l].ln2_b, BT, C);
-        cr_op_matmul_fwd(y->fch, y->ln2, w[l].fc_w, w[l].fc_b, BT, C, F);
-        cr_op_gelu_fwd(y->fchg, y->fch, (size_t)BT * F);
-        cr_op_matmul_fwd(out, y->fchg, w[l].fc2_w, w[l].fc2_b, BT, F, C);
-        cr_op_add(out, y->x_mid, (size_t)BT * C);
+    int T = t->T, C = c->C, F = c->F;
+    /* all rows in one product each, or the rows of each block (few: the latents) */
+    int groups = q0 ? t->B : 1, rows = q0 ? T - q0 : t->B * T;
+    for (int b = 0; b < groups; b++) {
+        size_t r0 = (size_t)b * T + (size_t)q0;
+        float *xm = y->x_mid + r0 * C, *ln2 = y->ln2 + r0 * C, *fch = y->fch + r0 * F;
+        float *fchg = y->fchg + r0 * F, *o = out + r0 * C;
+        cr_op_matmul_fwd(xm, y->atty + r0 * C, w->proj_w, w->proj_b, rows, C, C);
+        cr_op_add(xm, y->x_in + r0 * C, (size_t)rows * C);
+        cr_op_layernorm_fwd(ln2, y->mean2 + r0, y->rstd2 + r0, xm, w->ln2_w, w->ln2_b, rows, C);
+        cr_op_matmul_fwd(fch, ln2, w->fc_w, w->fc_b, rows, C, F);
+        cr_op_gelu_fwd(fchg, fch, (size_t)rows * F);
+        cr_op_matmul_fwd(o, fchg, w->fc2_w, w->fc2_b, rows, F, C);
+        cr_op_add(o, xm, (size_t)rows * C);
     }
 }
 
-/* dx (BT,C) holds the gradient of the stack's output; leaves that of its input. */
+/* Runs nl layers over the rows in a[0].x_in; the result goes to x_out. The last layer
+ * computes rows [q0_last, T) of each block only beyond their keys and values (the
+ * encoder's latents: its token rows are read by nothing). */
+static void stack_fwd(cr_train *t, const cr_ae_layer *w, struct lacts *a, int nl,
+                      float *x_out, int zattn, int q0_last)
+{
+    const cr_ae_config *c = t->c;
+    int T = t->T, BT = t->B * T, C = c->C, NH = c->NH;
+    for (int l = 0; l < nl; l++) {
+        struct lacts *y = &a[l];
+        float *out = l + 1 < nl ? a[l + 1].x_in : x_out;
+        int Tk = l < zattn ? cr_ae_slots(c) : T, q0 = l + 1 == nl ? q0_last : 0;
+        cr_op_layernorm_fwd(y->ln1, y->mean1, y->rstd1, y->x_in, w[l].ln1_w, w[l].ln1_b, BT, C);
+        cr_op_matmul_fwd(y->qkv, y->ln1, w[l].qkv_w, w[l].qkv_b, BT, C, 3 * C);
+        for (int b = 0; b < t->B; b++)
+            cr_op_attention_rows_fwd(y->atty + ((size_t)b * T + q0) * C,
+                                     y->att + (size_t)b * NH * T * T,
+                                     y->qkv + (size_t)b * T * 3 * C, T, Tk, q0, C, NH);
+        mlp_fwd(t, &w[l], y, out, q0);
+    }
+}
+
+/* dx holds the gradient of the stack's output (rows [q0_last, T) of each block only, the
+ * others zero, when the last layer computed those rows only); leaves that of its input. */
 static void stack_bwd(cr_train *t, const cr_ae_layer *w, cr_ae_layer *g, struct lacts *a,
-                      int nl, float *dx, int zattn)
+                      int nl, float *dx, int zattn, int q0_last)
 {
     const cr_ae_config *c = t->c;
     int T = t->T, BT = t->B * T, C = c->C, F = c->F, NH = c->NH;
     size_t nC = (size_t)BT * C, nF = (size_t)BT * F;
     for (int l = nl - 1; l >= 0; l--) {
         struct lacts *y = &a[l];
-        int Tk = l < zattn ? cr_ae_slots(c) : T;
+        int Tk = l < zattn ? cr_ae_slots(c) : T, q0 = l + 1 == nl ? q0_last : 0;
+        int groups = q0 ? t->B : 1, rows = q0 ? T - q0 : BT;
         memset(t->d_f, 0, nF * sizeof(float));
-        cr_op_matmul_bwd(t->d_f, g[l].fc2_w, g[l].fc2_b, dx, y->fchg, w[l].fc2_w, BT, F, C);
         memset(t->d_f2, 0, nF * sizeof(float));
-        cr_op_gelu_bwd(t->d_f2, y->fch, t->d_f, nF);
         memset(t->d_ln, 0, nC * sizeof(float));
-        cr_op_matmul_bwd(t->d_ln, g[l].fc_w, g[l].fc_b, t->d_f2, y->ln2, w[l].fc_w, BT, C, F);
-        cr_op_layernorm_bwd(dx, g[l].ln2_w, g[l].ln2_b, t->d_ln, y->x_mid, w[l].ln2_w, y->mean2,
-                            y->rstd2, BT, C);
         memset(t->d_atty, 0, nC * sizeof(float));
-        cr_op_matmul_bwd(t->d_atty, g[l].proj_w, g[l].proj_b, dx, y->atty, w[l].proj_w, BT, C,
-                         C);
+        for (int b = 0; b < groups; b++) {
+            size_t r0 = (size_t)b * T + (size_t)q0, oC = r0 * C, oF = r0 * F;
+            cr_op_matmul_bwd(t->d_f + oF, g[l].fc2_w, g[l].fc2_b, dx + oC, y->fchg + oF,
+                             w[l].fc2_w, rows, F, C);
+            cr_op_gelu_bwd(t->d_f2 + oF, y->fch + oF, t->d_f + oF, (size_t)rows * F);
+            cr_op_matmul_bwd(t->d_ln + oC, g[l].fc_w, g[l].fc_b, t->d_f2 + oF, y->ln2 + oC,
+                             w[l].fc_w, rows, C, F);
+            cr_op_layernorm_bwd(dx + oC, g[l].ln2_w, g[l].ln2_b, t->d_ln + oC, y->x_mid + oC,
+                                w[l].ln2_w, y->mean2 + r0, y->rstd2 + r0, rows, C);
+            cr_op_matmul_bwd(t->d_atty + oC, g[l].proj_w, g[l].proj_b, dx + oC, y->atty + oC,
+                             w[l].proj_w, rows, C, C);
+        }
         memset(t->d_qkv, 0, 3 * nC * sizeof(float));
         for (int b = 0; b < t->B; b++)
-            cr_op_attention_bwd(t->d_qkv + (size_t)b * T * 3 * C, t->scratch,
-                                t->d_atty + (size_t)b * T * C, y->att + (size_t)b * NH * T * T,
-                                y->qkv + (size_t)b * T * 3 * C, T, Tk, C, NH);
+            cr_op_attention_rows_bwd(t->d_qkv + (size_t)b * T * 3 * C, t->scratch,
+                                     t->d_atty + ((size_t)b * T + q0) * C,
+                                     y->att + (size_t)b * NH * T * T,
+                                     y->qkv + (size_t)b * T * 3 * C, T, Tk, q0, C, NH);
         memset(t->d_ln, 0, nC * sizeof(float));
         cr_op_matmul_bwd(t->d_ln, g[l].qkv_w, g[l].qkv_b, t->d_qkv, y->ln1, w[l].qkv_w, BT, C,
                          3 * C);
@@ -263,7 +290,7 @@ static void encode(cr_train *t, const uint32_t *ids)
     for (int b = 0; b < t->B; b++)
         cr_ae_enc_input(t->ae, ids + b * L, (int)L, t->enc[0].x_in + b * T * C,
                         t->pool + b * M * C, t->prms + b * M);
-    stack_fwd(t, p->enc, t->enc, c->Le, t->enc_out, 0);
+    stack_fwd(t, p->enc, t->enc, c->Le, t->enc_out, 0, (int)L);
     for (int b = 0; b < t->B; b++)
         cr_op_layernorm_fwd(t->z + b * M * C, t->zmean + b * M, t->zrstd + b * M,
                             t->enc_out + (b * T + L) * C, p->enc_lnf_w, p->enc_lnf_b, (int)M,
@@ -279,7 +306,7 @@ static void decode(cr_train *t, const int *zfrom)
     for (int b = 0; b < t->B; b++)
         cr_ae_dec_input(t->ae, t->z + (size_t)(zfrom ? zfrom[b] : b) * M * C, (int)L,
                         t->dec[0].x_in + b * T * C);
-    stack_fwd(t, p->dec, t->dec, c->Ld, t->dec_out, c->zattn);
+    stack_fwd(t, p->dec, t->dec, c->Ld, t->dec_out, c->zattn, 0);
     for (int b = 0; b < t->B; b++)
         cr_op_layernorm_fwd(t->h + b * L * C, t->hmean + b * L, t->hrstd + b * L,
                             t->dec_out + (b * T + M) * C, p->dec_lnf_w, p->dec_lnf_b, (int)L,
@@ -394,7 +421,7 @@ void cr_train_backward(cr_train *t, const uint32_t *ids, int B, int n, float bow
         cr_op_layernorm_bwd(t->dx + (b * T + M) * C, g->dec_lnf_w, g->dec_lnf_b,
                             t->dh + b * L * C, t->dec_out + (b * T + M) * C, p->dec_lnf_w,
                             t->hmean + b * L, t->hrstd + b * L, (int)L, c->C);
-    stack_bwd(t, p->dec, g->dec, t->dec, c->Ld, t->dx, c->zattn);
+    stack_bwd(t, p->dec, g->dec, t->dec, c->Ld, t->dx, c->zattn, 0);
     for (int b = 0; b < B; b++) {
         const float *d = t->dx + b * T * C;
         memcpy(t->dz + b * M * C, d, M * C * sizeof(float));
@@ -425,7 +452,7 @@ void cr_train_backward(cr_train *t, const uint32_t *ids, int B, int n, float bow
         cr_op_layernorm_bwd(t->dx + (b * T + L) * C, g->enc_lnf_w, g->enc_lnf_b,
                             t->dz + b * M * C, t->enc_out + (b * T + L) * C, p->enc_lnf_w,
                             t->zmean + b * M, t->zrstd + b * M, (int)M, c->C);
-    stack_bwd(t, p->enc, g->enc, t->enc, c->Le, t->dx, 0);
+    stack_bwd(t, p->enc, g->enc, t->enc, c->Le, t->dx, 0, (int)L);
     for (int b = 0; b < B; b++) {
         const float *d = t->dx + b * T * C;
         for (size_t i = 0; i < L; i++)

@@ -66,7 +66,10 @@ seed fuzz_stream_recon raw '\007' "$tmp/a.rec"
     -s latents=2 -s pool=1 -s zskip=1 -s bind=1 -s zsplit=2 -s zattn=1 -n fz_mz -o "$tmp/mz.crm"
 "$B/crmodel" new -p tiny -s vocab=256 -s width=8 -s heads=2 -s ffn=16 -s block=16 \
     -s latents=2 -s tied=0 -s asm=2 -s asm_short=16 -n fz_ma -o "$tmp/ma.crm"
-for m in m mb mz ma; do
+"$B/crmodel" new -p tiny -s vocab=256 -s width=8 -s heads=2 -s ffn=16 -s block=16 \
+    -s latents=2 -s pool=1 -s zskip=1 -s bind=1 -s asm=2 -s asm_short=16 -n fz_mt \
+    -o "$tmp/mt.crm"
+for m in m mb mz ma mt; do
     seed fuzz_model "$m" '\005' "$tmp/$m.crm"
 done
 seed fuzz_model stream_not_model '\001' "$tmp/win8.tok"

@@ -4,6 +4,8 @@
 # scores it on every domain:
 #   sh share/recipes/expert.sh NAME [WORKDIR [STEPS]]   (NAME python, english or c;
 #                                                        default /tmp/cr-data, 1200 steps)
+# CR_SET: config settings for a new run, as crtrain -s (for example "asm=2 asm_short=2048"
+# for the adaptive head; see the per-expert defaults below).
 # Data: share/data/NAME.sh (sources, versions and held-out units in its header and in
 # WORKDIR/NAME.manifest.tsv). About 65-90 minutes on two cores for 1200 steps. Writes
 # WORKDIR/NAME.crm (fp32, calibrated), its checkpoint WORKDIR/NAME.ckpt (run the same
@@ -14,8 +16,10 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=${1:?usage: expert.sh NAME [WORKDIR [STEPS]]}
 w=${2:-/tmp/cr-data} steps=${3:-1200}
+# the head of each expert: english and c as shipped (full softmax); python, retrained after
+# the adaptive head landed, with it (the shortlist tied to the token embeddings)
 case $name in
-    python) p=py ;; english) p=en ;; c) p=c ;;
+    python) p=py set="asm=2 asm_short=2048" ;; english) p=en set= ;; c) p=c set= ;;
     *) echo "expert.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;;
 esac
 b=$top/build
@@ -25,6 +29,7 @@ if [ -s "$w/$name.ckpt" ]; then
     set -- --resume "$w/$name.ckpt"
 else
     set -- -p cpu
+    for kv in ${CR_SET-$set}; do set -- "$@" -s "$kv"; done
 fi
 "$b/crtrain" "$@" -o "$w/$name.crm" -c "$w/$name.ckpt" --ckpt-minutes 5 \
     -n "$name" -V "$w/$p-val-512.tok" -B 8 -S "$steps" --lr 2e-3 --warmup 40 \

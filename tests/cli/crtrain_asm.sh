@@ -7,8 +7,9 @@ crtok -L 64 "$TOP/README.md" > r.tok
 crmodel new -p tiny -s tied=0 -s asm=2 -s asm_short=1024 -o a.crm 2> /dev/null || exit 1
 crmodel info a.crm | grep -e '^adaptive' -e '^params'
 crmodel info --json a.crm | grep -o '"asm":2,"asm_short":1024'
+# with the tied head the shortlist's rows are token embeddings: K0 x C fewer parameters
 crmodel new -p tiny -s asm=2 -s asm_short=1024 -o b.crm 2> err; echo "exit $?"
-grep -c 'needs tied 0' err
+crmodel info b.crm | grep -e '^params' -e 'tied head'  | cut -f1,2,9
 crmodel new -p tiny -s tied=0 -s asm=3 -s asm_short=8192 -o b.crm 2> err; echo "exit $?"
 grep -c 'must be below the vocabulary' err
 T="crtrain -B 2 --warmup 0 --lr 1e-3 --min-lr 1e-3 --seed 3"
@@ -18,6 +19,15 @@ $T -p tiny -s tied=0 -s asm=2 -s asm_short=1024 -S 2 -o p.crm d.tok 2> err || ex
 grep -c 'adaptive head: token order' err
 crenc -m t.crm r.tok | crdec -m t.crm | crscore > s || exit 1
 awk -F'\t' '$7 > 0 && $7 < 100 { n++ } END { print (NR > 0 && n == NR) ? "finite code lengths" : "bad" }' s
+$T -m b.crm -S 2 -o bt.crm d.tok 2> err || exit 1
+crenc -m bt.crm r.tok | crdec -m bt.crm | crscore > s || exit 1
+awk -F'\t' '$7 > 0 && $7 < 100 { n++ } END { print (NR > 0 && n == NR) ? "tied: finite code lengths" : "bad" }' s
+$T -m b.crm -S 3 -o bx.crm d.tok 2> /dev/null || exit 1
+$T -m b.crm -S 1 -o by.crm -c by.ckpt d.tok 2> /dev/null || exit 1
+crtrain --resume by.ckpt -S 3 -o by.crm d.tok 2> /dev/null || exit 1
+x=$(crmodel info bx.crm | grep '^check')
+y=$(crmodel info by.crm | grep '^check')
+[ -n "$x" ] && [ "$x" = "$y" ] && echo "tied: resumed run matches" || echo "differs: $x / $y"
 # a trained model keeps its order; a resumed run (the checkpoint holds it) matches
 $T -m t.crm -S 3 -o u.crm d.tok 2> err || exit 1
 grep -c 'token order' err
@@ -30,7 +40,7 @@ y=$(crmodel info y.crm | grep '^check')
 crmodel convert --bf16 -o h.crm t.crm 2> /dev/null || exit 1
 crenc -m h.crm r.tok | crdec -m h.crm | crscore > hs || exit 1
 awk -F'\t' '$7 > 0 && $7 < 100 { n++ } END { print (NR > 0 && n == NR) ? "bf16 decodes" : "bad" }' hs
-for m in tiny_pool tiny_bind tiny_tied tiny_untied; do
+for m in tiny_pool tiny_bind tiny_tied tiny_untied tiny_asm; do
     want=$(printf '%016x' "$(crdump "$TOP/tests/ref/${m}_full.state" | awk -F'\t' '$2 == "model.check" { print $3 }')")
     got=$(crmodel info "$TOP/tests/ref/$m.crm" | awk -F'\t' '$1 == "check" { print $2 }')
     [ -n "$want" ] && [ "$want" = "$got" ] && echo "$m: same check" || echo "$m: check $got, fixture $want"

@@ -67,6 +67,11 @@ MODELS = {
     # bind tensors have 4 rows); the short block of 4 leaves slots 0 and 3 empty
     "tiny_bind": (dict(V=96, C=16, NH=2, Le=2, Ld=2, F=32, L=20, M=3, tied=1, zattn=1,
                        pool=1, zskip=1, bind=1, zsplit=2), 4, 4, True),
+    # the adaptive head (core/asm.h) on the bind model of the recipe, its shortlist tied:
+    # 16 tokens, then clusters of ranks [16, 64) and [64, 300), each read through 8 values;
+    # the token order is a random permutation
+    "tiny_asm": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=20, M=3, tied=1, zattn=1,
+                      pool=1, zskip=1, bind=1, zsplit=2, asm=2, asm_short=16), 5, 7, True),
 }
 
 # the ae.* metadata keys, in the order of CONFIG_KEYS in core/ae.c: the required ones,
@@ -79,7 +84,8 @@ CONFIG_KEYS = [("V", "ae.vocab"), ("C", "ae.width"), ("NH", "ae.heads"),
 LATER_KEYS = [("pool", "ae.pool"), ("zskip", "ae.zskip")]
 # added later still, and written only when not 0 (so that the files of models without
 # them stay as they were); absent means 0
-SET_KEYS = [("bind", "ae.bind"), ("zsplit", "ae.zsplit")]
+SET_KEYS = [("bind", "ae.bind"), ("zsplit", "ae.zsplit"), ("asm", "ae.asm"),
+            ("asm_short", "ae.asm_short")]
 
 # the training fixture: crtrain's loop with -B 2 -S 10 --lr 1e-2 --min-lr 1e-2 --warmup 0
 # (a constant rate) --bow 0.5, on one batch of random full blocks
@@ -110,13 +116,24 @@ def seg_max(c):
     return -(-c["L"] // slots(c))
 
 
+def asm_shape(c):
+    """core/ae.c cr_asm_shape_of: K0, the cuts c_1..c_(n+1) and the widths d_1..d_n of the
+    tail clusters (cluster i holds ranks [cut[i], cut[i+1]))."""
+    n, K0 = c["asm"], c["asm_short"]
+    cut, dim = [None, K0], [None]
+    for i in range(1, n + 1):
+        cut.append(c["V"] if i == n else min(cut[i] * 4, c["V"]))
+        dim.append(max(c["C"] // 4 ** i, 8))
+    return K0, cut, dim
+
+
 def tensor_table(c):
     """(name, rows, cols) in the order of cr_ae_tensors (core/ae.c); cols 1 = vector."""
     C, S, t = c["C"], slots(c), []
     t += [("tok_emb", c["V"], C), ("enc_pos", c["L"], C), ("enc_lat", S, C),
           ("dec_pos", c["L"], C), ("dec_zpos", S, C), ("enc_lnf_w", C, 1),
           ("enc_lnf_b", C, 1), ("dec_lnf_w", C, 1), ("dec_lnf_b", C, 1)]
-    if not c["tied"]:
+    if not c["tied"] and not c.get("asm"):
         t.append(("head", c["V"], C))
     shapes = [(C, 1), (C, 1), (3 * C, C), (3 * C, 1), (C, C), (C, 1),
               (C, 1), (C, 1), (c["F"], C), (c["F"], 1), (C, c["F"]), (C, 1)]
@@ -125,6 +142,12 @@ def tensor_table(c):
         t += [(pre + k, r, cc) for k, (r, cc) in zip(LAYER_NAMES, shapes)]
     if c.get("bind"):  # after all layers
         t += [("enc_bind", seg_max(c), C), ("dec_bind", seg_max(c), C)]
+    if c.get("asm"):  # then the adaptive head
+        K0, cut, dim = asm_shape(c)
+        t.append(("asm_head", (0 if c["tied"] else K0) + c["asm"], C))
+        for i in range(1, c["asm"] + 1):
+            t += [("asm.%d.proj" % i, dim[i], C), ("asm.%d.out" % i, cut[i + 1] - cut[i], dim[i])]
+        t.append(("asm_order", c["V"], 3))
     return t
 
 
@@ -139,7 +162,15 @@ def init_params(c, seed):
         if "ln" in leaf and leaf.endswith("_w"):  # ln1_w, ln2_w, enc_lnf_w, dec_lnf_w
             x += 1.0
         p[name] = x
+    if c.get("asm"):  # rank r holds token id o[r] as its three bytes
+        o = torch.randperm(c["V"], generator=g)
+        p["asm_order"] = torch.stack([o & 255, o >> 8 & 255, o >> 16], dim=1).float()
     return p
+
+
+def asm_order(p):
+    o = p["asm_order"].long()
+    return o[:, 0] + 256 * o[:, 1] + 65536 * o[:, 2]
 
 
 def layernorm(x, w, b):
@@ -203,8 +234,28 @@ def decode(c, p, z, n):
     for l in range(c["Ld"]):
         x = layer(c, p, "dec.%d." % l, x, M if l < c["zattn"] else n + M)
     h = layernorm(x[M:], p["dec_lnf_w"], p["dec_lnf_b"])
+    if c.get("asm"):
+        return asm_logp(c, p, h)
     head = p["tok_emb"] if c["tied"] else p["head"]
     return h @ head.T
+
+
+def asm_logp(c, p, h):
+    """The adaptive head (core/asm.h): log p (n,V) of every token, by id. Head logits
+    l = h W^T, W = [the shortlist's rows ; asm_head's cluster rows], the shortlist's rows
+    being tok_emb of its tokens in rank order when tied; rank r < K0 gets l[r] - lse(l), rank r in
+    cluster i gets l[K0+i-1] - lse(l) + log_softmax(h proj_i^T out_i^T)[r - cut[i]]."""
+    K0, cut, dim = asm_shape(c)
+    order = asm_order(p)
+    short = p["tok_emb"][order[:K0]] if c["tied"] else p["asm_head"][:K0]
+    l = h @ torch.cat([short, p["asm_head"][-c["asm"]:]], dim=0).T
+    l = l - torch.logsumexp(l, dim=-1, keepdim=True)
+    parts = [l[:, :K0]]
+    for i in range(1, c["asm"] + 1):
+        z = (h @ p["asm.%d.proj" % i].T) @ p["asm.%d.out" % i].T
+        parts.append(l[:, K0 + i - 1:K0 + i] + torch.log_softmax(z, dim=-1))
+    by_rank = torch.cat(parts, dim=1)
+    return by_rank[:, torch.argsort(order)]  # column v: the rank of token v
 
 
 # ---- cr's byte formats ---------------------------------------------------------------
@@ -259,12 +310,13 @@ def write_model(path, name, c, p):
 def model_check(c, data):
     """core/ae_fwd.c cr_ae_rehash: XXH3 of the fp32 parameters, seeded with the XXH3 of
     the config as 12 little-endian u32 (vocab width heads enc dec ffn block latents tied
-    zattn pool zskip), then a 13th, bind, when bind is set or zsplit > 1, and a 14th,
-    zsplit, when zsplit > 1."""
+    zattn pool zskip), then a 13th, bind, when bind is set or zsplit > 1, a 14th,
+    zsplit, when zsplit > 1, and asm and asm_short when asm > 0."""
     zsplit = max(c.get("zsplit", 0), 1)
     words = [c[f] for f in ("V", "C", "NH", "Le", "Ld", "F", "L", "M", "tied", "zattn",
-                            "pool", "zskip")] + [c.get("bind", 0), zsplit]
-    nw = 14 if zsplit > 1 else 13 if c.get("bind") else 12
+                            "pool", "zskip")] + [c.get("bind", 0), zsplit, c.get("asm", 0),
+                                                 c.get("asm_short", 0)]
+    nw = 16 if c.get("asm") else 14 if zsplit > 1 else 13 if c.get("bind") else 12
     cfg = struct.pack("<%dI" % nw, *words[:nw])
     return xxhash.xxh3_64_intdigest(data, seed=xxh3(cfg))
 
@@ -298,7 +350,7 @@ def train_loss(c, p, ids, bow):
     the mean of z's S rows (M * zsplit) times the head and whose target is the block's
     token counts over L. Returns (loss, ce, bow_ce), nats."""
     B, L, V = ids.shape[0], c["L"], c["V"]
-    head = p["tok_emb"] if c["tied"] else p["head"]
+    head = p["tok_emb"] if c["tied"] or c.get("asm") else p["head"]
     ce, bag = 0.0, 0.0
     for b in range(B):
         z = encode(c, p, ids[b])
@@ -315,8 +367,11 @@ def train_run(c, p0, ids, dtype):
     and the gradient norm before clipping."""
     h = TRAIN
     table = tensor_table(c)
-    p = {k: v.to(dtype).clone().requires_grad_(True) for k, v in p0.items()}
-    leaves = [p[name] for name, _, _ in table]  # a tied head is tok_emb: no entry of its own
+    p = {k: v.to(dtype).clone().requires_grad_(k != "asm_order") for k, v in p0.items()}
+    # a tied head is tok_emb: no entry of its own; the token order is data, not trained
+    table = [t for t in table if t[0] != "asm_order"]
+    leaves = [p[name] for name, _, _ in table]
+    tail = torch.zeros(c["V"] * 3 if c.get("asm") else 0, dtype=dtype)  # its gradient
     # cr_train_new: matrices decay; vectors, positions, latent slots and bind do not
     decays = [rows > 1 and cols > 1 and "pos" not in name and "lat" not in name and
               "bind" not in name for name, rows, cols in table]
@@ -330,7 +385,7 @@ def train_run(c, p0, ids, dtype):
         loss, ce, bag = train_loss(c, p, ids, h["bow"])
         loss.backward()
         if grad is None:
-            grad = torch.cat([x.grad.reshape(-1) for x in leaves]).detach().clone()
+            grad = torch.cat([x.grad.reshape(-1) for x in leaves] + [tail]).detach().clone()
         # cr_train_clip: the norm in double, one float scale max/norm when it is larger
         # (torch's clip_grad_norm_ would divide by norm + 1e-6)
         norm = math.sqrt(sum((x.grad.double() ** 2).sum().item() for x in leaves))

@@ -10,7 +10,9 @@
 #include "check.h"
 
 /* V 500, C 64: shortlist of 24, clusters of ranks 24-95 (width 16) and 96-499 (width 8). */
-static const cr_ae_config cfg = {500, 64, 2, 1, 1, 32, 8, 2, 0, 0, 0, 0, 0, 0, 2, 24};
+static const cr_ae_config untied = {500, 64, 2, 1, 1, 32, 8, 2, 0, 0, 0, 0, 0, 0, 2, 24};
+/* the config under test: untied, then tied (the shortlist's rows are token embeddings) */
+static cr_ae_config cfg;
 
 /* A model of cfg with weights large enough for the tail to win some rows, and an order from
  * random counts. */
@@ -24,8 +26,10 @@ static cr_ae *model(uint64_t seed)
     cr_asm_shape_of(&cfg, &s);
     if (cr_ae_new_random(&ae, &cfg, seed, &d) < 0)
         return NULL;
-    for (size_t i = 0; i < (size_t)(s.K0 + s.n) * cfg.C; i++)
+    for (size_t i = 0; i < (size_t)cr_asm_head_rows(&cfg) * cfg.C; i++)
         ae->p.asm_head[i] *= 8;
+    for (size_t i = 0; cfg.tied && i < (size_t)cfg.V * cfg.C; i++)
+        ae->p.tok_emb[i] *= 8;
     for (int i = 0; i < s.n; i++) {
         for (size_t k = 0; k < (size_t)s.dim[i + 1] * cfg.C; k++)
             ae->p.asm_proj[i][k] *= 20;
@@ -51,9 +55,12 @@ static void brute_logp(const cr_ae *ae, const float *h, double *lp)
     int n1 = s.K0 + s.n;
     double l0[64], mx = -1e300, sum = 0;
     for (int k = 0; k < n1; k++) {
+        const float *wk = ae->cfg.tied ? k < s.K0 ? ae->p.tok_emb + (size_t)ae->order[k] * C
+                                                  : ae->p.asm_head + (size_t)(k - s.K0) * C
+                                       : ae->p.asm_head + (size_t)k * C;
         l0[k] = 0;
         for (int c = 0; c < C; c++)
-            l0[k] += (double)ae->p.asm_head[(size_t)k * C + c] * h[c];
+            l0[k] += (double)wk[c] * h[c];
         mx = l0[k] > mx ? l0[k] : mx;
     }
     for (int k = 0; k < n1; k++)
@@ -171,13 +178,17 @@ static void test_backward_matches_finite_differences(void)
     double loss = cr_asm_bwd(ae, w, dh, &g, h, target, T, 1.0f, &hits);
     CHECK(loss > 0 && isfinite(loss));
 
-    /* the head's tensors: asm_head to the last asm.N.out */
-    struct { float *p, *gr; size_t n; } ts[1 + 2 * CR_ASM_MAX];
+    /* the head's tensors: asm_head to the last asm.N.out, and tok_emb when tied */
+    struct { float *p, *gr; size_t n; } ts[3 + 2 * CR_ASM_MAX];
     cr_asm_shape s;
     cr_asm_shape_of(&cfg, &s);
     int nt = 0;
     ts[nt].p = ae->p.asm_head, ts[nt].gr = g.asm_head;
-    ts[nt++].n = (size_t)(s.K0 + s.n) * cfg.C;
+    ts[nt++].n = (size_t)cr_asm_head_rows(&cfg) * cfg.C;
+    if (cfg.tied) {
+        ts[nt].p = ae->p.tok_emb, ts[nt].gr = g.tok_emb;
+        ts[nt++].n = (size_t)cfg.V * cfg.C;
+    }
     for (int i = 1; i <= s.n; i++) {
         ts[nt].p = ae->p.asm_proj[i - 1], ts[nt].gr = g.asm_proj[i - 1];
         ts[nt++].n = (size_t)s.dim[i] * cfg.C;
@@ -227,9 +238,11 @@ static void test_config_and_tensors(void)
     cr_ae_config c = cfg;
     cr_diag d;
     CHECK_EQ(cr_ae_config_check(&c, &d), CR_OK);
-    c.tied = 1;
-    CHECK_EQ(cr_ae_config_check(&c, &d), CR_E_VALUE);
-    CHECK_HAS(d.msg, "tied 0");
+    c.tied = 1; /* the shortlist's rows are then the token embeddings: asm_head loses them */
+    CHECK_EQ(cr_ae_config_check(&c, &d), CR_OK);
+    CHECK_EQ(cr_asm_head_rows(&c), 2);
+    CHECK_EQ(cr_asm_head_rows(&cfg), 24 + 2);
+    CHECK_EQ(cr_ae_nparams(&cfg) - cr_ae_nparams(&c), (size_t)24 * cfg.C);
     c = cfg;
     c.asm_k0 = 200; /* 200 * 4 > 500: the last cluster would be empty */
     CHECK_EQ(cr_ae_config_check(&c, &d), CR_E_VALUE);
@@ -337,7 +350,13 @@ static void test_decode(void)
 
 int main(void)
 {
+    cfg = untied;
     test_config_and_tensors();
+    test_exact_over_the_vocabulary();
+    test_backward_matches_finite_differences();
+    test_order_and_file();
+    test_decode();
+    cfg.tied = 1;
     test_exact_over_the_vocabulary();
     test_backward_matches_finite_differences();
     test_order_and_file();

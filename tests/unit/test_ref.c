@@ -302,7 +302,8 @@ static size_t model_header_end(const unsigned char *b)
 
 static void test_save_then_load_gives_the_same_model(void)
 {
-    static const char *names[] = {"tiny_tied", "tiny_untied", "tiny_pool", "tiny_bind"};
+    static const char *names[] = {"tiny_tied", "tiny_untied", "tiny_pool", "tiny_bind",
+                                  "tiny_asm"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char src[64];
         snprintf(src, sizeof src, REF "%s.crm", names[k]);
@@ -608,6 +609,13 @@ static void test_attention_matches_reference(void)
         }
         CHECK_AT(worst <= ATOL, "%s: weights differ by %.3g", what, worst);
         keep_worst(&worst_kernel, worst);
+        /* the queries of the last rows only (the last encoder layer): those rows */
+        int q0 = rand_int(&seed, 0, T - 1);
+        cr_op_attention_rows_fwd(o1, a1, qkv, T, Tk, q0, C, NH);
+        snprintf(what, sizeof what, "attention rows %d.. T=%d Tk=%d C=%d NH=%d", q0, T, Tk, C,
+                 NH);
+        keep_worst(&worst_kernel, compare(what, o1, o2 + (size_t)q0 * C, (size_t)(T - q0) * C,
+                                          ATOL, RTOL));
         free(qkv); free(o1); free(o2); free(a1); free(a2);
     }
 }
@@ -696,6 +704,8 @@ int main(void)
     test_forward_matches_pytorch(REF "tiny_pool.crm", REF "tiny_pool_short.state");
     test_forward_matches_pytorch(REF "tiny_bind.crm", REF "tiny_bind_full.state");
     test_forward_matches_pytorch(REF "tiny_bind.crm", REF "tiny_bind_short.state");
+    test_forward_matches_pytorch(REF "tiny_asm.crm", REF "tiny_asm_full.state");
+    test_forward_matches_pytorch(REF "tiny_asm.crm", REF "tiny_asm_short.state");
     test_run_is_reused_across_block_lengths();
     test_encode_and_decode_refuse_bad_arguments();
     test_save_then_load_gives_the_same_model();
