@@ -19,11 +19,13 @@ static void usage(FILE *f)
                "Routes each block to the expert that reconstructs it best. Each REC is the\n"
                "reconstruction stream of one expert (crtok | crenc | crdec) over the same\n"
                "token stream: files, FIFOs or process substitutions, in any order.\n"
-               "  -c, --score S    bpb: CE per byte over the expert's own held-out median\n"
+               "  -c, --score S    bpb: CE per byte over the expert's own held-out median,\n"
+               "                   on the scale of its spread: ln(that) / ln(its q90)\n"
                "                   (calibrated; the default), ce: CE per token in bits (the\n"
                "                   paper's raw rule), tra: 1 - TRA\n"
-               "  -r, --reject X   label a block unknown when its best calibrated score is\n"
-               "                   above X (default: the expert's own held-out q99)\n"
+               "  -r, --reject X   label a block unknown when the winner's CE per byte is\n"
+               "                   above X times its held-out median (default: its own\n"
+               "                   held-out q99; with -c ce or tra: the score above X)\n"
                "  -R, --no-reject  never unknown\n"
                "  -s, --spans      segment each document: lines doc start end label, byte\n"
                "                   spans that cover it whole (use overlapping windows,\n"
@@ -49,7 +51,8 @@ struct expert {
     char name[128];
     cr_calib cal;
     int calibrated;
-    double reject_at; /* calibrated score above which a block it wins is unknown */
+    double reject_at; /* block score above which a block it wins is unknown */
+    double reject_x;  /* the same as a calibrated score (CE per byte over the median) */
 };
 
 struct router {
@@ -84,15 +87,17 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
             return cr_diag_set(d, CR_E_VALUE, "%s: the expert '%s' is not calibrated "
                                "(crmodel calibrate), so only -c ce or -c tra can route with it",
                                ev[i].input, e->name);
-        e->reject_at = !r->o.reject ? INFINITY : r->o.reject_at > 0 ? r->o.reject_at
-                                                                   : e->cal.q99;
+        e->reject_x = !r->o.reject ? INFINITY : r->o.reject_at > 0 ? r->o.reject_at
+                                                                  : e->cal.q99;
+        e->reject_at = r->o.score == SCORE_BPB && isfinite(e->reject_x)
+                           ? cr_calib_norm(&e->cal, e->reject_x) : e->reject_x;
     }
     /* unknown costs the highest threshold per byte: text goes unknown in --spans only
      * where no expert is within its own threshold */
     r->unknown_rate = 0;
     for (int i = 0; i < r->k; i++)
-        if (r->ex[i].reject_at > r->unknown_rate)
-            r->unknown_rate = r->ex[i].reject_at;
+        if (r->ex[i].reject_x > r->unknown_rate)
+            r->unknown_rate = r->ex[i].reject_x;
     for (int i = 0; i < r->k; i++)
         for (int j = 0; j < i; j++)
             if (strcmp(r->ex[i].name, r->ex[j].name) == 0)
@@ -115,7 +120,7 @@ static double block_score(const struct router *r, int i, const cr_event *ev)
         return bits / b->n;
     if (r->o.score == SCORE_TRA)
         return 1.0 - (double)hits / b->n;
-    return cr_calib_score(&r->ex[i].cal, bits, b->off[b->n], b->n);
+    return cr_calib_norm(&r->ex[i].cal, cr_calib_score(&r->ex[i].cal, bits, b->off[b->n], b->n));
 }
 
 static void put_block(struct router *r, const cr_event *ev)

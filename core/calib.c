@@ -67,6 +67,13 @@ double cr_calib_score(const cr_calib *c, double bits, double bytes, double token
     return tokens > 0 ? bits / tokens / c->bpt_median : 0.0;
 }
 
+double cr_calib_norm(const cr_calib *c, double x)
+{
+    /* a q90 at the median (a held-out set of nearly equal blocks) would divide by 0 */
+    double spread = c->q90 > 1.001 ? log(c->q90) : log(1.001);
+    return log(x) / spread;
+}
+
 int cr_calib_add(cr_calib_acc *a, double bits, uint64_t bytes, uint32_t tokens, cr_diag *d)
 {
     if (bytes == 0 || tokens == 0)

@@ -37,6 +37,13 @@ int cr_calib_copy(cr_meta *dst, const cr_meta *src);
  * (an appended <|endoftext|> alone) scores as its bits per token against bpt_median. */
 double cr_calib_score(const cr_calib *c, double bits, double bytes, double tokens);
 
+/* The calibrated score x of a block (cr_calib_score) on the scale of the expert's own
+ * spread: ln x / ln q90, 0 at its held-out median and 1 at its q90. Experts whose own text
+ * varies widely (code of many kinds) are then not outbid by an expert whose text varies
+ * little (prose) at an equal ratio to their medians. Monotone in x for one expert, so its
+ * rejection threshold maps one to one (cr_calib_norm(c, q99)). */
+double cr_calib_norm(const cr_calib *c, double x);
+
 /* Collects held-out blocks, then computes the figures. */
 typedef struct cr_calib_acc {
     double *bpb, *bpt;
