@@ -626,6 +626,8 @@ static void config_text(const cr_ae_config *c)
         printf("adaptive\tshortlist %d", s.K0);
         for (int i = 1; i <= s.n; i++)
             printf("\tcluster %d-%d width %d", s.cut[i], s.cut[i + 1], s.dim[i]);
+        if (c->asm_in)
+            printf("\tadaptive input");
         putchar('\n');
     }
     printf("params\t%zu\t(%.1fM)\n", cr_ae_nparams(c), cr_ae_nparams(c) / 1e6);
@@ -641,8 +643,9 @@ static void config_json(const cr_ae_config *c)
         {"dec_layers", c->Ld}, {"ffn", c->F}, {"block", c->L}, {"latents", c->M},
         {"tied", c->tied}, {"zattn", c->zattn}, {"pool", c->pool}, {"zskip", c->zskip},
         {"bind", c->bind}, {"zsplit", cr_ae_slots(c) / c->M}, {"asm", c->asm_n},
-        {"asm_short", c->asm_k0}};
-    size_t n = sizeof f / sizeof f[0] - (c->asm_n ? 0 : 2); /* asm only when set */
+        {"asm_short", c->asm_k0}, {"asm_in", c->asm_in}};
+    /* asm and asm_in only when set */
+    size_t n = sizeof f / sizeof f[0] - (c->asm_in ? 0 : c->asm_n ? 1 : 3);
     putchar('{');
     for (size_t i = 0; i < n; i++)
         printf("%s\"%s\":%d", i ? "," : "", f[i].k, f[i].v);

@@ -249,6 +249,11 @@ static int run_start(const struct opts *o, struct run *r, const float *moments)
                 r->ae->cfg.L, (unsigned long long)r->train.skipped);
         return CLI_EXIT_DATA;
     }
+    if (r->ae->cfg.asm_in && o->run.bow > 0) {
+        cli_err("--bow: the bag-of-words loss reads the full token embedding, which a model "
+                "with asm_in 1 does not have");
+        return CLI_EXIT_USAGE;
+    }
     if (cr_train_new(&r->t, r->ae, (int)o->run.B, &d) < 0) {
         cli_err("%s", d.msg);
         return CLI_EXIT_DATA;

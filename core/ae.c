@@ -9,9 +9,9 @@ int cr_ae_preset(cr_ae_config *c, const char *name)
 {
     /* paper: Tang (2025), about 90M parameters with an untied head */
     static const struct { const char *name; cr_ae_config c; } presets[] = {
-        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0, 0, 0, 0, 0, 0, 0}},
-        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1, 1, 2, 0, 0}},
-        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0, 0, 0, 0, 0, 0, 0}},
+        {"paper", {50257, 512, 8, 6, 6, 2048, 512, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+        {"cpu", {50257, 256, 4, 2, 2, 1024, 512, 8, 1, 1, 1, 1, 1, 2, 0, 0, 0}},
+        {"tiny", {50257, 32, 2, 1, 1, 64, 64, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0}},
     };
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (strcmp(presets[i].name, name) == 0) {
@@ -45,6 +45,8 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
                            "tokens", c->zsplit, cr_ae_slots(c), c->L);
     if (c->bind != 0 && (c->bind != 1 || !c->pool || !c->zskip))
         return cr_diag_set(d, CR_E_VALUE, "bind must be 0 or 1, and 1 needs pool and zskip");
+    if (c->asm_in != 0 && (c->asm_in != 1 || !c->asm_n))
+        return cr_diag_set(d, CR_E_VALUE, "asm_in must be 0 or 1, and 1 needs asm");
     if (c->asm_n != 0) {
         if (c->asm_n < 0 || c->asm_n > CR_ASM_MAX)
             return cr_diag_set(d, CR_E_VALUE, "asm must be 0 to %d", CR_ASM_MAX);
@@ -70,7 +72,8 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
     X(L, "ae.block", "block", 1) X(M, "ae.latents", "latents", 1) X(tied, "ae.tied", "tied", 1) \
     X(zattn, "ae.zattn", "zattn", 1) X(pool, "ae.pool", "pool", 0) X(zskip, "ae.zskip", "zskip", 0) \
     X(bind, "ae.bind", "bind", 2) X(zsplit, "ae.zsplit", "zsplit", 2) \
-    X(asm_n, "ae.asm", "asm", 2) X(asm_k0, "ae.asm_short", "asm_short", 2)
+    X(asm_n, "ae.asm", "asm", 2) X(asm_k0, "ae.asm_short", "asm_short", 2) \
+    X(asm_in, "ae.asm_in", "asm_in", 2)
 
 #define NAME(f, k, n, r) n " "
 const char cr_ae_config_names[] = CONFIG_KEYS(NAME);
@@ -109,15 +112,15 @@ int cr_ae_config_from_meta(cr_ae_config *c, const cr_meta *m, cr_diag *d)
     return cr_ae_config_check(c, d);
 }
 
-float cr_ae_bind_pool(const cr_ae_config *c, const float *tok_emb, const float *enc_bind,
-                      const uint32_t *ids, int n, int j, float *out)
+float cr_ae_bind_pool(const cr_ae_config *c, const float *emb, const float *enc_bind, int n,
+                      int j, float *out)
 {
     size_t C = (size_t)c->C;
     int S = cr_ae_slots(c), a = cr_ae_seg_start(j, n, S), e = cr_ae_seg_start(j + 1, n, S);
     double ss = 0;
     memset(out, 0, C * sizeof(float));
     for (int i = a; i < e; i++) {
-        const float *t = tok_emb + (size_t)ids[i] * C, *b = enc_bind + (size_t)(i - a) * C;
+        const float *t = emb + (size_t)i * C, *b = enc_bind + (size_t)(i - a) * C;
         for (size_t k = 0; k < C; k++)
             out[k] += b[k] * t[k];
     }
@@ -155,6 +158,11 @@ int cr_asm_head_rows(const cr_ae_config *c)
     return (c->tied ? 0 : s.K0) + s.n;
 }
 
+int cr_ae_emb_rows(const cr_ae_config *c)
+{
+    return c->asm_in ? c->asm_k0 : c->V;
+}
+
 /* The model has a (V,C) "head" tensor of its own. */
 static int own_head(const cr_ae_config *c)
 {
@@ -177,7 +185,7 @@ static void td(struct cr_tdesc *t, const char *name, int rows, int cols)
 void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t)
 {
     int C = c->C, n = 0;
-    td(&t[n++], "tok_emb", c->V, C);
+    td(&t[n++], "tok_emb", cr_ae_emb_rows(c), C);
     td(&t[n++], "enc_pos", c->L, C);
     td(&t[n++], "enc_lat", cr_ae_slots(c), C);
     td(&t[n++], "dec_pos", c->L, C);
@@ -221,7 +229,7 @@ size_t cr_ae_nparams(const cr_ae_config *c)
 {
     size_t C = (size_t)c->C, layer = 2 * C + 3 * C * C + 3 * C + C * C + C + 2 * C +
                                      (size_t)c->F * C + (size_t)c->F + C * c->F + C;
-    size_t n = (size_t)c->V * C * (own_head(c) ? 2 : 1) +
+    size_t n = ((size_t)cr_ae_emb_rows(c) + (own_head(c) ? (size_t)c->V : 0)) * C +
                2 * ((size_t)c->L + cr_ae_slots(c)) * C + 4 * C +
                layer * (size_t)(c->Le + c->Ld) + (size_t)c->bind * 2 * cr_ae_seg_max(c) * C;
     if (c->asm_n) {

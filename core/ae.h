@@ -33,6 +33,10 @@ typedef struct cr_ae_config {
                  * holds M vectors of zsplit * C floats; the segments are those of the slots */
     int asm_n;  /* adaptive-softmax head (core/asm.h): tail clusters, 0 for the full softmax */
     int asm_k0; /* its shortlist: the asm_k0 most frequent tokens */
+    int asm_in; /* 1 (needs asm_n): adaptive input (Baevski and Auli 2019) tied to the head:
+                 * tok_emb holds the shortlist's K0 tokens only, by rank, and a token of
+                 * tail cluster i is embedded as its asm.I.out row times asm.I.proj (dim[i]
+                 * values projected up to C) */
 } cr_ae_config;
 
 /* The adaptive head of a config (asm_n > 0): vocabulary ranks (a token's place in the
@@ -50,6 +54,8 @@ void cr_asm_shape_of(const cr_ae_config *c, cr_asm_shape *s);
  * token embeddings of its tokens, so that a bind start reads them out of z as the tied full
  * head does). */
 int cr_asm_head_rows(const cr_ae_config *c);
+/* Rows of tok_emb: V, or K0 with adaptive input (asm_in). */
+int cr_ae_emb_rows(const cr_ae_config *c);
 
 /* Latent slots inside the model: M * zsplit. */
 static inline int cr_ae_slots(const struct cr_ae_config *c)
@@ -90,9 +96,10 @@ static inline int cr_ae_seg_max(const struct cr_ae_config *c)
 }
 
 /* The bound pool of latent slot j (bind): u = sum over the segment's tokens i of
- * enc_bind[i - start] * tok_emb[ids[i]], out = u / rms(u). Returns rms(u) (for backward). */
-float cr_ae_bind_pool(const struct cr_ae_config *c, const float *tok_emb, const float *enc_bind,
-                      const uint32_t *ids, int n, int j, float *out);
+ * enc_bind[i - start] * emb[i], out = u / rms(u), emb (n,C) the block's token embeddings
+ * (cr_ae_embed). Returns rms(u) (for backward). */
+float cr_ae_bind_pool(const struct cr_ae_config *c, const float *emb, const float *enc_bind,
+                      int n, int j, float *out);
 
 /* One tensor of the model: its name and shape (cols == 1 for vectors). */
 struct cr_tdesc {
@@ -179,9 +186,13 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_scratch *r, const float *z, int n, const
  * Encoder: x (n + slots, C) = token embedding plus position for the n tokens of ids (all
  * < V), then the latent slots, each plus the mean token embedding of its segment (pool) or
  * its bound pool (bind). With bind, pool (slots, C) receives the bound pools and, when not
- * NULL, rms (slots) their RMS, which backward needs; without bind pool may be NULL. */
+ * NULL, rms (slots) their RMS, which backward needs; without bind pool may be NULL.
+ * emb (n, C) receives the token embeddings (cr_ae_embed). */
 void cr_ae_enc_input(const cr_ae *ae, const uint32_t *ids, int n, float *x, float *pool,
-                     float *rms);
+                     float *rms, float *emb);
+/* The embeddings emb (n,C) of the n tokens ids (all < V): rows of tok_emb, or with adaptive
+ * input (asm_in) the shortlist's rows by rank and the tail's projected up. */
+void cr_ae_embed(const cr_ae *ae, const uint32_t *ids, int n, float *emb);
 /* Decoder: x (slots + n, C) = z (slots, C) plus dec_zpos, then the n content-free position
  * rows, each plus z of its segment (zskip), bound to its offset (bind). */
 void cr_ae_dec_input(const cr_ae *ae, const float *z, int n, float *x);

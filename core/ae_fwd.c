@@ -18,7 +18,7 @@
 
 struct cr_ae_scratch {
     int T; /* rows the buffers hold: L + M */
-    float *x, *ln, *qkv, *att, *atty, *tmp, *fch, *fchg, *logits;
+    float *x, *ln, *qkv, *att, *atty, *tmp, *fch, *fchg, *logits, *emb;
     float *z;
     cr_asm_work *asmw; /* the adaptive head's scratch, or NULL */
 };
@@ -39,12 +39,13 @@ int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
     r->tmp = malloc(T * C * sizeof(float));
     r->fch = malloc(T * (size_t)c->F * sizeof(float));
     r->fchg = malloc(T * (size_t)c->F * sizeof(float));
+    r->emb = malloc((size_t)c->L * C * sizeof(float));
     if (c->asm_n)
         cr_asm_work_new(&r->asmw, c, HEAD_CHUNK);
     else
         r->logits = malloc((size_t)HEAD_CHUNK * c->V * sizeof(float));
     if (!r->x || !r->ln || !r->qkv || !r->att || !r->atty || !r->tmp || !r->fch || !r->fchg ||
-        !(r->logits || r->asmw)) {
+        !r->emb || !(r->logits || r->asmw)) {
         cr_ae_scratch_free(r);
         return CR_E_NOMEM;
     }
@@ -57,7 +58,7 @@ void cr_ae_scratch_free(cr_ae_scratch *r)
     if (!r)
         return;
     free(r->x); free(r->ln); free(r->qkv); free(r->att); free(r->atty);
-    free(r->tmp); free(r->fch); free(r->fchg); free(r->logits);
+    free(r->tmp); free(r->fch); free(r->fchg); free(r->logits); free(r->emb);
     cr_asm_work_free(r->asmw);
     free(r);
 }
@@ -82,22 +83,52 @@ static void layer_fwd(const cr_ae_config *c, const cr_ae_layer *w, cr_ae_scratch
     cr_op_add(xq, r->tmp, nq * C);
 }
 
+void cr_ae_embed(const cr_ae *ae, const uint32_t *ids, int n, float *emb)
+{
+    const cr_ae_config *c = &ae->cfg;
+    const cr_ae_params *p = &ae->p;
+    size_t C = (size_t)c->C;
+    cr_asm_shape s;
+
+    if (c->asm_in)
+        cr_asm_shape_of(c, &s);
+    for (int i = 0; i < n; i++) {
+        float *e = emb + (size_t)i * C;
+        uint32_t r = c->asm_in ? ae->rank[ids[i]] : ids[i];
+        if (!c->asm_in || r < (uint32_t)s.K0) {
+            memcpy(e, p->tok_emb + (size_t)r * C, C * sizeof(float));
+            continue;
+        }
+        int k = 1;
+        while (k < s.n && r >= (uint32_t)s.cut[k + 1])
+            k++;
+        /* e (C) = out_k[r - cut] (dim) proj_k (dim, C) */
+        size_t dim = (size_t)s.dim[k];
+        const float *o = p->asm_out[k - 1] + (r - (uint32_t)s.cut[k]) * dim;
+        memset(e, 0, C * sizeof(float));
+        for (size_t j = 0; j < dim; j++)
+            for (size_t q = 0; q < C; q++)
+                e[q] += o[j] * p->asm_proj[k - 1][j * C + q];
+    }
+}
+
 void cr_ae_enc_input(const cr_ae *ae, const uint32_t *ids, int n, float *x, float *pool,
-                     float *rms)
+                     float *rms, float *emb)
 {
     const cr_ae_config *c = &ae->cfg;
     const cr_ae_params *p = &ae->p;
     size_t C = (size_t)c->C;
     int S = cr_ae_slots(c);
 
+    cr_ae_embed(ae, ids, n, emb);
     for (int i = 0; i < n; i++)
         for (size_t k = 0; k < C; k++)
-            x[i * C + k] = p->tok_emb[ids[i] * C + k] + p->enc_pos[i * C + k];
+            x[i * C + k] = emb[i * C + k] + p->enc_pos[i * C + k];
     memcpy(x + (size_t)n * C, p->enc_lat, (size_t)S * C * sizeof(float));
     if (c->bind)
         for (int j = 0; j < S; j++) {
             float *pj = pool + (size_t)j * C;
-            float r = cr_ae_bind_pool(c, p->tok_emb, p->enc_bind, ids, n, j, pj);
+            float r = cr_ae_bind_pool(c, emb, p->enc_bind, n, j, pj);
             if (rms)
                 rms[j] = r;
             cr_op_add(x + (size_t)(n + j) * C, pj, C);
@@ -108,7 +139,7 @@ void cr_ae_enc_input(const cr_ae *ae, const uint32_t *ids, int n, float *x, floa
             float *xj = x + (size_t)(n + j) * C;
             for (int i = a; i < e; i++)
                 for (size_t k = 0; k < C; k++)
-                    xj[k] += p->tok_emb[ids[i] * C + k] / (float)(e - a);
+                    xj[k] += emb[i * C + k] / (float)(e - a);
         }
 }
 
@@ -148,7 +179,7 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_scratch *r, const uint32_t *ids, int n, 
     for (int i = 0; i < n; i++)
         if (ids[i] >= (uint32_t)c->V)
             return CR_E_VALUE;
-    cr_ae_enc_input(ae, ids, n, r->x, r->tmp, NULL);
+    cr_ae_enc_input(ae, ids, n, r->x, r->tmp, NULL, r->emb);
     for (int l = 0; l < c->Le; l++)
         layer_fwd(c, &p->enc[l], r, T, T, l == c->Le - 1 ? n : 0);
     cr_op_layernorm_fwd(z, NULL, NULL, r->x + (size_t)n * C, p->enc_lnf_w, p->enc_lnf_b,
@@ -189,10 +220,11 @@ void cr_ae_rehash(cr_ae *ae)
      * the machines cr builds for; see le.h). bind, zsplit and asm join the config words only
      * when set, so the checks of models without them stay what they were. */
     const cr_ae_config *c = &ae->cfg;
-    unsigned char cfg[16 * 4];
-    int v[16] = {c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M, c->tied, c->zattn,
-                 c->pool, c->zskip, c->bind, c->zsplit > 1 ? c->zsplit : 1, c->asm_n, c->asm_k0};
-    size_t nw = c->asm_n ? 16 : v[13] > 1 ? 14 : c->bind ? 13 : 12;
+    unsigned char cfg[17 * 4];
+    int v[17] = {c->V, c->C, c->NH, c->Le, c->Ld, c->F, c->L, c->M, c->tied, c->zattn,
+                 c->pool, c->zskip, c->bind, c->zsplit > 1 ? c->zsplit : 1, c->asm_n, c->asm_k0,
+                 c->asm_in};
+    size_t nw = c->asm_in ? 17 : c->asm_n ? 16 : v[13] > 1 ? 14 : c->bind ? 13 : 12;
     for (size_t i = 0; i < nw; i++)
         cr_put32(cfg + 4 * i, (uint32_t)v[i]);
     ae->check = XXH3_64bits_withSeed(ae->slab, cr_ae_nparams(c) * sizeof(float),

@@ -108,7 +108,8 @@ static const float *head_weights(const cr_ae *ae, const cr_asm_shape *s, cr_asm_
     if (!ae->cfg.tied)
         return ae->p.asm_head;
     for (int r = 0; r < s->K0; r++)
-        memcpy(w->wh + (size_t)r * C, ae->p.tok_emb + (size_t)ae->order[r] * C,
+        memcpy(w->wh + (size_t)r * C,
+               ae->p.tok_emb + (size_t)(ae->cfg.asm_in ? (uint32_t)r : ae->order[r]) * C,
                C * sizeof(float));
     memcpy(w->wh + (size_t)s->K0 * C, ae->p.asm_head, (size_t)s->n * C * sizeof(float));
     return w->wh;
@@ -284,7 +285,8 @@ double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, c
     }
     if (ae->cfg.tied) { /* the shortlist's rows back to the embeddings */
         for (int r = 0; r < s.K0; r++)
-            cr_op_add(g->tok_emb + (size_t)ae->order[r] * C, gh + (size_t)r * C, C);
+            cr_op_add(g->tok_emb + (size_t)(ae->cfg.asm_in ? (uint32_t)r : ae->order[r]) * C,
+                      gh + (size_t)r * C, C);
         cr_op_add(g->asm_head, gh + (size_t)s.K0 * C, (size_t)s.n * C);
     }
     if (hits)

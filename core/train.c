@@ -68,7 +68,7 @@ void cr_train_free(cr_train *t)
     free(t->enc); free(t->dec);
     free(t->grad); free(t->m); free(t->v); free(t->g.enc); free(t->g.dec);
     free(t->enc_out); free(t->dec_out); free(t->z); free(t->zmean); free(t->zrstd);
-    free(t->pool); free(t->prms); free(t->h); free(t->hmean); free(t->hrstd);
+    free(t->pool); free(t->emb); free(t->demb); free(t->prms); free(t->h); free(t->hmean); free(t->hrstd);
     free(t->dx); free(t->dh); free(t->dz);
     free(t->d_ln); free(t->d_atty); free(t->d_qkv); free(t->d_f); free(t->d_f2);
     free(t->scratch); free(t->logits); free(t->bow); free(t->decays); free(t->tsize);
@@ -124,6 +124,8 @@ int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d)
     t->zrstd = alloc(t, BM);
     t->pool = alloc(t, BM * C);
     t->prms = alloc(t, BM);
+    t->emb = alloc(t, BL * C);
+    t->demb = alloc(t, BL * C);
     t->h = alloc(t, BL * C);
     t->hmean = alloc(t, BL);
     t->hrstd = alloc(t, BL);
@@ -153,6 +155,7 @@ int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d)
                 (size_t)c->V * sizeof *t->freq;
     t->epoch = -1;
     ok = ok && t->enc_out && t->dec_out && t->z && t->zmean && t->zrstd && t->pool &&
+         t->emb && t->demb &&
          t->prms && t->h && t->hmean && t->hrstd && t->dx && t->dh && t->dz && t->d_ln &&
          t->d_atty && t->d_qkv && t->d_f && t->d_f2 && t->scratch && t->logits && t->bow &&
          (t->asmw || !c->asm_n) &&
@@ -275,6 +278,43 @@ static void stack_bwd(cr_train *t, const cr_ae_layer *w, cr_ae_layer *g, struct 
     }
 }
 
+/* The gradient de (n,C) of the embeddings of the n tokens ids (cr_ae_embed) into g: rows
+ * of tok_emb, or with adaptive input the shortlist's rows by rank and, for a tail token,
+ * its asm.I.out row and asm.I.proj. */
+static void embed_bwd(const cr_ae *ae, cr_ae_params *g, const uint32_t *ids, int n,
+                      const float *de)
+{
+    const cr_ae_config *c = &ae->cfg;
+    size_t C = (size_t)c->C;
+    cr_asm_shape s;
+
+    if (c->asm_in)
+        cr_asm_shape_of(c, &s);
+    for (int i = 0; i < n; i++) {
+        const float *e = de + (size_t)i * C;
+        uint32_t r = c->asm_in ? ae->rank[ids[i]] : ids[i];
+        if (!c->asm_in || r < (uint32_t)s.K0) {
+            cr_op_add(g->tok_emb + (size_t)r * C, e, C);
+            continue;
+        }
+        int k = 1;
+        while (k < s.n && r >= (uint32_t)s.cut[k + 1])
+            k++;
+        /* emb = o proj: do += proj e, dproj += o^T e */
+        size_t dim = (size_t)s.dim[k], row = (r - (uint32_t)s.cut[k]) * dim;
+        const float *o = ae->p.asm_out[k - 1] + row, *pr = ae->p.asm_proj[k - 1];
+        float *go = g->asm_out[k - 1] + row, *gp = g->asm_proj[k - 1];
+        for (size_t j = 0; j < dim; j++) {
+            float acc = 0;
+            for (size_t q = 0; q < C; q++) {
+                acc += pr[j * C + q] * e[q];
+                gp[j * C + q] += o[j] * e[q];
+            }
+            go[j] += acc;
+        }
+    }
+}
+
 /* Row of the bind tensors for token i of segment j. */
 static size_t bind_row(size_t i, size_t j, size_t L, size_t M)
 {
@@ -289,7 +329,7 @@ static void encode(cr_train *t, const uint32_t *ids)
     size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)cr_ae_slots(c);
     for (int b = 0; b < t->B; b++)
         cr_ae_enc_input(t->ae, ids + b * L, (int)L, t->enc[0].x_in + b * T * C,
-                        t->pool + b * M * C, t->prms + b * M);
+                        t->pool + b * M * C, t->prms + b * M, t->emb + b * L * C);
     stack_fwd(t, p->enc, t->enc, c->Le, t->enc_out, 0, (int)L);
     for (int b = 0; b < t->B; b++)
         cr_op_layernorm_fwd(t->z + b * M * C, t->zmean + b * M, t->zrstd + b * M,
@@ -454,9 +494,9 @@ void cr_train_backward(cr_train *t, const uint32_t *ids, int B, int n, float bow
                             t->zmean + b * M, t->zrstd + b * M, (int)M, c->C);
     stack_bwd(t, p->enc, g->enc, t->enc, c->Le, t->dx, 0, (int)L);
     for (int b = 0; b < B; b++) {
-        const float *d = t->dx + b * T * C;
-        for (size_t i = 0; i < L; i++)
-            cr_op_add(g->tok_emb + ids[b * L + i] * C, d + i * C, C);
+        const float *d = t->dx + b * T * C, *emb = t->emb + b * L * C;
+        float *de = t->demb + b * L * C; /* the gradient of the block's embeddings */
+        memcpy(de, d, L * C * sizeof(float));
         cr_op_add(g->enc_pos, d, L * C);
         cr_op_add(g->enc_lat, d + L * C, M * C);
         if (c->bind)
@@ -473,8 +513,8 @@ void cr_train_backward(cr_train *t, const uint32_t *ids, int B, int n, float bow
                 size_t a = (size_t)cr_ae_seg_start((int)j, (int)L, (int)M);
                 size_t e = (size_t)cr_ae_seg_start((int)j + 1, (int)L, (int)M);
                 for (size_t i = a; i < e; i++) {
-                    float *ge = g->tok_emb + ids[b * L + i] * C, *gb = g->enc_bind + (i - a) * C;
-                    const float *te = p->tok_emb + ids[b * L + i] * C;
+                    float *ge = de + i * C, *gb = g->enc_bind + (i - a) * C;
+                    const float *te = emb + i * C;
                     const float *bv = p->enc_bind + (i - a) * C;
                     for (size_t k = 0; k < C; k++) {
                         ge[k] += du[k] * bv[k];
@@ -488,8 +528,9 @@ void cr_train_backward(cr_train *t, const uint32_t *ids, int B, int n, float bow
                 size_t e = (size_t)cr_ae_seg_start((int)j + 1, (int)L, (int)M);
                 for (size_t i = a; i < e; i++)
                     for (size_t k = 0; k < C; k++)
-                        g->tok_emb[ids[b * L + i] * C + k] += d[(L + j) * C + k] / (float)(e - a);
+                        de[i * C + k] += d[(L + j) * C + k] / (float)(e - a);
             }
+        embed_bwd(t->ae, g, ids + b * L, (int)L, de);
     }
     t->B = saved;
 }

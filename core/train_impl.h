@@ -23,6 +23,7 @@ struct cr_train {
     float *enc_out, *dec_out;   /* (BT,C) */
     float *z, *zmean, *zrstd;   /* (B,M,C), (B*M) */
     float *pool, *prms;         /* bind: the bound pools (B,M,C) and their RMS (B*M) */
+    float *emb, *demb;          /* the blocks' token embeddings (B*L,C), their gradient */
     float *h, *hmean, *hrstd;   /* (B*L,C), (B*L) */
     float *dx, *dh, *dz;        /* (BT,C), (B*L,C), (B*M,C) */
     float *d_ln, *d_atty, *d_qkv, *d_f, *d_f2, *scratch, *logits, *bow;

@@ -69,7 +69,9 @@ seed fuzz_stream_recon raw '\007' "$tmp/a.rec"
 "$B/crmodel" new -p tiny -s vocab=256 -s width=8 -s heads=2 -s ffn=16 -s block=16 \
     -s latents=2 -s pool=1 -s zskip=1 -s bind=1 -s asm=2 -s asm_short=16 -n fz_mt \
     -o "$tmp/mt.crm"
-for m in m mb mz ma mt; do
+"$B/crmodel" new -p tiny -s vocab=256 -s width=8 -s heads=2 -s ffn=16 -s block=16 \
+    -s latents=2 -s asm=2 -s asm_short=16 -s asm_in=1 -n fz_mi -o "$tmp/mi.crm"
+for m in m mb mz ma mt mi; do
     seed fuzz_model "$m" '\005' "$tmp/$m.crm"
 done
 seed fuzz_model stream_not_model '\001' "$tmp/win8.tok"

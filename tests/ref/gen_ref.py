@@ -72,6 +72,12 @@ MODELS = {
     # the token order is a random permutation
     "tiny_asm": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=20, M=3, tied=1, zattn=1,
                       pool=1, zskip=1, bind=1, zsplit=2, asm=2, asm_short=16), 5, 7, True),
+    # the same with adaptive input: tok_emb holds the 16 shortlist tokens by rank, a tail
+    # token is embedded as its asm.I.out row times asm.I.proj (no bag-of-words loss: it
+    # reads a full embedding)
+    "tiny_asmin": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=20, M=3, tied=1, zattn=1,
+                        pool=1, zskip=1, bind=1, zsplit=2, asm=2, asm_short=16, asm_in=1),
+                   6, 7, True),
 }
 
 # the ae.* metadata keys, in the order of CONFIG_KEYS in core/ae.c: the required ones,
@@ -85,7 +91,7 @@ LATER_KEYS = [("pool", "ae.pool"), ("zskip", "ae.zskip")]
 # added later still, and written only when not 0 (so that the files of models without
 # them stay as they were); absent means 0
 SET_KEYS = [("bind", "ae.bind"), ("zsplit", "ae.zsplit"), ("asm", "ae.asm"),
-            ("asm_short", "ae.asm_short")]
+            ("asm_short", "ae.asm_short"), ("asm_in", "ae.asm_in")]
 
 # the training fixture: crtrain's loop with -B 2 -S 10 --lr 1e-2 --min-lr 1e-2 --warmup 0
 # (a constant rate) --bow 0.5, on one batch of random full blocks
@@ -130,7 +136,8 @@ def asm_shape(c):
 def tensor_table(c):
     """(name, rows, cols) in the order of cr_ae_tensors (core/ae.c); cols 1 = vector."""
     C, S, t = c["C"], slots(c), []
-    t += [("tok_emb", c["V"], C), ("enc_pos", c["L"], C), ("enc_lat", S, C),
+    emb_rows = c["asm_short"] if c.get("asm_in") else c["V"]
+    t += [("tok_emb", emb_rows, C), ("enc_pos", c["L"], C), ("enc_lat", S, C),
           ("dec_pos", c["L"], C), ("dec_zpos", S, C), ("enc_lnf_w", C, 1),
           ("enc_lnf_b", C, 1), ("dec_lnf_w", C, 1), ("dec_lnf_b", C, 1)]
     if not c["tied"] and not c.get("asm"):
@@ -195,10 +202,28 @@ def layer(c, p, pre, x, Tk):
     return x + h @ p[pre + "fc2_w"].T + p[pre + "fc2_b"]
 
 
+def embed(c, p, ids):
+    """Token embeddings (n,C): rows of tok_emb, or with adaptive input (asm_in) the rows of
+    the shortlist by rank and, for a token of rank r in tail cluster i, asm.i.out[r - cut[i]]
+    times asm.i.proj."""
+    if not c.get("asm_in"):
+        return p["tok_emb"][ids]
+    K0, cut, dim = asm_shape(c)
+    rank = torch.argsort(asm_order(p))[ids]
+    rows = []
+    for r in rank.tolist():
+        if r < K0:
+            rows.append(p["tok_emb"][r])
+            continue
+        i = max(k for k in range(1, c["asm"] + 1) if cut[k] <= r)
+        rows.append(p["asm.%d.out" % i][r - cut[i]] @ p["asm.%d.proj" % i])
+    return torch.stack(rows)
+
+
 def encode(c, p, ids):
-    """z (S,C) from ids (n): encoder over [tok_emb[ids] + enc_pos ; enc_lat (+ pool)]."""
+    """z (S,C) from ids (n): encoder over [embed(ids) + enc_pos ; enc_lat (+ pool)]."""
     n, M = ids.shape[0], slots(c)
-    emb = p["tok_emb"][ids]
+    emb = embed(c, p, ids)
     lat = p["enc_lat"]
     if c.get("bind"):  # slot j: tokens [j*n/M, (j+1)*n/M) bound to their offsets, unit RMS
         seg = []
@@ -247,7 +272,8 @@ def asm_logp(c, p, h):
     cluster i gets l[K0+i-1] - lse(l) + log_softmax(h proj_i^T out_i^T)[r - cut[i]]."""
     K0, cut, dim = asm_shape(c)
     order = asm_order(p)
-    short = p["tok_emb"][order[:K0]] if c["tied"] else p["asm_head"][:K0]
+    short = (p["tok_emb"][:K0] if c.get("asm_in") else p["tok_emb"][order[:K0]]) \
+        if c["tied"] else p["asm_head"][:K0]
     l = h @ torch.cat([short, p["asm_head"][-c["asm"]:]], dim=0).T
     l = l - torch.logsumexp(l, dim=-1, keepdim=True)
     parts = [l[:, :K0]]
@@ -311,12 +337,13 @@ def model_check(c, data):
     """core/ae_fwd.c cr_ae_rehash: XXH3 of the fp32 parameters, seeded with the XXH3 of
     the config as 12 little-endian u32 (vocab width heads enc dec ffn block latents tied
     zattn pool zskip), then a 13th, bind, when bind is set or zsplit > 1, a 14th,
-    zsplit, when zsplit > 1, and asm and asm_short when asm > 0."""
+    zsplit, when zsplit > 1, asm and asm_short when asm > 0, and asm_in when set."""
     zsplit = max(c.get("zsplit", 0), 1)
     words = [c[f] for f in ("V", "C", "NH", "Le", "Ld", "F", "L", "M", "tied", "zattn",
                             "pool", "zskip")] + [c.get("bind", 0), zsplit, c.get("asm", 0),
-                                                 c.get("asm_short", 0)]
-    nw = 16 if c.get("asm") else 14 if zsplit > 1 else 13 if c.get("bind") else 12
+                                                 c.get("asm_short", 0), c.get("asm_in", 0)]
+    nw = 17 if c.get("asm_in") else 16 if c.get("asm") else 14 if zsplit > 1 else \
+        13 if c.get("bind") else 12
     cfg = struct.pack("<%dI" % nw, *words[:nw])
     return xxhash.xxh3_64_intdigest(data, seed=xxh3(cfg))
 
@@ -356,8 +383,9 @@ def train_loss(c, p, ids, bow):
         z = encode(c, p, ids[b])
         ce = ce + Fn.cross_entropy(decode(c, p, z, L), ids[b], reduction="sum")
         q = torch.bincount(ids[b], minlength=V).to(z.dtype) / L
-        bag = bag - (q * torch.log_softmax(z.mean(dim=0) @ head.T, dim=-1)).sum()
-    ce, bag = ce / (B * L), bag / B
+        if bow:  # (none with adaptive input: tok_emb is not a full embedding)
+            bag = bag - (q * torch.log_softmax(z.mean(dim=0) @ head.T, dim=-1)).sum()
+    ce, bag = ce / (B * L), torch.as_tensor(bag / B)
     return ce + bow * bag, ce, bag
 
 
@@ -382,7 +410,7 @@ def train_run(c, p0, ids, dtype):
     grad, out = None, {"loss": [], "ce": [], "bow": [], "gnorm": []}
     for _ in range(h["steps"]):
         opt.zero_grad(set_to_none=False)
-        loss, ce, bag = train_loss(c, p, ids, h["bow"])
+        loss, ce, bag = train_loss(c, p, ids, bow_of(c))
         loss.backward()
         if grad is None:
             grad = torch.cat([x.grad.reshape(-1) for x in leaves] + [tail]).detach().clone()
@@ -400,6 +428,11 @@ def train_run(c, p0, ids, dtype):
     return grad, out
 
 
+def bow_of(c):
+    """The fixture's bag-of-words weight: none with adaptive input."""
+    return 0.0 if c.get("asm_in") else TRAIN["bow"]
+
+
 def train_fixture(name, c, p, check, seed):
     h = TRAIN
     g = torch.Generator().manual_seed(200 + seed)
@@ -410,12 +443,14 @@ def train_fixture(name, c, p, check, seed):
     write_state(os.path.join(HERE, name + "_train.state"),
                 [("ref.model", name + ".crm"), ("block.tokens", c["L"]),
                  ("model.check", check), ("train.B", h["B"]), ("train.steps", h["steps"])] +
-                [("train." + k, float(h[k])) for k in ("bow", "lr", "beta1", "beta2", "eps",
+                [("train.bow", bow_of(c))] +
+                [("train." + k, float(h[k])) for k in ("lr", "beta1", "beta2", "eps",
                                                        "wd", "clip")],
                 [("ids", ids.reshape(-1).float()), ("grad", grad)] +
                 [(k, torch.tensor(out[k])) for k in ("loss", "ce", "bow", "gnorm")])
     def rel(keys):
-        return max(abs(a - b) / abs(b) for k in keys for a, b in zip(out[k], out64[k]))
+        return max(abs(a - b) / abs(b) if b else abs(a) for k in keys
+                   for a, b in zip(out[k], out64[k]))
     print("%s_train: B=%d, a token up to %d times in a block; loss %.5f -> %.5f (ce %.5f -> "
           "%.5f, bow %.5f -> %.5f), gnorm %.3g; fp32 vs fp64: grad %.2g, losses %.2g and "
           "gnorms %.2g relative" % (name, h["B"], repeats, out["loss"][0], out["loss"][-1],

@@ -10,7 +10,7 @@
 #include "check.h"
 
 /* V 500, C 64: shortlist of 24, clusters of ranks 24-95 (width 16) and 96-499 (width 8). */
-static const cr_ae_config untied = {500, 64, 2, 1, 1, 32, 8, 2, 0, 0, 0, 0, 0, 0, 2, 24};
+static const cr_ae_config untied = {500, 64, 2, 1, 1, 32, 8, 2, 0, 0, 0, 0, 0, 0, 2, 24, 0};
 /* the config under test: untied, then tied (the shortlist's rows are token embeddings) */
 static cr_ae_config cfg;
 
@@ -28,7 +28,7 @@ static cr_ae *model(uint64_t seed)
         return NULL;
     for (size_t i = 0; i < (size_t)cr_asm_head_rows(&cfg) * cfg.C; i++)
         ae->p.asm_head[i] *= 8;
-    for (size_t i = 0; cfg.tied && i < (size_t)cfg.V * cfg.C; i++)
+    for (size_t i = 0; cfg.tied && i < (size_t)cr_ae_emb_rows(&cfg) * cfg.C; i++)
         ae->p.tok_emb[i] *= 8;
     for (int i = 0; i < s.n; i++) {
         for (size_t k = 0; k < (size_t)s.dim[i + 1] * cfg.C; k++)
@@ -55,7 +55,8 @@ static void brute_logp(const cr_ae *ae, const float *h, double *lp)
     int n1 = s.K0 + s.n;
     double l0[64], mx = -1e300, sum = 0;
     for (int k = 0; k < n1; k++) {
-        const float *wk = ae->cfg.tied ? k < s.K0 ? ae->p.tok_emb + (size_t)ae->order[k] * C
+        uint32_t er = ae->cfg.asm_in ? (uint32_t)k : k < s.K0 ? ae->order[k] : 0;
+        const float *wk = ae->cfg.tied ? k < s.K0 ? ae->p.tok_emb + (size_t)er * C
                                                   : ae->p.asm_head + (size_t)(k - s.K0) * C
                                        : ae->p.asm_head + (size_t)k * C;
         l0[k] = 0;
@@ -187,7 +188,7 @@ static void test_backward_matches_finite_differences(void)
     ts[nt++].n = (size_t)cr_asm_head_rows(&cfg) * cfg.C;
     if (cfg.tied) {
         ts[nt].p = ae->p.tok_emb, ts[nt].gr = g.tok_emb;
-        ts[nt++].n = (size_t)cfg.V * cfg.C;
+        ts[nt++].n = (size_t)cr_ae_emb_rows(&cfg) * cfg.C;
     }
     for (int i = 1; i <= s.n; i++) {
         ts[nt].p = ae->p.asm_proj[i - 1], ts[nt].gr = g.asm_proj[i - 1];
@@ -357,6 +358,11 @@ int main(void)
     test_order_and_file();
     test_decode();
     cfg.tied = 1;
+    test_exact_over_the_vocabulary();
+    test_backward_matches_finite_differences();
+    test_order_and_file();
+    test_decode();
+    cfg.asm_in = 1; /* tok_emb by rank: the shortlist's rows are its first K0 */
     test_exact_over_the_vocabulary();
     test_backward_matches_finite_differences();
     test_order_and_file();

@@ -303,7 +303,7 @@ static size_t model_header_end(const unsigned char *b)
 static void test_save_then_load_gives_the_same_model(void)
 {
     static const char *names[] = {"tiny_tied", "tiny_untied", "tiny_pool", "tiny_bind",
-                                  "tiny_asm"};
+                                  "tiny_asm", "tiny_asmin"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char src[64];
         snprintf(src, sizeof src, REF "%s.crm", names[k]);
@@ -480,7 +480,7 @@ static void test_damaged_model_files_are_refused(void)
  * left out: no checksum covers them. */
 static void test_every_flip_and_cut_of_a_small_model_is_refused(void)
 {
-    const cr_ae_config c = {5, 4, 2, 1, 1, 3, 3, 1, 0, 1, 0, 0, 0, 0, 0, 0};
+    const cr_ae_config c = {5, 4, 2, 1, 1, 3, 3, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0};
     const char *src = tmp_path("small.crm"), *p = tmp_path("small_bad.crm");
     cr_ae *ae;
     cr_diag d;
@@ -706,6 +706,8 @@ int main(void)
     test_forward_matches_pytorch(REF "tiny_bind.crm", REF "tiny_bind_short.state");
     test_forward_matches_pytorch(REF "tiny_asm.crm", REF "tiny_asm_full.state");
     test_forward_matches_pytorch(REF "tiny_asm.crm", REF "tiny_asm_short.state");
+    test_forward_matches_pytorch(REF "tiny_asmin.crm", REF "tiny_asmin_full.state");
+    test_forward_matches_pytorch(REF "tiny_asmin.crm", REF "tiny_asmin_short.state");
     test_run_is_reused_across_block_lengths();
     test_encode_and_decode_refuse_bad_arguments();
     test_save_then_load_gives_the_same_model();

@@ -26,7 +26,7 @@ static void check_gradients_of(cr_ae_config c, int n)
     cr_diag d;
     uint32_t ids[2 * 6];
     uint64_t seed = 7;
-    float bow = 0.5f;
+    float bow = c.asm_in ? 0.0f : 0.5f; /* adaptive input has no full embedding for it */
 
     CHECK_EQ(cr_ae_new_random(&ae, &c, 3, &d), CR_OK);
     /* larger weights than the default so that every path carries signal */
@@ -75,15 +75,18 @@ static void check_gradients(int tied, int zattn, int pool, int n)
 {
     /* pool 2: pool, zskip and bind; 3: also two slots per latent */
     cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, zattn, pool > 0, pool > 0, pool > 1,
-                      pool > 2 ? 2 : 0, 0, 0};
+                      pool > 2 ? 2 : 0, 0, 0, 0};
     check_gradients_of(c, n);
 }
 
 /* The adaptive head (shortlist of 4, clusters of ranks 4-15 and 16-49) inside the whole
- * model: the gradients reach its tensors, the decoder and the bag-of-words head. */
-static void check_gradients_asm(int pool, int n)
+ * model: the gradients reach its tensors, the decoder and the bag-of-words head; tied, its
+ * shortlist's rows are embeddings; with adaptive input the tail's embeddings come from the
+ * head's tail tensors. */
+static void check_gradients_asm(int tied, int asm_in, int pool, int n)
 {
-    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, 0, 1, pool > 0, pool > 0, pool > 1, 0, 2, 4};
+    cr_ae_config c = {50, 8, 2, 1, 2, 16, 6, 2, tied, 1, pool > 0, pool > 0, pool > 1, 0, 2, 4,
+                      asm_in};
     check_gradients_of(c, n);
 }
 
@@ -99,8 +102,11 @@ static void test_gradients_match_finite_differences(void)
     check_gradients(0, 0, 2, 5);
     check_gradients(1, 1, 2, 2);
     check_gradients(1, 1, 3, 6);
-    check_gradients_asm(0, 6);
-    check_gradients_asm(2, 5);
+    check_gradients_asm(0, 0, 0, 6);
+    check_gradients_asm(0, 0, 2, 5);
+    check_gradients_asm(1, 0, 2, 6);
+    check_gradients_asm(1, 1, 2, 6);
+    check_gradients_asm(0, 1, 0, 5);
     check_gradients(0, 1, 3, 5);
 }
 
@@ -110,7 +116,7 @@ static void test_gradients_match_finite_differences(void)
  * segment apart. */
 static double fresh_tra(int bind)
 {
-    cr_ae_config c = {500, 128, 2, 1, 1, 32, 16, 8, 1, 1, 1, 1, bind, 0, 0, 0};
+    cr_ae_config c = {500, 128, 2, 1, 1, 32, 16, 8, 1, 1, 1, 1, bind, 0, 0, 0, 0};
     cr_ae *ae;
     cr_ae_scratch *r;
     cr_train *t;
@@ -152,7 +158,7 @@ static void test_bind_reads_tokens_back_from_the_start(void)
 
 static void test_training_lowers_the_loss(void)
 {
-    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0, 0, 0};
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0};
     cr_ae *ae;
     cr_train *t;
     cr_diag d;
@@ -204,7 +210,7 @@ static void test_schedule_warms_up_then_follows_the_cosine(void)
  * recomputes is what the steps counted. */
 static void test_steps_advance_as_the_position_predicts(void)
 {
-    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0, 0, 0};
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0};
     cr_train_data data = {.L = 8};
     cr_train_opts o;
     cr_train_pos p = {0}, q;
@@ -255,7 +261,7 @@ static const char *scratch(const char *name)
 
 static void test_checkpoint_keeps_the_run(void)
 {
-    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 1, 1, 1, 0, 0, 0};
+    cr_ae_config c = {40, 16, 2, 1, 1, 32, 8, 2, 1, 1, 1, 1, 1, 0, 0, 0, 0};
     cr_train_opts o, back;
     cr_ae *ae, *ae2;
     float *m, *v, *mv;
