@@ -57,16 +57,7 @@ flops() {
         END { printf "%.0f\n", tot }'
 }
 
-# sgemm_peak, built against the OpenBLAS the Makefile picks
-MA=$(cc -print-multiarch 2>/dev/null || true)
-omp=/usr/lib/$MA/openblas-openmp
-if [ -f "$omp/libopenblas.so" ]; then
-    blas="-I/usr/include/$MA/openblas-openmp -L$omp -Wl,-rpath,$omp -lopenblas"
-else
-    blas="$(pkg-config --cflags --libs openblas 2>/dev/null || echo -lopenblas)"
-fi
-# shellcheck disable=SC2086
-cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/sgemm_peak" "$top/bench/sgemm_peak.c" $blas -fopenmp
+build_sgemm_peak
 p1=$("$w/sgemm_peak" 1 "$sn" "$sn" "$sn")
 p2=$("$w/sgemm_peak" 2 "$sn" "$sn" "$sn")
 # the better of the two: under load two threads can lose to one

@@ -69,15 +69,7 @@ flops() {
 }
 
 # 1. peaks
-MA=$(cc -print-multiarch 2>/dev/null || true)
-omp=/usr/lib/$MA/openblas-openmp
-if [ -f "$omp/libopenblas.so" ]; then
-    blas="-I/usr/include/$MA/openblas-openmp -L$omp -Wl,-rpath,$omp -lopenblas"
-else
-    blas="$(pkg-config --cflags --libs openblas 2>/dev/null || echo -lopenblas)"
-fi
-# shellcheck disable=SC2086
-cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/sgemm_peak" "$top/bench/sgemm_peak.c" $blas -fopenmp
+build_sgemm_peak
 p1=$("$w/sgemm_peak" 1 "$sn" "$sn" "$sn" | cut -f6)
 p2=$("$w/sgemm_peak" 2 "$sn" "$sn" "$sn" | cut -f6)
 peak=$(printf '%s\n%s\n' "$p1" "$p2" | sort -g | tail -n 1)

@@ -52,16 +52,7 @@ block_flops() {
           printf "%.0f\n", s }'
 }
 
-# sgemm_peak, built against the OpenBLAS the Makefile picks
-MA=$(cc -print-multiarch 2>/dev/null || true)
-omp=/usr/lib/$MA/openblas-openmp
-if [ -f "$omp/libopenblas.so" ]; then
-    blas="-I/usr/include/$MA/openblas-openmp -L$omp -Wl,-rpath,$omp -lopenblas"
-else
-    blas="$(pkg-config --cflags --libs openblas 2>/dev/null || echo -lopenblas)"
-fi
-# shellcheck disable=SC2086
-cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/sgemm_peak" "$top/bench/sgemm_peak.c" $blas -fopenmp
+build_sgemm_peak
 peak=$( { "$w/sgemm_peak" 1 "$sn" "$sn" "$sn"; "$w/sgemm_peak" 2 "$sn" "$sn" "$sn"; } |
         awk -F'\t' '$6 > m { m = $6 } END { print m }')
 

@@ -50,6 +50,14 @@ typedef struct cr_asm_shape {
     int dim[CR_ASM_MAX + 1];
 } cr_asm_shape;
 void cr_asm_shape_of(const cr_ae_config *c, cr_asm_shape *s);
+/* The tail cluster (1..n) of a rank r >= K0. */
+static inline int cr_asm_cluster(const cr_asm_shape *s, uint32_t r)
+{
+    int k = 1;
+    while (k < s->n && r >= (uint32_t)s->cut[k + 1])
+        k++;
+    return k;
+}
 /* Rows of the asm_head tensor: K0 + n, or n when tied (the shortlist's rows are then the
  * token embeddings of its tokens, so that a bind start reads them out of z as the tied full
  * head does). */

@@ -99,9 +99,7 @@ void cr_ae_embed(const cr_ae *ae, const uint32_t *ids, int n, float *emb)
             memcpy(e, p->tok_emb + (size_t)r * C, C * sizeof(float));
             continue;
         }
-        int k = 1;
-        while (k < s.n && r >= (uint32_t)s.cut[k + 1])
-            k++;
+        int k = cr_asm_cluster(&s, r);
         /* e (C) = out_k[r - cut] (dim) proj_k (dim, C) */
         size_t dim = (size_t)s.dim[k];
         const float *o = p->asm_out[k - 1] + (r - (uint32_t)s.cut[k]) * dim;

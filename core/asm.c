@@ -94,10 +94,7 @@ size_t cr_asm_work_bytes(const cr_asm_work *w)
 /* The cluster (1..n) of rank r, 0 for the shortlist. */
 static int cluster_of(const cr_asm_shape *s, int r)
 {
-    int i = 0;
-    while (i < s->n && r >= s->cut[i + 1])
-        i++;
-    return i;
+    return r < s->K0 ? 0 : cr_asm_cluster(s, (uint32_t)r);
 }
 
 /* The head's weights (K0 + n, C): asm_head, or when tied the embeddings of the shortlist's

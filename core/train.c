@@ -297,9 +297,7 @@ static void embed_bwd(const cr_ae *ae, cr_ae_params *g, const uint32_t *ids, int
             cr_op_add(g->tok_emb + (size_t)r * C, e, C);
             continue;
         }
-        int k = 1;
-        while (k < s.n && r >= (uint32_t)s.cut[k + 1])
-            k++;
+        int k = cr_asm_cluster(&s, r);
         /* emb = o proj: do += proj e, dproj += o^T e */
         size_t dim = (size_t)s.dim[k], row = (r - (uint32_t)s.cut[k]) * dim;
         const float *o = ae->p.asm_out[k - 1] + row, *pr = ae->p.asm_proj[k - 1];

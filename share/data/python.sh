@@ -6,7 +6,7 @@
 # and the stdlib packages asyncio/, xml/ and email/ (see val_units below):
 #   sh share/data/python.sh OUTDIR [L]
 # writes the lists OUTDIR/py-{train,val}.files, the token streams OUTDIR/py-train-L.tok and
-# OUTDIR/py-val-L.tok (crtok -L L, default 512) and OUTDIR/py.manifest.tsv (source = unit,
+# OUTDIR/py-val-L.tok (crtok -L L, default 512) and OUTDIR/python.manifest.tsv (source = unit,
 # package, version, files, bytes, split, tokens). The training list is in sorted order; the
 # held-out list takes one file of each held-out unit in turn, so that the first blocks
 # of py-val-L.tok (what crtrain -V validates on) come from every unit. Fetched packages stay
@@ -79,9 +79,9 @@ done
                 printf "%s\t%s\t%s\t%d\t%d\t%s\t%d\n", s, pk[u], ve[u], f[s], b[s], sp, t[s] } }
         ' "$out/py.members" "$out/py-$split.log"
     done
-} > "$out/py.manifest.tsv"
+} > "$out/python.manifest.tsv"
 rm -f "$out/py-train.log" "$out/py-val.log" "$out/py.members"
 
 awk -F'\t' 'NR > 1 { f[$6] += $4; b[$6] += $5; t[$6] += $7 }
     END { printf "python: %d files, %d bytes, %d tokens for training; %d files, %d bytes, %d tokens held out\n",
-        f["train"], b["train"], t["train"], f["val"], b["val"], t["val"] }' "$out/py.manifest.tsv"
+        f["train"], b["train"], t["train"], f["val"], b["val"], t["val"] }' "$out/python.manifest.tsv"

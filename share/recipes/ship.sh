@@ -17,9 +17,14 @@ what=$(sed -n '2,6s/^# //p' "$top/share/data/$name.sh" | tr '\n' ' ' | sed 's/\.
 pkgs=$(awk -F'\t' 'NR > 1 { print $2 "=" $3 }' "$w/$name.manifest.tsv" | sort -u | paste -sd, -)
 toks=$(awk -F'\t' '$6 == "train" { t += $7 } END { printf "%.2fM", t / 1e6 }' "$w/$name.manifest.tsv")
 steps=$("$b/crmodel" info "$w/$name.crm" | awk -F'\t' '$2 == "train.steps" { print $3 }')
+# run H is F with the adaptive head (crtrain(1), LEARNING RECIPE)
+run="run F"
+if "$b/crmodel" info "$w/$name.crm" | grep -q '^adaptive'; then
+    run="run H (F with the adaptive head)"
+fi
 "$b/crmodel" convert --bf16 \
     --meta "data=share/data/$name.sh: $what ($pkgs); whole units held out ($name.manifest.tsv): $toks training tokens" \
-    --meta "recipe=crtrain(1) LEARNING RECIPE, run F (share/recipes/expert.sh $name), $steps steps${note:+; $note}" \
+    --meta "recipe=crtrain(1) LEARNING RECIPE, $run (share/recipes/expert.sh $name), $steps steps${note:+; $note}" \
     -o "$w/$name-bf16.crm" "$w/$name.crm"
 "$b/crmodel" calibrate -o "$top/share/models/$name.crm" \
     --data "the odd lines of the held-out file list less the Debian FAQ and Reference pages (share/recipes/expert.sh)" \
