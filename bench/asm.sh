@@ -25,6 +25,7 @@
 #   CR_BENCH_SGEMM_N       size of the square sgemm of the peak (default 1024)
 #   CR_BASE                the commit to compare with in 3 (default aff8c2f; - skips)
 #   CR_BENCH_HELD          held-out Python blocks in 3 (default 48)
+#   CR_PYTHON_NEW          the expert of today in 3 (default share/models/python.crm)
 #   CR_DATA                the experts' work directory (default /tmp/cr-data)
 #   CR_BENCH_DIR           work directory (default /tmp/cr-bench; files in DIR/asm)
 #   CR_BUILD               build directory (build)
@@ -39,6 +40,7 @@ reps=${CR_BENCH_REPS:-2}
 sn=${CR_BENCH_SGEMM_N:-1024}
 base=${CR_BASE:-aff8c2f}
 held=${CR_BENCH_HELD:-48}
+pynew=${CR_PYTHON_NEW:-$top/share/models/python.crm}
 data=${CR_DATA:-/tmp/cr-data}
 set -- ${CR_BENCH_ASM:-2 2048}
 asm=$1 short=$2
@@ -182,7 +184,7 @@ nh=$(ntok "$w/held.tok")
 nbh=$("$B/crdump" -q "$w/held.tok" | grep -c '^block')
 ob=$w/old-$base/build
 run_old() { "$ob/crenc" -m "$w/python-old.crm" "$w/held.tok" | "$ob/crdec" -m "$w/python-old.crm" | "$ob/crscore" -s > "$w/old.score"; }
-run_new() { "$B/crenc" -m "$top/share/models/python.crm" "$w/held.tok" | "$B/crdec" -m "$top/share/models/python.crm" | "$B/crscore" -s > "$w/new.score"; }
+run_new() { "$B/crenc" -m "$pynew" "$w/held.tok" | "$B/crdec" -m "$pynew" | "$B/crscore" -s > "$w/new.score"; }
 bo=999999 bn=999999
 for r in $(seq "$reps"); do
     t0=$(now); run_old; t1=$(now); run_new; t2=$(now)
@@ -193,5 +195,5 @@ echo "today against before: the shipped python expert on $nh held-out Python tok
 echo "blocks (the first files of $data/py-test.files), best of $reps"
 printf 'build\texpert\ttok_s\tTRA\tCE_bits\n'
 awk -F'\t' -v n="$nh" -v s="$bo" -v b="$base" '{ printf "%s\t%s python.crm\t%.0f\t%.4f\t%.3f\n", b, b, n / s, $3, $4 }' "$w/old.score"
-awk -F'\t' -v n="$nh" -v s="$bn" '{ printf "this tree\tshare/models/python.crm\t%.0f\t%.4f\t%.3f\n", n / s, $3, $4 }' "$w/new.score"
+awk -F'\t' -v n="$nh" -v s="$bn" -v m="$pynew" '{ printf "this tree\t%s\t%.0f\t%.4f\t%.3f\n", m, n / s, $3, $4 }' "$w/new.score"
 awk -v o="$bo" -v s="$bn" 'BEGIN { printf "ratio\t\t%.2fx\n", o / s }'
