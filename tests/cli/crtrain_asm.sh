@@ -13,33 +13,35 @@ crmodel info b.crm | grep -e '^params' -e 'tied head'  | cut -f1,2,9
 crmodel new -p tiny -s tied=0 -s asm=3 -s asm_short=8192 -o b.crm 2> err; echo "exit $?"
 grep -c 'must be below the vocabulary' err
 T="crtrain -B 2 --warmup 0 --lr 1e-3 --min-lr 1e-3 --seed 3"
+# finite MODEL WHAT: the model's code lengths of r.tok are finite, said as WHAT
+finite() {
+    crenc -m "$1" r.tok | crdec -m "$1" | crscore > s || exit 1
+    awk -F'\t' -v w="$2" '$7 > 0 && $7 < 100 { n++ } END { print (NR > 0 && n == NR) ? w : "bad" }' s
+}
+# resumes MODEL TAG WHAT: 3 steps in one run, and 1 then 2 more from the checkpoint, give
+# the same model
+resumes() {
+    $T -m "$1" -S 3 -o "$2x.crm" d.tok 2> /dev/null || exit 1
+    $T -m "$1" -S 1 -o "$2y.crm" -c "$2y.ckpt" d.tok 2> /dev/null || exit 1
+    crtrain --resume "$2y.ckpt" -S 3 -o "$2y.crm" d.tok 2> /dev/null || exit 1
+    x=$(crmodel info "$2x.crm" | grep '^check')
+    y=$(crmodel info "$2y.crm" | grep '^check')
+    [ -n "$x" ] && [ "$x" = "$y" ] && echo "$3" || echo "differs: $x / $y"
+}
 $T -m a.crm -S 2 -o t.crm d.tok 2> err || exit 1
 grep -c 'adaptive head: token order from the training data' err
 $T -p tiny -s tied=0 -s asm=2 -s asm_short=1024 -S 2 -o p.crm d.tok 2> err || exit 1
 grep -c 'adaptive head: token order' err
-crenc -m t.crm r.tok | crdec -m t.crm | crscore > s || exit 1
-awk -F'\t' '$7 > 0 && $7 < 100 { n++ } END { print (NR > 0 && n == NR) ? "finite code lengths" : "bad" }' s
+finite t.crm "finite code lengths"
 $T -m b.crm -S 2 -o bt.crm d.tok 2> err || exit 1
-crenc -m bt.crm r.tok | crdec -m bt.crm | crscore > s || exit 1
-awk -F'\t' '$7 > 0 && $7 < 100 { n++ } END { print (NR > 0 && n == NR) ? "tied: finite code lengths" : "bad" }' s
-$T -m b.crm -S 3 -o bx.crm d.tok 2> /dev/null || exit 1
-$T -m b.crm -S 1 -o by.crm -c by.ckpt d.tok 2> /dev/null || exit 1
-crtrain --resume by.ckpt -S 3 -o by.crm d.tok 2> /dev/null || exit 1
-x=$(crmodel info bx.crm | grep '^check')
-y=$(crmodel info by.crm | grep '^check')
-[ -n "$x" ] && [ "$x" = "$y" ] && echo "tied: resumed run matches" || echo "differs: $x / $y"
+finite bt.crm "tied: finite code lengths"
+resumes b.crm b "tied: resumed run matches"
 # a trained model keeps its order; a resumed run (the checkpoint holds it) matches
 $T -m t.crm -S 3 -o u.crm d.tok 2> err || exit 1
 grep -c 'token order' err
-$T -m a.crm -S 3 -o x.crm d.tok 2> /dev/null || exit 1
-$T -m a.crm -S 1 -o y.crm -c y.ckpt d.tok 2> /dev/null || exit 1
-crtrain --resume y.ckpt -S 3 -o y.crm d.tok 2> /dev/null || exit 1
-x=$(crmodel info x.crm | grep '^check')
-y=$(crmodel info y.crm | grep '^check')
-[ -n "$x" ] && [ "$x" = "$y" ] && echo "resumed run matches" || echo "differs: $x / $y"
+resumes a.crm "" "resumed run matches"
 crmodel convert --bf16 -o h.crm t.crm 2> /dev/null || exit 1
-crenc -m h.crm r.tok | crdec -m h.crm | crscore > hs || exit 1
-awk -F'\t' '$7 > 0 && $7 < 100 { n++ } END { print (NR > 0 && n == NR) ? "bf16 decodes" : "bad" }' hs
+finite h.crm "bf16 decodes"
 # adaptive input: tok_emb holds the shortlist only (1024 rows, not 50257), the tail is
 # embedded through the head's tail tensors; no bag-of-words loss (it needs the full table)
 crmodel new -p tiny -s asm=2 -s asm_short=1024 -s asm_in=1 -o c.crm 2> /dev/null || exit 1
@@ -47,8 +49,7 @@ crmodel info c.crm | grep '^params' | cut -f1,2
 crmodel new -p tiny -s asm_in=1 -o d.crm 2> err; echo "exit $?"
 grep -c 'asm_in must be 0 or 1, and 1 needs asm' err
 $T -m c.crm -S 2 -o ct.crm d.tok 2> err || exit 1
-crenc -m ct.crm r.tok | crdec -m ct.crm | crscore > s || exit 1
-awk -F'\t' '$7 > 0 && $7 < 100 { n++ } END { print (NR > 0 && n == NR) ? "asm_in: finite code lengths" : "bad" }' s
+finite ct.crm "asm_in: finite code lengths"
 $T -m c.crm -S 2 --bow 0.5 -o cb.crm d.tok 2> err; echo "exit $?"
 grep -c 'bag-of-words loss reads the full token embedding' err
 for m in tiny_pool tiny_bind tiny_tied tiny_untied tiny_asm tiny_asmin; do
