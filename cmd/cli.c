@@ -627,7 +627,7 @@ static void config_text(const cr_ae_config *c)
         for (int i = 1; i <= s.n; i++)
             printf("\tcluster %d-%d width %d", s.cut[i], s.cut[i + 1], s.dim[i]);
         if (c->asm_in)
-            printf("\tadaptive input");
+            printf("\tadaptive input %d rows", cr_ae_emb_rows(c));
         putchar('\n');
     }
     printf("params\t%zu\t(%.1fM)\n", cr_ae_nparams(c), cr_ae_nparams(c) / 1e6);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "../core/aefile.h"
+#include "../core/asm.h"
 #include "../core/calib.h"
 #include "../core/input.h"
 #include "cli.h"
@@ -18,7 +19,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: crmodel new [-p PRESET] [-s KEY=VALUE]... [--seed N] [-n NAME] [--bf16]"
             " -o FILE\n"
-            "       crmodel convert (--bf16 | --f32) [-n NAME] [--meta K=V]... -o FILE MODEL\n"
+            "       crmodel convert [--bf16 | --f32] [--asm-in R] [-n NAME] [--meta K=V]...\n"
+            "                       -o FILE MODEL\n"
             "       crmodel info [--json] MODEL...\n"
             "       crmodel list [--header | --json]\n"
             "       crmodel calibrate [-o FILE] [--data TEXT] MODEL HELDOUT.tok...\n"
@@ -29,14 +31,17 @@ static void usage(FILE *f)
             "  -p, --preset P     paper, cpu (default) or tiny\n"
             "  -s, --set K=V      override a config value: vocab width heads enc_layers\n"
             "                     dec_layers ffn block latents tied zattn pool zskip bind\n"
-            "                     zsplit asm asm_short\n"
+            "                     zsplit asm asm_short asm_in\n"
             "      --seed N       random seed (default 1)\n"
             "  -n, --name NAME    model name (default: the preset's)\n"
             "      --bf16         store parameters as bf16 (half the size)\n"
             "  -o, --output FILE  where to write the model\n"
-            "convert: writes MODEL again with bf16 (half the size) or fp32 parameters;\n"
+            "convert: writes MODEL again with bf16 (half the size) or fp32 parameters\n"
+            "  (default: as it is stored); --asm-in R keeps the token embeddings of the\n"
+            "  first R tokens of its adaptive head's order only (the tokens it saw in\n"
+            "  training) and embeds the rest through the head's tail (adaptive input);\n"
             "  -n renames it, --meta K=V sets a text metadata entry (not ae.*).\n"
-            "  A bf16 copy is another model (its check differs).\n"
+            "  A converted copy is another model (its check differs).\n"
             "info: prints each model's config, parameter count and metadata;\n"
             "  --json as one JSON object per model.\n"
             "list: the shipped experts, one per line: name size params block tra ce\n"
@@ -109,10 +114,11 @@ static int cmd_convert(int argc, char **argv)
 {
     static const struct option longs[] = {{"bf16", 0, 0, 'b'}, {"f32", 0, 0, 'f'},
                                           {"name", 1, 0, 'n'}, {"output", 1, 0, 'o'},
-                                          {"meta", 1, 0, 'm'}, {"help", 0, 0, 'h'},
-                                          {0, 0, 0, 0}};
+                                          {"meta", 1, 0, 'm'}, {"asm-in", 1, 0, 'a'},
+                                          {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *name = NULL, *out = NULL;
     int ch, dtype = 0, nmeta = 0;
+    long asm_in = 0;
     char **metas = calloc((size_t)argc, sizeof *metas);
 
     argv[0] = (char *)cli_prog();
@@ -120,6 +126,12 @@ static int cmd_convert(int argc, char **argv)
         switch (ch) {
         case 'b': dtype = CR_DTYPE_BF16; break;
         case 'f': dtype = CR_DTYPE_F32; break;
+        case 'a':
+            if ((asm_in = cli_count(optarg, "--asm-in", 1, 1L << 30)) < 0) {
+                free(metas);
+                return CLI_EXIT_USAGE;
+            }
+            break;
         case 'n': name = optarg; break;
         case 'o': out = optarg; break;
         case 'm':
@@ -134,10 +146,10 @@ static int cmd_convert(int argc, char **argv)
         default: free(metas); usage(stderr); return CLI_EXIT_USAGE;
         }
     }
-    if (!dtype || !out || optind + 1 != argc) {
+    if ((!dtype && !asm_in) || !out || optind + 1 != argc) {
         free(metas);
-        cli_err(!dtype ? "convert needs --bf16 or --f32" : !out ? "convert needs -o FILE"
-                : "convert needs one MODEL");
+        cli_err(!dtype && !asm_in ? "convert needs --bf16, --f32 or --asm-in"
+                : !out ? "convert needs -o FILE" : "convert needs one MODEL");
         return CLI_EXIT_USAGE;
     }
     cr_ae *ae = cli_load_model(argv[optind]);
@@ -146,6 +158,19 @@ static int cmd_convert(int argc, char **argv)
     if (!ae) {
         free(metas);
         return CLI_EXIT_DATA;
+    }
+    if (!dtype)
+        dtype = ae->dtype ? ae->dtype : CR_DTYPE_F32;
+    if (asm_in) {
+        cr_ae *in;
+        if (cr_asm_input(ae, (int)asm_in, &in, &d) < 0) {
+            cli_err("%s: --asm-in %ld: %s", argv[optind], asm_in, d.msg);
+            free(metas);
+            cr_ae_free(ae);
+            return CLI_EXIT_DATA;
+        }
+        cr_ae_free(ae);
+        ae = in;
     }
     if (name)
         rc = cr_meta_set_str(ae->meta, "model.name", name);

@@ -251,7 +251,7 @@ static int run_start(const struct opts *o, struct run *r, const float *moments)
     }
     if (r->ae->cfg.asm_in && o->run.bow > 0) {
         cli_err("--bow: the bag-of-words loss reads the full token embedding, which a model "
-                "with asm_in 1 does not have");
+                "with adaptive input (asm_in) does not have");
         return CLI_EXIT_USAGE;
     }
     if (cr_train_new(&r->t, r->ae, (int)o->run.B, &d) < 0) {
@@ -263,6 +263,11 @@ static int run_start(const struct opts *o, struct run *r, const float *moments)
         long seen = cr_train_asm_order(r->ae, &r->train, &d);
         if (seen < 0) {
             cli_err("%s", d.msg);
+            return CLI_EXIT_DATA;
+        }
+        /* how many rows crmodel convert --asm-in keeps of the tokens this data has */
+        if (cr_meta_set_u64(r->ae->meta, "train.vocab_seen", (uint64_t)seen) < 0) {
+            cli_err("out of memory");
             return CLI_EXIT_DATA;
         }
         fprintf(stderr, "%s: adaptive head: token order from the training data (%ld of %d "

@@ -45,8 +45,10 @@ int cr_ae_config_check(const cr_ae_config *c, cr_diag *d)
                            "tokens", c->zsplit, cr_ae_slots(c), c->L);
     if (c->bind != 0 && (c->bind != 1 || !c->pool || !c->zskip))
         return cr_diag_set(d, CR_E_VALUE, "bind must be 0 or 1, and 1 needs pool and zskip");
-    if (c->asm_in != 0 && (c->asm_in != 1 || !c->asm_n))
-        return cr_diag_set(d, CR_E_VALUE, "asm_in must be 0 or 1, and 1 needs asm");
+    if (c->asm_in != 0 && (!c->asm_n || (c->asm_in != 1 && (c->asm_in < c->asm_k0 ||
+                                                             c->asm_in > c->V))))
+        return cr_diag_set(d, CR_E_VALUE, "asm_in must be 0, 1 or a row count from asm_short "
+                           "to the vocabulary, and needs asm");
     if (c->asm_n != 0) {
         if (c->asm_n < 0 || c->asm_n > CR_ASM_MAX)
             return cr_diag_set(d, CR_E_VALUE, "asm must be 0 to %d", CR_ASM_MAX);
@@ -160,7 +162,7 @@ int cr_asm_head_rows(const cr_ae_config *c)
 
 int cr_ae_emb_rows(const cr_ae_config *c)
 {
-    return c->asm_in ? c->asm_k0 : c->V;
+    return !c->asm_in ? c->V : c->asm_in == 1 ? c->asm_k0 : c->asm_in;
 }
 
 /* The model has a (V,C) "head" tensor of its own. */

@@ -33,9 +33,10 @@ typedef struct cr_ae_config {
                  * holds M vectors of zsplit * C floats; the segments are those of the slots */
     int asm_n;  /* adaptive-softmax head (core/asm.h): tail clusters, 0 for the full softmax */
     int asm_k0; /* its shortlist: the asm_k0 most frequent tokens */
-    int asm_in; /* 1 (needs asm_n): adaptive input (Baevski and Auli 2019) tied to the head:
-                 * tok_emb holds the shortlist's K0 tokens only, by rank, and a token of
-                 * tail cluster i is embedded as its asm.I.out row times asm.I.proj (dim[i]
+    int asm_in; /* not 0 (needs asm_n): adaptive input (Baevski and Auli 2019) tied to the
+                 * head: tok_emb holds the first R tokens only, by rank (R = asm_in, from
+                 * K0 to V; 1 means K0, the shortlist), and a token of tail cluster i at a
+                 * rank from R on is embedded as its asm.I.out row times asm.I.proj (dim[i]
                  * values projected up to C) */
 } cr_ae_config;
 
@@ -62,7 +63,7 @@ static inline int cr_asm_cluster(const cr_asm_shape *s, uint32_t r)
  * token embeddings of its tokens, so that a bind start reads them out of z as the tied full
  * head does). */
 int cr_asm_head_rows(const cr_ae_config *c);
-/* Rows of tok_emb: V, or K0 with adaptive input (asm_in). */
+/* Rows of tok_emb: V, or R with adaptive input (asm_in R; K0 when asm_in is 1). */
 int cr_ae_emb_rows(const cr_ae_config *c);
 
 /* Latent slots inside the model: M * zsplit. */
@@ -199,7 +200,7 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_scratch *r, const float *z, int n, const
 void cr_ae_enc_input(const cr_ae *ae, const uint32_t *ids, int n, float *x, float *pool,
                      float *rms, float *emb);
 /* The embeddings emb (n,C) of the n tokens ids (all < V): rows of tok_emb, or with adaptive
- * input (asm_in) the shortlist's rows by rank and the tail's projected up. */
+ * input (asm_in R) the rows of the first R ranks and the rest projected up. */
 void cr_ae_embed(const cr_ae *ae, const uint32_t *ids, int n, float *emb);
 /* Decoder: x (slots + n, C) = z (slots, C) plus dec_zpos, then the n content-free position
  * rows, each plus z of its segment (zskip), bound to its offset (bind). */

@@ -89,13 +89,14 @@ void cr_ae_embed(const cr_ae *ae, const uint32_t *ids, int n, float *emb)
     const cr_ae_params *p = &ae->p;
     size_t C = (size_t)c->C;
     cr_asm_shape s;
+    uint32_t R = (uint32_t)cr_ae_emb_rows(c);
 
     if (c->asm_in)
         cr_asm_shape_of(c, &s);
     for (int i = 0; i < n; i++) {
         float *e = emb + (size_t)i * C;
         uint32_t r = c->asm_in ? ae->rank[ids[i]] : ids[i];
-        if (!c->asm_in || r < (uint32_t)s.K0) {
+        if (r < R) {
             memcpy(e, p->tok_emb + (size_t)r * C, C * sizeof(float));
             continue;
         }

@@ -327,3 +327,44 @@ int cr_asm_order_set(cr_ae *ae, const uint64_t *counts, cr_diag *d)
     free(t);
     return cr_ae_asm_sync(ae, d);
 }
+
+int cr_asm_input(const cr_ae *src, int R, cr_ae **out, cr_diag *d)
+{
+    cr_ae_config c = src->cfg;
+    size_t C = (size_t)c.C, rows = (size_t)cr_ae_emb_rows(&src->cfg);
+    cr_ae *ae;
+    int rc;
+
+    *out = NULL;
+    if (!c.asm_n)
+        return cr_diag_set(d, CR_E_VALUE, "adaptive input needs the adaptive head (ae.asm)");
+    c.asm_in = R;
+    if ((rc = cr_ae_config_check(&c, d)) < 0)
+        return rc;
+    size_t nr = (size_t)cr_ae_emb_rows(&c);
+    if (nr > rows)
+        return cr_diag_set(d, CR_E_VALUE, "adaptive input of %zu rows from a model that has "
+                           "only %zu", nr, rows);
+    if ((rc = cr_ae_alloc(&ae, &c, d)) < 0)
+        return rc;
+    size_t np = cr_ae_nparams(&c), rest = np - nr * C;
+    if (!(ae->slab = malloc(np * sizeof(float))) || cr_meta_merge(ae->meta, src->meta) < 0 ||
+        cr_ae_params_carve(&c, ae->slab, &ae->p) < 0) {
+        cr_ae_free(ae);
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory for %zu parameters", np);
+    }
+    ae->slab_owned = 1;
+    /* rank r's row: row r already, or the row of its token */
+    for (size_t r = 0; r < nr; r++)
+        memcpy(ae->p.tok_emb + r * C,
+               src->p.tok_emb + (src->cfg.asm_in ? r : src->order[r]) * C, C * sizeof(float));
+    /* every other tensor comes after tok_emb, in the same order and shape */
+    memcpy(ae->p.tok_emb + nr * C, src->p.tok_emb + rows * C, rest * sizeof(float));
+    if ((rc = cr_ae_asm_sync(ae, d)) < 0) {
+        cr_ae_free(ae);
+        return rc;
+    }
+    cr_ae_rehash(ae);
+    *out = ae;
+    return CR_OK;
+}

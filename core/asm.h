@@ -40,4 +40,12 @@ double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, c
  * (cr_ae_asm_sync). The caller rehashes. */
 int cr_asm_order_set(cr_ae *ae, const uint64_t *counts, cr_diag *d);
 
+/* A copy *out of src (which has the adaptive head) with adaptive input of R rows (asm_in R,
+ * from K0 to V, or 1 for K0; cr_ae_config): the token of rank r < R keeps its embedding,
+ * a later one is embedded by the head's tail tensors from then on. Every other tensor and
+ * the metadata are copied. src may already have adaptive input of at least R rows. So a
+ * model trained without adaptive input sheds the rows of tokens it never saw (the last
+ * ranks) and their weight in the file. */
+int cr_asm_input(const cr_ae *src, int R, cr_ae **out, cr_diag *d);
+
 #endif

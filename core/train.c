@@ -279,21 +279,22 @@ static void stack_bwd(cr_train *t, const cr_ae_layer *w, cr_ae_layer *g, struct 
 }
 
 /* The gradient de (n,C) of the embeddings of the n tokens ids (cr_ae_embed) into g: rows
- * of tok_emb, or with adaptive input the shortlist's rows by rank and, for a tail token,
- * its asm.I.out row and asm.I.proj. */
+ * of tok_emb, or with adaptive input (asm_in R) the rows of the first R ranks and, for a later
+ * (tail) token, its asm.I.out row and asm.I.proj. */
 static void embed_bwd(const cr_ae *ae, cr_ae_params *g, const uint32_t *ids, int n,
                       const float *de)
 {
     const cr_ae_config *c = &ae->cfg;
     size_t C = (size_t)c->C;
     cr_asm_shape s;
+    uint32_t R = (uint32_t)cr_ae_emb_rows(c);
 
     if (c->asm_in)
         cr_asm_shape_of(c, &s);
     for (int i = 0; i < n; i++) {
         const float *e = de + (size_t)i * C;
         uint32_t r = c->asm_in ? ae->rank[ids[i]] : ids[i];
-        if (!c->asm_in || r < (uint32_t)s.K0) {
+        if (r < R) {
             cr_op_add(g->tok_emb + (size_t)r * C, e, C);
             continue;
         }

@@ -16,10 +16,11 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=${1:?usage: expert.sh NAME [WORKDIR [STEPS]]}
 w=${2:-/tmp/cr-data} steps=${3:-1200}
-# the head of each expert: english and c as shipped (full softmax); python, retrained after
-# the adaptive head landed, with it (the shortlist tied to the token embeddings)
+# the head of each expert: c as shipped (full softmax); python and english, retrained after
+# the adaptive head landed, with it (run H: the shortlist tied to the token embeddings)
 case $name in
-    python) p=py set="asm=2 asm_short=2048" ;; english) p=en set= ;; c) p=c set= ;;
+    python) p=py set="asm=2 asm_short=2048" ;; english) p=en set="asm=2 asm_short=2048" ;;
+    c) p=c set= ;;
     *) echo "expert.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;;
 esac
 b=$top/build

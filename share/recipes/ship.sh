@@ -4,7 +4,10 @@
 # metadata, calibrated again on the same held-out files as expert.sh did (the calibration
 # must be of the weights that ship), written to share/models/NAME.crm:
 #   sh share/recipes/ship.sh NAME [WORKDIR] [RECIPE-NOTE]
-# RECIPE-NOTE is added to the recipe line (say, where a run was stopped).
+# RECIPE-NOTE is added to the recipe line (say, where a run was stopped). A model with the
+# adaptive head also sheds the embeddings of the tokens its training data never had
+# (crmodel convert --asm-in R, R = its train.vocab_seen, or CR_ASM_IN for a model trained
+# before crtrain wrote that key; the tokens it saw keep theirs exactly).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=${1:?usage: ship.sh NAME [WORKDIR] [RECIPE-NOTE]}
@@ -18,11 +21,15 @@ pkgs=$(awk -F'\t' 'NR > 1 { print $2 "=" $3 }' "$w/$name.manifest.tsv" | sort -u
 toks=$(awk -F'\t' '$6 == "train" { t += $7 } END { printf "%.2fM", t / 1e6 }' "$w/$name.manifest.tsv")
 steps=$("$b/crmodel" info "$w/$name.crm" | awk -F'\t' '$2 == "train.steps" { print $3 }')
 # run H is F with the adaptive head (crtrain(1), LEARNING RECIPE)
-run="run F"
+run="run F" asm_in=
 if "$b/crmodel" info "$w/$name.crm" | grep -q '^adaptive'; then
     run="run H (F with the adaptive head)"
+    r=${CR_ASM_IN:-$("$b/crmodel" info "$w/$name.crm" | awk -F'\t' '$2 == "train.vocab_seen" { print $3 }')}
+    [ -n "$r" ] || { echo "ship.sh: $name: no train.vocab_seen: give CR_ASM_IN" >&2; exit 2; }
+    asm_in="--asm-in $r"
+    note="${note:+$note; }embeddings of the $r tokens the data had (crmodel convert --asm-in $r)"
 fi
-"$b/crmodel" convert --bf16 \
+"$b/crmodel" convert --bf16 $asm_in \
     --meta "data=share/data/$name.sh: $what ($pkgs); whole units held out ($name.manifest.tsv): $toks training tokens" \
     --meta "recipe=crtrain(1) LEARNING RECIPE, $run (share/recipes/expert.sh $name), $steps steps${note:+; $note}" \
     -o "$w/$name-bf16.crm" "$w/$name.crm"

@@ -47,12 +47,27 @@ finite h.crm "bf16 decodes"
 crmodel new -p tiny -s asm=2 -s asm_short=1024 -s asm_in=1 -o c.crm 2> /dev/null || exit 1
 crmodel info c.crm | grep '^params' | cut -f1,2
 crmodel new -p tiny -s asm_in=1 -o d.crm 2> err; echo "exit $?"
-grep -c 'asm_in must be 0 or 1, and 1 needs asm' err
+grep -c 'asm_in must be 0, 1 or a row count from asm_short to the vocabulary, and needs asm' err
+crmodel new -p tiny -s asm=2 -s asm_short=1024 -s asm_in=1000 -o d.crm 2> err; echo "exit $?"
+grep -c 'asm_in must be' err
 $T -m c.crm -S 2 -o ct.crm d.tok 2> err || exit 1
 finite ct.crm "asm_in: finite code lengths"
 $T -m c.crm -S 2 --bow 0.5 -o cb.crm d.tok 2> err; echo "exit $?"
 grep -c 'bag-of-words loss reads the full token embedding' err
-for m in tiny_pool tiny_bind tiny_tied tiny_untied tiny_asm tiny_asmin; do
+# crmodel convert --asm-in R: a trained model sheds the rows of its last ranks; with every
+# row kept (R = V) it scores as before; R below the shortlist, or a model without the
+# adaptive head, is refused
+crmodel convert --asm-in 4096 -o ci.crm bt.crm || exit 1
+crmodel info ci.crm | grep -e '^params' -e '^adaptive' | cut -f1,2,5
+finite ci.crm "asm-in 4096: finite code lengths"
+crmodel convert --asm-in 50257 --bf16 -o cv.crm bt.crm || exit 1
+crmodel convert --bf16 -o bh.crm bt.crm || exit 1
+for m in bh cv; do crenc -m $m.crm r.tok | crdec -m $m.crm | crscore -s | cut -f2-5 > $m.s || exit 1; done
+cmp -s bh.s cv.s && echo "asm-in 50257: same scores"
+crmodel convert --asm-in 1000 -o x.crm bt.crm 2>&1; echo "exit $?"
+crmodel convert --asm-in 5000 -o x.crm ci.crm 2>&1; echo "exit $?"
+crmodel new -p tiny -o n.crm 2> /dev/null && crmodel convert --asm-in 2000 -o x.crm n.crm 2>&1; echo "exit $?"
+for m in tiny_pool tiny_bind tiny_tied tiny_untied tiny_asm tiny_asmin tiny_asmin40; do
     want=$(printf '%016x' "$(crdump "$TOP/tests/ref/${m}_full.state" | awk -F'\t' '$2 == "model.check" { print $3 }')")
     got=$(crmodel info "$TOP/tests/ref/$m.crm" | awk -F'\t' '$1 == "check" { print $2 }')
     [ -n "$want" ] && [ "$want" = "$got" ] && echo "$m: same check" || echo "$m: check $got, fixture $want"

@@ -78,6 +78,11 @@ MODELS = {
     "tiny_asmin": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=20, M=3, tied=1, zattn=1,
                         pool=1, zskip=1, bind=1, zsplit=2, asm=2, asm_short=16, asm_in=1),
                    6, 7, True),
+    # adaptive input of 40 rows (asm_in 40): the shortlist and the first 24 tokens of
+    # cluster 1 keep rows of tok_emb, the rest of cluster 1 and cluster 2 go through the tail
+    "tiny_asmin40": (dict(V=300, C=32, NH=4, Le=2, Ld=2, F=64, L=20, M=3, tied=1, zattn=1,
+                          pool=1, zskip=1, bind=1, zsplit=2, asm=2, asm_short=16, asm_in=40),
+                     8, 7, True),
 }
 
 # the ae.* metadata keys, in the order of CONFIG_KEYS in core/ae.c: the required ones,
@@ -133,10 +138,16 @@ def asm_shape(c):
     return K0, cut, dim
 
 
+def emb_rows_of(c):
+    """Rows of tok_emb: V, or R with adaptive input (asm_in R, 1 meaning the shortlist)."""
+    a = c.get("asm_in", 0)
+    return c["V"] if not a else c["asm_short"] if a == 1 else a
+
+
 def tensor_table(c):
     """(name, rows, cols) in the order of cr_ae_tensors (core/ae.c); cols 1 = vector."""
     C, S, t = c["C"], slots(c), []
-    emb_rows = c["asm_short"] if c.get("asm_in") else c["V"]
+    emb_rows = emb_rows_of(c)
     t += [("tok_emb", emb_rows, C), ("enc_pos", c["L"], C), ("enc_lat", S, C),
           ("dec_pos", c["L"], C), ("dec_zpos", S, C), ("enc_lnf_w", C, 1),
           ("enc_lnf_b", C, 1), ("dec_lnf_w", C, 1), ("dec_lnf_b", C, 1)]
@@ -203,16 +214,17 @@ def layer(c, p, pre, x, Tk):
 
 
 def embed(c, p, ids):
-    """Token embeddings (n,C): rows of tok_emb, or with adaptive input (asm_in) the rows of
-    the shortlist by rank and, for a token of rank r in tail cluster i, asm.i.out[r - cut[i]]
-    times asm.i.proj."""
+    """Token embeddings (n,C): rows of tok_emb, or with adaptive input (asm_in R) the rows
+    of the first R ranks and, for a token of a later rank r in tail cluster i,
+    asm.i.out[r - cut[i]] times asm.i.proj."""
     if not c.get("asm_in"):
         return p["tok_emb"][ids]
     K0, cut, dim = asm_shape(c)
     rank = torch.argsort(asm_order(p))[ids]
     rows = []
+    R = emb_rows_of(c)
     for r in rank.tolist():
-        if r < K0:
+        if r < R:
             rows.append(p["tok_emb"][r])
             continue
         i = max(k for k in range(1, c["asm"] + 1) if cut[k] <= r)

@@ -1,7 +1,9 @@
 /* The adaptive-softmax head (core/asm.c) against brute force over the whole vocabulary in
  * double: probabilities that sum to 1, log p of targets, the exact argmax; its backward
  * against finite differences; the config, the tensors, the order and the model file. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../../core/aefile.h"
@@ -349,6 +351,82 @@ static void test_decode(void)
     cr_ae_free(ae);
 }
 
+
+/* Adaptive input of R rows (asm_in R) made from a model without it (cr_asm_input): the
+ * tokens of the first R ranks keep their embeddings, every other token is its tail row
+ * projected up; every other tensor and the metadata are kept; a second conversion to fewer
+ * rows keeps the first ones; too many rows, or no adaptive head, are refused. */
+static void test_input_conversion(void)
+{
+    cr_ae *ae = model(6), *a = NULL, *b = NULL;
+    cr_diag d;
+    cr_asm_shape s;
+    float e0[64], e1[64], e2[64];
+
+    CHECK(ae != NULL && ae->cfg.asm_in == 0);
+    if (!ae)
+        return;
+    cr_asm_shape_of(&ae->cfg, &s);
+    CHECK_EQ(cr_meta_set_str(ae->meta, "model.name", "conv"), CR_OK);
+    CHECK_EQ(cr_asm_input(ae, 60, &a, &d), CR_OK);
+    CHECK_EQ(cr_asm_input(ae, 10, &b, &d), CR_E_VALUE); /* below the shortlist of 24 */
+    CHECK_EQ(cr_asm_input(ae, 501, &b, &d), CR_E_VALUE);
+    if (!a) {
+        cr_ae_free(ae);
+        return;
+    }
+    CHECK_EQ(cr_ae_emb_rows(&a->cfg), 60);
+    CHECK_EQ(cr_ae_nparams(&ae->cfg) - cr_ae_nparams(&a->cfg), (size_t)440 * 64);
+    CHECK(a->check != ae->check);
+    const char *name = NULL;
+    CHECK(cr_meta_get_str(a->meta, "model.name", &name) == 1 && name &&
+          !strcmp(name, "conv"));
+    CHECK(memcmp(a->p.enc_pos, ae->p.enc_pos, (size_t)32 * 64 * sizeof(float)) == 0);
+    CHECK(memcmp(a->p.asm_order, ae->p.asm_order, (size_t)500 * 3 * sizeof(float)) == 0);
+    int kept = 1, projected = 1;
+    for (uint32_t id = 0; id < 500; id++) {
+        uint32_t r = ae->rank[id];
+        cr_ae_embed(ae, &id, 1, e0);
+        cr_ae_embed(a, &id, 1, e1);
+        if (r < 60) {
+            kept &= memcmp(e0, e1, sizeof e0) == 0;
+            continue;
+        }
+        int k = cr_asm_cluster(&s, r);
+        const float *o = ae->p.asm_out[k - 1] + (r - (uint32_t)s.cut[k]) * s.dim[k];
+        for (int q = 0; q < 64; q++) {
+            double x = 0;
+            for (int j = 0; j < s.dim[k]; j++)
+                x += (double)o[j] * ae->p.asm_proj[k - 1][j * 64 + q];
+            projected &= fabs(x - e1[q]) < 1e-4 * (1 + fabs(x));
+        }
+    }
+    CHECK(kept);
+    CHECK(projected);
+    /* from adaptive input of 60 rows to 30: the first 30 ranks keep theirs */
+    CHECK_EQ(cr_asm_input(a, 61, &b, &d), CR_E_VALUE);
+    CHECK_HAS(d.msg, "only 60");
+    CHECK_EQ(cr_asm_input(a, 30, &b, &d), CR_OK);
+    if (b) {
+        kept = 1;
+        for (uint32_t id = 0; id < 500; id++) {
+            cr_ae_embed(a, &id, 1, e1);
+            cr_ae_embed(b, &id, 1, e2);
+            kept &= ae->rank[id] >= 30 || memcmp(e1, e2, sizeof e1) == 0;
+        }
+        CHECK(kept);
+        cr_ae_free(b);
+    }
+    cr_ae_free(a);
+    cr_ae_config c = ae->cfg;
+    c.asm_n = c.asm_k0 = 0;
+    cr_ae_free(ae);
+    CHECK_EQ(cr_ae_new_random(&ae, &c, 1, &d), CR_OK);
+    CHECK_EQ(cr_asm_input(ae, 60, &a, &d), CR_E_VALUE);
+    CHECK_HAS(d.msg, "needs the adaptive head");
+    cr_ae_free(ae);
+}
+
 int main(void)
 {
     cfg = untied;
@@ -362,7 +440,13 @@ int main(void)
     test_backward_matches_finite_differences();
     test_order_and_file();
     test_decode();
+    test_input_conversion();
     cfg.asm_in = 1; /* tok_emb by rank: the shortlist's rows are its first K0 */
+    test_exact_over_the_vocabulary();
+    test_backward_matches_finite_differences();
+    test_order_and_file();
+    test_decode();
+    cfg.asm_in = 100; /* the first 100 ranks keep rows: the shortlist and part of cluster 1 */
     test_exact_over_the_vocabulary();
     test_backward_matches_finite_differences();
     test_order_and_file();

@@ -303,7 +303,7 @@ static size_t model_header_end(const unsigned char *b)
 static void test_save_then_load_gives_the_same_model(void)
 {
     static const char *names[] = {"tiny_tied", "tiny_untied", "tiny_pool", "tiny_bind",
-                                  "tiny_asm", "tiny_asmin"};
+                                  "tiny_asm", "tiny_asmin", "tiny_asmin40"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char src[64];
         snprintf(src, sizeof src, REF "%s.crm", names[k]);
@@ -708,6 +708,8 @@ int main(void)
     test_forward_matches_pytorch(REF "tiny_asm.crm", REF "tiny_asm_short.state");
     test_forward_matches_pytorch(REF "tiny_asmin.crm", REF "tiny_asmin_full.state");
     test_forward_matches_pytorch(REF "tiny_asmin.crm", REF "tiny_asmin_short.state");
+    test_forward_matches_pytorch(REF "tiny_asmin40.crm", REF "tiny_asmin40_full.state");
+    test_forward_matches_pytorch(REF "tiny_asmin40.crm", REF "tiny_asmin40_short.state");
     test_run_is_reused_across_block_lengths();
     test_encode_and_decode_refuse_bad_arguments();
     test_save_then_load_gives_the_same_model();

@@ -172,6 +172,7 @@ int main(void)
     test_training_matches_pytorch(REF "tiny_bind.crm", REF "tiny_bind_train.state");
     test_training_matches_pytorch(REF "tiny_asm.crm", REF "tiny_asm_train.state");
     test_training_matches_pytorch(REF "tiny_asmin.crm", REF "tiny_asmin_train.state");
+    test_training_matches_pytorch(REF "tiny_asmin40.crm", REF "tiny_asmin40_train.state");
     printf("ref_train: largest differences: gradients %.2g, %.2g of the tolerance (%s; atol "
            "%g, rtol %g), losses %.2g and gradient norms %.2g relative (rtol %g)%s\n",
            worst_grad_abs, worst_grad, worst_grad_at, GRAD_ATOL, GRAD_RTOL, worst_loss,

@@ -107,6 +107,8 @@ static void test_gradients_match_finite_differences(void)
     check_gradients_asm(1, 0, 2, 6);
     check_gradients_asm(1, 1, 2, 6);
     check_gradients_asm(0, 1, 0, 5);
+    check_gradients_asm(1, 10, 2, 6); /* rows for ranks below 10: cluster 1 split */
+    check_gradients_asm(0, 20, 0, 5);
     check_gradients(0, 1, 3, 5);
 }
 
