@@ -30,8 +30,8 @@ static void usage(FILE *f)
                "  -s, --spans      segment each document: lines doc start end label, byte\n"
                "                   spans that cover it whole (use overlapping windows,\n"
                "                   crtok -L 512 -S 64)\n"
-               "  -p, --penalty P  cost of a change of label in --spans, in calibrated bytes\n"
-               "                   (default 32)\n"
+               "  -p, --penalty P  cost of a change of label in --spans, in bytes at q90\n"
+               "                   (default 192)\n"
                "      --header     a first line naming the columns\n"
                "      --json       JSON Lines\n"
                "  -h, --help       this help\n"
@@ -92,12 +92,15 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
         e->reject_at = r->o.score == SCORE_BPB && isfinite(e->reject_x)
                            ? cr_calib_norm(&e->cal, e->reject_x) : e->reject_x;
     }
-    /* unknown costs the highest threshold per byte: text goes unknown in --spans only
-     * where no expert is within its own threshold */
-    r->unknown_rate = 0;
-    for (int i = 0; i < r->k; i++)
-        if (r->ex[i].reject_x > r->unknown_rate)
-            r->unknown_rate = r->ex[i].reject_x;
+    /* unknown costs the highest threshold per byte, on the spans' scale: text goes
+     * unknown in --spans only where no expert is within its own threshold */
+    r->unknown_rate = -INFINITY;
+    for (int i = 0; i < r->k; i++) {
+        double u = r->o.score == SCORE_BPB ? cr_calib_cost_rate(&r->ex[i].cal, r->ex[i].reject_x)
+                                           : r->ex[i].reject_x;
+        if (u > r->unknown_rate)
+            r->unknown_rate = u;
+    }
     for (int i = 0; i < r->k; i++)
         for (int j = 0; j < i; j++)
             if (strcmp(r->ex[i].name, r->ex[j].name) == 0)
@@ -177,7 +180,7 @@ static int seg_window(struct router *r, const cr_event *ev, cr_diag *d)
             r->cost[(size_t)i * n + t] =
                 (float)(r->o.score == SCORE_CE    ? bits
                         : r->o.score == SCORE_TRA ? (ev[i].argmax[t] != b->ids[t])
-                                                  : bits / r->ex[i].cal.bpb_median);
+                                                  : cr_calib_cost(&r->ex[i].cal, bits, bytes));
         }
         /* unknown: as if an expert scored these bytes at the rejection threshold */
         r->cost[(size_t)r->k * n + t] =
@@ -288,7 +291,7 @@ static int parse(int argc, char **argv, struct opts *o)
         {"spans", 0, 0, 's'}, {"penalty", 1, 0, 'p'}, {"header", 0, 0, 'H'},
         {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
-    *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = 32};
+    *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = 192};
     while ((c = getopt_long(argc, argv, "c:r:Rsp:h", longs, NULL)) != -1) {
         switch (c) {
         case 'c':

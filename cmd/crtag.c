@@ -33,7 +33,7 @@ static void usage(FILE *f)
                "                      unchanged since then is not scored again\n"
                "      --changed       with --state: print only files new or changed since\n"
                "  -S, --stride N      tokens between windows (default: half the block, 256)\n"
-               "  -p, --penalty P     the cost of a change of label (default 32)\n"
+               "  -p, --penalty P     the cost of a change of label (default 192)\n"
                "  -r, --reject X      one rejection threshold (default: each expert's q99)\n"
                "      --json          JSON Lines\n"
                "      --header        a first line naming the columns\n"
@@ -255,7 +255,7 @@ static int parse(int argc, char **argv, struct opts *o)
         {"reject", 1, 0, 'r'}, {"json", 0, 0, 'j'}, {"header", 0, 0, 'H'},
         {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
-    *o = (struct opts){.penalty = 32}; /* stride 0: half the block size */
+    *o = (struct opts){.penalty = 192}; /* stride 0: half the block size */
     while ((c = getopt_long(argc, argv, "m:sS:p:r:vh", longs, NULL)) != -1) {
         switch (c) {
         case 'm':

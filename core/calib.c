@@ -74,6 +74,22 @@ double cr_calib_norm(const cr_calib *c, double x)
     return log(x) / spread;
 }
 
+/* q90 - 1, kept away from 0 as in cr_calib_norm */
+static double spread(const cr_calib *c)
+{
+    return c->q90 > 1.001 ? c->q90 - 1 : 0.001;
+}
+
+double cr_calib_cost(const cr_calib *c, double bits, double bytes)
+{
+    return (bits / c->bpb_median - bytes) / spread(c);
+}
+
+double cr_calib_cost_rate(const cr_calib *c, double x)
+{
+    return (x - 1) / spread(c);
+}
+
 int cr_calib_add(cr_calib_acc *a, double bits, uint64_t bytes, uint32_t tokens, cr_diag *d)
 {
     if (bytes == 0 || tokens == 0)

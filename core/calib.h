@@ -44,6 +44,14 @@ double cr_calib_score(const cr_calib *c, double bits, double bytes, double token
  * rejection threshold maps one to one (cr_calib_norm(c, q99)). */
 double cr_calib_norm(const cr_calib *c, double x);
 
+/* The same spread for costs that add up along a document (crroute --spans): text of
+ * `bytes` bytes that the expert codes in `bits` costs (bits / bpb_median - bytes) /
+ * (q90 - 1), so a stretch costs its bytes times (x - 1) / (q90 - 1) for its calibrated
+ * score x: 0 at the median, 1 per byte at q90, the first-order twin of cr_calib_norm. */
+double cr_calib_cost(const cr_calib *c, double bits, double bytes);
+/* The cost per byte of text at calibrated score x: (x - 1) / (q90 - 1). */
+double cr_calib_cost_rate(const cr_calib *c, double x);
+
 /* Collects held-out blocks, then computes the figures. */
 typedef struct cr_calib_acc {
     double *bpb, *bpt;

@@ -39,7 +39,7 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
     t->v = v;
     t->L = (uint32_t)experts[0]->cfg.L;
     t->S = stride ? stride : (t->L > 1 ? t->L / 2 : 1); /* by default each token in two windows */
-    t->unknown_rate = 0; /* the highest threshold, as crroute -s */
+    t->unknown_rate = -INFINITY; /* the highest threshold, as crroute -s */
     for (int i = 0; i < k; i++) {
         const char *name = "?";
         t->ex[i] = experts[i];
@@ -50,7 +50,7 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
         if (!cr_calib_get(&t->cal[i], experts[i]->meta))
             return cr_diag_set(d, CR_E_VALUE, "expert %s is not calibrated (crmodel "
                                "calibrate)", name);
-        double r = reject > 0 ? reject : t->cal[i].q99;
+        double r = cr_calib_cost_rate(&t->cal[i], reject > 0 ? reject : t->cal[i].q99);
         t->unknown_rate = r > t->unknown_rate ? r : t->unknown_rate;
         size_t m = (size_t)cr_ae_slots(&experts[i]->cfg) * experts[i]->cfg.C;
         mw = m > mw ? m : mw;
@@ -110,7 +110,8 @@ static int window(cr_tagger *t, const cr_block *b, cr_diag *d)
         cr_ae_encode(t->ex[e], t->scratch[e], b->ids, (int)n, t->z);
         cr_ae_decode(t->ex[e], t->scratch[e], t->z, (int)n, b->ids, NULL, t->logp);
         for (uint32_t i = 0; i < n; i++)
-            t->cost[(size_t)e * n + i] = (float)(-t->logp[i] / M_LN2 / t->cal[e].bpb_median);
+            t->cost[(size_t)e * n + i] = (float)cr_calib_cost(
+                &t->cal[e], -t->logp[i] / M_LN2, (double)(b->off[i + 1] - b->off[i]));
     }
     return cr_seg_window(t->seg, b->first, n, t->cost, t->start, d);
 }

@@ -7,9 +7,9 @@
  *
  * The document is tokenized as it is fed; every window of L tokens (every S tokens, as
  * crtok cuts them) is encoded and decoded by every expert; each token's cost for each
- * expert is its bits over the expert's held-out median bits per byte, averaged over the
- * windows that hold it; "unknown" costs the highest rejection threshold (cal.q99) per
- * byte; the segmenter (segment.h) turns the costs into spans. */
+ * expert is cr_calib_cost (its bits against the expert's held-out median and spread),
+ * averaged over the windows that hold it; "unknown" costs the highest rejection threshold
+ * (cal.q99) on that scale per byte; the segmenter (segment.h) turns the costs into spans. */
 #ifndef CR_TAGGER_H
 #define CR_TAGGER_H
 

@@ -71,7 +71,8 @@ seed fuzz_stream_recon raw '\007' "$tmp/a.rec"
     -o "$tmp/mt.crm"
 "$B/crmodel" new -p tiny -s vocab=256 -s width=8 -s heads=2 -s ffn=16 -s block=16 \
     -s latents=2 -s asm=2 -s asm_short=16 -s asm_in=1 -n fz_mi -o "$tmp/mi.crm"
-for m in m mb mz ma mt mi; do
+"$B/crmodel" convert --asm-in 40 -n fz_mr -o "$tmp/mr.crm" "$tmp/mt.crm"
+for m in m mb mz ma mt mi mr; do
     seed fuzz_model "$m" '\005' "$tmp/$m.crm"
 done
 seed fuzz_model stream_not_model '\001' "$tmp/win8.tok"
