@@ -22,13 +22,16 @@ toks=$(awk -F'\t' '$6 == "train" { t += $7 } END { printf "%.2fM", t / 1e6 }' "$
 steps=$("$b/crmodel" info "$w/$name.crm" | awk -F'\t' '$2 == "train.steps" { print $3 }')
 # run H is F with the adaptive head (crtrain(1), LEARNING RECIPE)
 run="run F" asm_in=
-if "$b/crmodel" info "$w/$name.crm" | grep -q '^adaptive'; then
+head=$("$b/crmodel" info "$w/$name.crm" | grep '^adaptive' || true)
+case $head in
+*"adaptive input"*) run="run I (H with adaptive input from the start)" ;;
+?*)
     run="run H (F with the adaptive head)"
     r=${CR_ASM_IN:-$("$b/crmodel" info "$w/$name.crm" | awk -F'\t' '$2 == "train.vocab_seen" { print $3 }')}
     [ -n "$r" ] || { echo "ship.sh: $name: no train.vocab_seen: give CR_ASM_IN" >&2; exit 2; }
     asm_in="--asm-in $r"
-    note="${note:+$note; }embeddings of the $r tokens the data had (crmodel convert --asm-in $r)"
-fi
+    note="${note:+$note; }embeddings of the $r tokens the data had (crmodel convert --asm-in $r)" ;;
+esac
 "$b/crmodel" convert --bf16 $asm_in \
     --meta "data=share/data/$name.sh: $what ($pkgs); whole units held out ($name.manifest.tsv): $toks training tokens" \
     --meta "recipe=crtrain(1) LEARNING RECIPE, $run (share/recipes/expert.sh $name), $steps steps${note:+; $note}" \
