@@ -1,4 +1,4 @@
-# Shared by bench/ae.sh, bench/train.sh and bench/asm.sh (sourced; needs $top, $dir and $w).
+# Shared by the benchmarks in bench/ (sourced; needs $top, and $dir and $w where said).
 
 # Sets $text: the tokenizer benchmark's corpus when it is there, else this repository's
 # C sources, concatenated until there is enough.
@@ -24,4 +24,18 @@ build_sgemm_peak() {
     fi
     # shellcheck disable=SC2086
     cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/sgemm_peak" "$top/bench/sgemm_peak.c" $blas -fopenmp
+}
+
+# The experts of the routing benchmarks (bench/route.sh, bench/route/tune.sh): CR_EXPERTS,
+# else every shipped one; each NAME or NAME=MODEL.
+bench_experts() {
+    echo "${CR_EXPERTS:-$(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done)}"
+}
+# The model file of one of them.
+bench_model() { case $1 in *=*) echo "${1#*=}" ;; *) echo "$top/share/models/$1.crm" ;; esac; }
+# REC: crenc | crdec of token stream TOK by MODEL, kept while newer than both.
+bench_decode() {
+    if ! [ -s "$3" ] || ! [ "$3" -nt "$1" ] || ! [ "$3" -nt "$2" ]; then
+        crenc -m "$1" "$2" | crdec -m "$1" > "$3.tmp" && mv "$3.tmp" "$3"
+    fi
 }

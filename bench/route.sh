@@ -33,9 +33,9 @@ sections=${CR_SECTIONS:-blocks noise segments}
 on() { case " $sections " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 make -s -C "$top" all build/bench/zcost >&2
 
-experts=${CR_EXPERTS:-$(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done)}
+. "$top/bench/lib.sh"
+experts=$(bench_experts)
 prefix() { case $1 in python) echo py ;; english) echo en ;; c) echo c ;; *) echo "$1" ;; esac; }
-model() { case $1 in *=*) echo "${1#*=}" ;; *) echo "$top/share/models/$1.crm" ;; esac; }
 names=
 for e in $experts; do names="$names ${e%%=*}"; done
 domains=${CR_DOMAINS:-$names}
@@ -67,11 +67,8 @@ done
 # every set through every expert and every zstd dictionary
 run_set() { # set tokens -> set.NAME.rec and set.zNAME.rec (kept while newer than both)
     for e in $experts; do
-        n=${e%%=*} m=$(model "$e")
-        r=$w/$1.$n.rec
-        if ! [ -s "$r" ] || ! [ "$r" -nt "$m" ] || ! [ "$r" -nt "$w/$1.tok" ]; then
-            crenc -m "$m" "$w/$1.tok" | crdec -m "$m" > "$r.tmp" && mv "$r.tmp" "$r"
-        fi
+        n=${e%%=*}
+        bench_decode "$(bench_model "$e")" "$w/$1.tok" "$w/$1.$n.rec"
         "$B/bench/zcost" -d "$w/$n.zdict" -n "$n" -c "$w/$n.zcal" "$w/$1.tok" > "$w/$1.z$n.rec"
     done
 }

@@ -17,8 +17,8 @@ export CR_SHARE=$top/share PATH="$B:$PATH"
 first=${1:-30} count=${2:-15} stride=${CR_STRIDE:-128}
 pens=${CR_PENALTIES:-8 16 32 64 128 256}
 [ -s "$w/sets/mix.labels" ] || sh "$top/bench/route/mkmix.sh" "$w/sets" >&2
-experts=${CR_EXPERTS:-$(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done)}
-model() { case $1 in *=*) echo "${1#*=}" ;; *) echo "$top/share/models/$1.crm" ;; esac; }
+. "$top/bench/lib.sh"
+experts=$(bench_experts)
 test_docs=${CR_MIX_DOCS:-30}
 [ "$first" -ge "$test_docs" ] || { echo "tune.sh: documents from $first overlap the test documents (0-$((test_docs - 1)))" >&2; exit 2; }
 
@@ -29,10 +29,8 @@ cmp -s "$w/dev.tok.new" "$w/dev.tok" && rm "$w/dev.tok.new" || mv "$w/dev.tok.ne
 sh "$top/bench/route/tokens.sh" "$w/dev.files" > "$w/dev.tokens"
 recs=
 for e in $experts; do
-    n=${e%%=*} m=$(model "$e") r=$w/dev.${e%%=*}.rec
-    if ! [ -s "$r" ] || ! [ "$r" -nt "$m" ] || ! [ "$r" -nt "$w/dev.tok" ]; then
-        crenc -m "$m" "$w/dev.tok" | crdec -m "$m" > "$r.tmp" && mv "$r.tmp" "$r"
-    fi
+    r=$w/dev.${e%%=*}.rec
+    bench_decode "$(bench_model "$e")" "$w/dev.tok" "$r"
     recs="$recs $r"
 done
 echo "== Penalty on the development documents $first-$((first + count - 1)) of the synthetic set (crtok -L 512 -S $stride)"
