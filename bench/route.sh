@@ -20,7 +20,8 @@
 # 2. Noise (share/data/random.sh): the share of blocks flagged unknown, and the AUROC of
 #    the best calibrated score, noise against the test text of every domain.
 # 3. Segmentation of the synthetic and real mixed sets of bench/route/: byte and token
-#    accuracy, boundary precision, recall and F1 (64 bytes), lag.
+#    accuracy, boundary precision, recall and F1 (64 bytes), lag; crroute's defaults and,
+#    beside them, one penalty wherever a change falls (-l and -P as -p).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/build
@@ -149,9 +150,11 @@ for s in mix real; do
     sh "$top/bench/route/tokens.sh" "$w/$s.files" > "$w/$s.tokens"
     run_set "seg-$s"
     map=; [ "$s" = real ] && map="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
-    for r in cr zstd; do
-        z=; [ "$r" = zstd ] && z=z
-        crroute -s $(recs "seg-$s" "$z") > "$w/$s.$r.spans"
+    for r in cr cr-flat zstd; do
+        z= opt=; [ "$r" = zstd ] && z=z
+        [ "$r" = cr-flat ] && opt="-l 192 -P 192"
+        # shellcheck disable=SC2086
+        crroute -s $opt $(recs "seg-$s" "$z") > "$w/$s.$r.spans"
         echo "-- $s, $r ($(wc -l < "$w/$s.files") documents)"
         # shellcheck disable=SC2086
         perl "$top/bench/route/segeval.pl" $map "$w/$s.labels" "$w/$s.$r.spans" "$w/$s.tokens" |
@@ -160,7 +163,8 @@ for s in mix real; do
         echo
     done
 done
-echo "(crroute -s over each expert's stream; zstd: the same over bench/zcost's streams;"
+echo "(crroute -s over each expert's stream; cr-flat: the same with -l 192 -P 192, one"
+echo " penalty wherever a change falls; zstd: crroute -s over bench/zcost's streams;"
 echo " segeval.pl in bench/route: a boundary counts within 64 bytes, one to one)"
 fi
 echo "route.sh: $(($(date +%s) - t0)) s"

@@ -9,13 +9,14 @@
 
 #include "../core/calib.h"
 #include "../core/join.h"
+#include "../core/linecut.h"
 #include "../core/segment.h"
 #include "cli.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crroute [-c bpb|ce|tra] [-r X | -R] [--spans [-p P]] [--header | --json]\n"
-               "               REC REC...\n"
+    fprintf(f, "usage: crroute [-c bpb|ce|tra] [-r X | -R] [--spans [-p P] [-l P] [-P P]]\n"
+               "               [--header | --json] REC REC...\n"
                "Routes each block to the expert that reconstructs it best. Each REC is the\n"
                "reconstruction stream of one expert (crtok | crenc | crdec) over the same\n"
                "token stream: files, FIFOs or process substitutions, in any order.\n"
@@ -31,20 +32,23 @@ static void usage(FILE *f)
                "                   spans that cover it whole (use overlapping windows,\n"
                "                   crtok -L 512 -S 64)\n"
                "  -p, --penalty P  cost of a change of label in --spans, in bytes at q90\n"
-               "                   (default 192)\n"
+               "                   (default %g)\n"
+               "  -l, --line-penalty P  the same at the start of a line (default %g)\n"
+               "  -P, --para-penalty P  the same at the start of a paragraph, a line\n"
+               "                   after a blank one (default %g)\n"
                "      --header     a first line naming the columns\n"
                "      --json       JSON Lines\n"
                "  -h, --help       this help\n"
                "      --version    version\n"
                "Block lines: doc block start end label margin, then each expert's score.\n"
-               "See crroute(1).\n");
+               "See crroute(1).\n", CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY);
 }
 
 enum { SCORE_BPB, SCORE_CE, SCORE_TRA };
 
 struct opts {
     int score, reject, spans, header, json;
-    double reject_at, penalty;
+    double reject_at, penalty, line_penalty, para_penalty;
 };
 
 struct expert {
@@ -64,6 +68,8 @@ struct router {
     cr_seg *seg;
     float *cost;     /* (k + 1) x L token costs of a window, for --spans */
     uint64_t *start; /* L byte offsets */
+    cr_seg_cut *cut; /* L line cuts (cr_line_cuts) */
+    cr_vocab *v;     /* the tokens' bytes, for the cuts */
     double unknown_rate;
 };
 
@@ -101,6 +107,10 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
         if (u > r->unknown_rate)
             r->unknown_rate = u;
     }
+    uint64_t vid;
+    if (r->v && cr_meta_get_u64(ev[0].meta, "tok.vocab_id", &vid) && vid != cr_vocab_id(r->v))
+        return cr_diag_set(d, CR_E_MISMATCH, "%s: tokens of another vocabulary than %s/gpt2",
+                           ev[0].input, cli_share_dir());
     for (int i = 0; i < r->k; i++)
         for (int j = 0; j < i; j++)
             if (strcmp(r->ex[i].name, r->ex[j].name) == 0)
@@ -187,7 +197,8 @@ static int seg_window(struct router *r, const cr_event *ev, cr_diag *d)
             r->o.score == SCORE_BPB && isfinite(r->unknown_rate)
                 ? (float)(r->unknown_rate * bytes) : 1e30f;
     }
-    return cr_seg_window(r->seg, b->first, n, r->cost, r->start, d);
+    cr_line_cuts(r->v, b, r->cut);
+    return cr_seg_window(r->seg, b->first, n, r->cost, r->start, r->cut, d);
 }
 
 static int put_span(void *arg, uint64_t start, uint64_t end, int state)
@@ -231,10 +242,21 @@ static int route(struct router *r, char *const *paths, int k)
     int rc, headers = 0;
 
     r->k = k;
+    if (r->o.spans) {
+        char vdir[4096];
+        snprintf(vdir, sizeof vdir, "%s/gpt2", cli_share_dir());
+        if (cr_vocab_load(&r->v, vdir, &d) < 0) {
+            cli_err("%s", d.msg);
+            return CLI_EXIT_DATA;
+        }
+    }
     if ((rc = cr_join_open(&j, (const char *const *)paths, k, CR_KIND_RECON, &d)) < 0 ||
-        (rc = cr_seg_new(&r->seg, k + 1, r->o.penalty, put_span, r, &d)) < 0) {
+        (rc = cr_seg_new(&r->seg, k + 1, r->o.penalty, put_span, r, &d)) < 0 ||
+        (rc = cr_seg_set_breaks(r->seg, r->o.line_penalty, r->o.para_penalty, &d)) < 0) {
         cli_err("%s", d.msg);
         cr_join_close(j);
+        cr_seg_free(r->seg);
+        cr_vocab_free(r->v);
         return CLI_EXIT_DATA;
     }
     while ((rc = cr_join_next(j, ev, &d)) > 0) {
@@ -259,7 +281,8 @@ static int route(struct router *r, char *const *paths, int k)
                 uint32_t L = ev[0].block.L;
                 r->cost = malloc((size_t)(k + 1) * L * sizeof *r->cost);
                 r->start = malloc((size_t)L * sizeof *r->start);
-                if (!r->cost || !r->start) {
+                r->cut = malloc((size_t)L * sizeof *r->cut);
+                if (!r->cost || !r->start || !r->cut) {
                     rc = cr_diag_set(&d, CR_E_NOMEM, "out of memory");
                     break;
                 }
@@ -281,6 +304,8 @@ static int route(struct router *r, char *const *paths, int k)
     cr_seg_free(r->seg);
     free(r->cost);
     free(r->start);
+    free(r->cut);
+    cr_vocab_free(r->v);
     return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
 }
 
@@ -288,11 +313,14 @@ static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option longs[] = {
         {"score", 1, 0, 'c'}, {"reject", 1, 0, 'r'}, {"no-reject", 0, 0, 'R'},
-        {"spans", 0, 0, 's'}, {"penalty", 1, 0, 'p'}, {"header", 0, 0, 'H'},
+        {"spans", 0, 0, 's'}, {"penalty", 1, 0, 'p'},
+        {"line-penalty", 1, 0, 'l'}, {"para-penalty", 1, 0, 'P'}, {"header", 0, 0, 'H'},
         {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
-    *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = 192};
-    while ((c = getopt_long(argc, argv, "c:r:Rsp:h", longs, NULL)) != -1) {
+    *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = CR_SEG_PENALTY,
+                       .line_penalty = CR_SEG_LINE_PENALTY,
+                       .para_penalty = CR_SEG_PARA_PENALTY};
+    while ((c = getopt_long(argc, argv, "c:r:Rsp:l:P:h", longs, NULL)) != -1) {
         switch (c) {
         case 'c':
             o->score = !strcmp(optarg, "bpb") ? SCORE_BPB : !strcmp(optarg, "ce") ? SCORE_CE
@@ -308,6 +336,14 @@ static int parse(int argc, char **argv, struct opts *o)
             break;
         case 'p':
             if (isnan(o->penalty = cli_number(optarg, "-p", 0, INFINITY, CLI_NUM_ABOVE)))
+                return -1;
+            break;
+        case 'l':
+            if (isnan(o->line_penalty = cli_number(optarg, "-l", 0, INFINITY, CLI_NUM_ABOVE)))
+                return -1;
+            break;
+        case 'P':
+            if (isnan(o->para_penalty = cli_number(optarg, "-P", 0, INFINITY, CLI_NUM_ABOVE)))
                 return -1;
             break;
         case 'R': o->reject = 0; break;

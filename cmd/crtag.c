@@ -23,7 +23,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: crtag [-m EXPERT]... [-s] [--state FILE [--changed]] [--json | --header]\n"
-               "             [-S STRIDE] [-p PENALTY] [-r X] [-v] PATH...\n"
+               "             [-S STRIDE] [-p P] [-l P] [-P P] [-r X] [-v] PATH...\n"
                "Tags each file, and with -s each stretch of each file, with the expert that\n"
                "reconstructs it best, or unknown. A PATH is a file or a directory (walked);\n"
                "- reads a list of paths from stdin, NUL- or newline-separated.\n"
@@ -33,7 +33,9 @@ static void usage(FILE *f)
                "                      unchanged since then is not scored again\n"
                "      --changed       with --state: print only files new or changed since\n"
                "  -S, --stride N      tokens between windows (default: half the block, 256)\n"
-               "  -p, --penalty P     the cost of a change of label (default 192)\n"
+               "  -p, --penalty P     the cost of a change of label (default %g)\n"
+               "  -l, --line-penalty P  the same at the start of a line (default %g)\n"
+               "  -P, --para-penalty P  at the start of a paragraph (default %g)\n"
                "  -r, --reject X      one rejection threshold (default: each expert's q99)\n"
                "      --json          JSON Lines\n"
                "      --header        a first line naming the columns\n"
@@ -41,14 +43,14 @@ static void usage(FILE *f)
                "  -h, --help          this help\n"
                "      --version       version\n"
                "File lines: path label xxh3 size, then the share of bytes of each label.\n"
-               "See crtag(1).\n");
+               "See crtag(1).\n", CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY);
 }
 
 struct opts {
     const char *models[CR_SEG_MAX_STATES], *state;
     int nmodels, spans, changed, json, header, verbose;
     long stride;
-    double penalty, reject;
+    double penalty[3], reject; /* in a line, at a line, at a paragraph */
 };
 
 static struct {
@@ -252,11 +254,12 @@ static int parse(int argc, char **argv, struct opts *o)
     static const struct option longs[] = {
         {"model", 1, 0, 'm'}, {"spans", 0, 0, 's'}, {"state", 1, 0, 'T'},
         {"changed", 0, 0, 'C'}, {"stride", 1, 0, 'S'}, {"penalty", 1, 0, 'p'},
-        {"reject", 1, 0, 'r'}, {"json", 0, 0, 'j'}, {"header", 0, 0, 'H'},
+        {"line-penalty", 1, 0, 'l'}, {"para-penalty", 1, 0, 'P'}, {"reject", 1, 0, 'r'}, {"json", 0, 0, 'j'}, {"header", 0, 0, 'H'},
         {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
-    *o = (struct opts){.penalty = 192}; /* stride 0: half the block size */
-    while ((c = getopt_long(argc, argv, "m:sS:p:r:vh", longs, NULL)) != -1) {
+    /* stride 0: half the block size */
+    *o = (struct opts){.penalty = {CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY}};
+    while ((c = getopt_long(argc, argv, "m:sS:p:l:P:r:vh", longs, NULL)) != -1) {
         switch (c) {
         case 'm':
             if (o->nmodels == CR_SEG_MAX_STATES - 1) {
@@ -273,12 +276,18 @@ static int parse(int argc, char **argv, struct opts *o)
                 return -1;
             break;
         case 'p':
-        case 'r':
-            *(c == 'p' ? &o->penalty : &o->reject) =
-                cli_number(optarg, c == 'p' ? "-p" : "-r", 0, INFINITY, CLI_NUM_ABOVE);
-            if (isnan(c == 'p' ? o->penalty : o->reject))
+        case 'l':
+        case 'P':
+        case 'r': {
+            double *x = c == 'p'   ? &o->penalty[0]
+                        : c == 'l' ? &o->penalty[1]
+                        : c == 'P' ? &o->penalty[2]
+                                   : &o->reject;
+            const char name[3] = {'-', (char)c, 0};
+            if (isnan(*x = cli_number(optarg, name, 0, INFINITY, CLI_NUM_ABOVE)))
                 return -1;
             break;
+        }
         case 'j': o->json = 1; break;
         case 'H': o->header = 1; break;
         case 'v': o->verbose = 1; break;

@@ -6,7 +6,7 @@
 
 struct cr_seg {
     int S;
-    double P;
+    double P[3]; /* a change of state by cut kind: in a line, at a line, at a paragraph */
     cr_seg_emit emit;
     void *arg;
     size_t hold;
@@ -15,11 +15,13 @@ struct cr_seg {
     double *sum;     /* (hi - done) x S pooled costs */
     uint32_t *cnt;   /* windows that covered each pending token */
     uint64_t *pstart;
+    cr_seg_cut *pcut;
     size_t pcap;
     /* the Viterbi pass over the final tokens not yet decided */
     double V[CR_SEG_MAX_STATES];
     uint8_t *bp;     /* T x S: the state each state came from */
     uint64_t *start; /* T byte offsets */
+    cr_seg_cut *cut; /* T: where a change at the token falls */
     size_t T, tcap;
     int first;       /* no token of the document seen yet */
     /* the span being built from the decided tokens */
@@ -36,11 +38,21 @@ int cr_seg_new(cr_seg **out, int states, double penalty, cr_seg_emit emit, void 
     if (!(*out = calloc(1, sizeof **out)))
         return cr_diag_set(d, CR_E_NOMEM, "out of memory");
     (*out)->S = states;
-    (*out)->P = penalty;
+    (*out)->P[0] = (*out)->P[1] = (*out)->P[2] = penalty;
     (*out)->emit = emit;
     (*out)->arg = arg;
     (*out)->hold = CR_SEG_HOLD;
     cr_seg_reset(*out);
+    return CR_OK;
+}
+
+int cr_seg_set_breaks(cr_seg *s, double line, double para, cr_diag *d)
+{
+    if (!(line >= 0) || !(para >= 0))
+        return cr_diag_set(d, CR_E_ARG, "penalties of %g at a line and %g at a paragraph",
+                           line, para);
+    s->P[CR_SEG_LINE] = line;
+    s->P[CR_SEG_PARA] = para;
     return CR_OK;
 }
 
@@ -53,8 +65,10 @@ void cr_seg_free(cr_seg *s)
     free(s->sum);
     free(s->cnt);
     free(s->pstart);
+    free(s->pcut);
     free(s->bp);
     free(s->start);
+    free(s->cut);
     free(s);
 }
 
@@ -67,16 +81,18 @@ void cr_seg_reset(cr_seg *s)
     s->cur = -1;
 }
 
-/* Decided tokens, one at a time: a span ends where the state changes. A token of no
- * bytes (an appended <|endoftext|>) cannot start a span of its own. */
-static int decide(cr_seg *s, uint64_t start, uint64_t next, int state)
+/* Decided tokens, one at a time: a span ends where the state changes, at the token's
+ * start or, for a token that holds a line break, after its last '\n' (`cut`). A token of
+ * no bytes (an appended <|endoftext|>) cannot start a span of its own. */
+static int decide(cr_seg *s, uint64_t start, cr_seg_cut cut, uint64_t next, int state)
 {
     int rc = 0;
+    uint64_t at = cut.kind != CR_SEG_IN_LINE && cut.at >= start && cut.at <= next ? cut.at : start;
     if (s->cur < 0)
         s->cur = state;
-    else if (state != s->cur && start > s->at && next > start) {
-        rc = s->emit(s->arg, s->at, start, s->cur);
-        s->at = start;
+    else if (state != s->cur && at > s->at && next > start) {
+        rc = s->emit(s->arg, s->at, at, s->cur);
+        s->at = at;
         s->cur = state;
     }
     return rc;
@@ -96,10 +112,12 @@ static int decide_upto(cr_seg *s, size_t m, int state)
         state = s->bp[t * S + (size_t)state];
     }
     for (size_t t = 0; t < n && rc >= 0; t++)
-        rc = decide(s, s->start[t], t + 1 < s->T ? s->start[t + 1] : s->start[t] + 1, label[t]);
+        rc = decide(s, s->start[t], s->cut[t],
+                    t + 1 < s->T ? s->start[t + 1] : s->start[t] + 1, label[t]);
     free(label);
     memmove(s->bp, s->bp + n * S, (s->T - n) * S);
     memmove(s->start, s->start + n, (s->T - n) * sizeof *s->start);
+    memmove(s->cut, s->cut + n, (s->T - n) * sizeof *s->cut);
     s->T -= n;
     return rc;
 }
@@ -142,14 +160,18 @@ static int grow_tokens(cr_seg *s, cr_diag *d)
     uint64_t *st = realloc(s->start, cap * sizeof *st);
     if (st)
         s->start = st;
-    if (!bp || !st)
+    cr_seg_cut *ct = realloc(s->cut, cap * sizeof *ct);
+    if (ct)
+        s->cut = ct;
+    if (!bp || !st || !ct)
         return cr_diag_set(d, CR_E_NOMEM, "out of memory for a path of %zu tokens", cap);
     s->tcap = cap;
     return CR_OK;
 }
 
-/* One Viterbi step: the next final token, with costs c[S]. */
-static int step(cr_seg *s, const double *c, uint64_t start, cr_diag *d)
+/* One Viterbi step: the next final token, with costs c[S]; a change of state at it costs
+ * the penalty of the kind of its cut. */
+static int step(cr_seg *s, const double *c, uint64_t start, cr_seg_cut cut, cr_diag *d)
 {
     int S = s->S, best = 0, rc;
     uint8_t *bp;
@@ -157,6 +179,7 @@ static int step(cr_seg *s, const double *c, uint64_t start, cr_diag *d)
         return rc;
     bp = s->bp + s->T * (size_t)S;
     s->start[s->T] = start;
+    s->cut[s->T] = cut;
     if (s->first) {
         for (int k = 0; k < S; k++) {
             s->V[k] = c[k];
@@ -167,7 +190,7 @@ static int step(cr_seg *s, const double *c, uint64_t start, cr_diag *d)
         for (int k = 1; k < S; k++)
             if (s->V[k] < s->V[best])
                 best = k;
-        double sw = s->V[best] + s->P, base = DBL_MAX;
+        double sw = s->V[best] + s->P[cut.kind], base = DBL_MAX;
         for (int k = 0; k < S; k++) {
             int from = sw < s->V[k] ? best : k;
             s->V[k] = c[k] + (from == k ? s->V[k] : sw);
@@ -195,7 +218,7 @@ static int finish_upto(cr_seg *s, uint64_t upto, cr_diag *d)
     for (size_t i = 0; i < k; i++) {
         for (size_t j = 0; j < S; j++)
             c[j] = s->sum[i * S + j] / s->cnt[i];
-        if ((rc = step(s, c, s->pstart[i], d)) < 0)
+        if ((rc = step(s, c, s->pstart[i], s->pcut[i], d)) < 0)
             return rc;
     }
     left = (size_t)(s->hi - upto);
@@ -203,13 +226,14 @@ static int finish_upto(cr_seg *s, uint64_t upto, cr_diag *d)
         memmove(s->sum, s->sum + k * S, left * S * sizeof *s->sum);
         memmove(s->cnt, s->cnt + k, left * sizeof *s->cnt);
         memmove(s->pstart, s->pstart + k, left * sizeof *s->pstart);
+        memmove(s->pcut, s->pcut + k, left * sizeof *s->pcut);
     }
     s->done = upto;
     return CR_OK;
 }
 
 int cr_seg_window(cr_seg *s, uint64_t first, uint32_t n, const float *cost,
-                  const uint64_t *start, cr_diag *d)
+                  const uint64_t *start, const cr_seg_cut *cut, cr_diag *d)
 {
     size_t S = (size_t)s->S;
     int rc;
@@ -229,7 +253,10 @@ int cr_seg_window(cr_seg *s, uint64_t first, uint32_t n, const float *cost,
         uint64_t *ps = realloc(s->pstart, n * sizeof *ps);
         if (ps)
             s->pstart = ps;
-        if (!sum || !cnt || !ps)
+        cr_seg_cut *pc = realloc(s->pcut, n * sizeof *pc);
+        if (pc)
+            s->pcut = pc;
+        if (!sum || !cnt || !ps || !pc)
             return cr_diag_set(d, CR_E_NOMEM, "out of memory");
         s->pcap = n;
     }
@@ -239,6 +266,9 @@ int cr_seg_window(cr_seg *s, uint64_t first, uint32_t n, const float *cost,
             memset(s->sum + p * S, 0, S * sizeof *s->sum);
             s->cnt[p] = 0;
             s->pstart[p] = start[i];
+            s->pcut[p] = cut ? cut[i] : (cr_seg_cut){start[i], CR_SEG_IN_LINE};
+            if (s->pcut[p].kind < CR_SEG_IN_LINE || s->pcut[p].kind > CR_SEG_PARA)
+                s->pcut[p].kind = CR_SEG_IN_LINE;
         }
         for (size_t k = 0; k < S; k++)
             s->sum[p * S + k] += cost[k * n + i];

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linecut.h"
 #include "window.h"
 
 struct cr_tagger {
@@ -19,12 +20,13 @@ struct cr_tagger {
     cr_seg *seg;
     float *z, *logp, *cost;
     uint64_t *start;
+    cr_seg_cut *cut;
     uint64_t T, bytes;
 };
 
 int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_vocab *v,
-                  uint32_t stride, double penalty, double reject, cr_seg_emit emit, void *arg,
-                  cr_diag *d)
+                  uint32_t stride, const double penalty[3], double reject, cr_seg_emit emit,
+                  void *arg, cr_diag *d)
 {
     cr_tagger *t;
     size_t mw = 0;
@@ -63,13 +65,16 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
     t->logp = malloc(t->L * sizeof *t->logp);
     t->cost = malloc((size_t)(k + 1) * t->L * sizeof *t->cost);
     t->start = malloc(t->L * sizeof *t->start);
-    if (!t->z || !t->logp || !t->cost || !t->start)
+    t->cut = malloc(t->L * sizeof *t->cut);
+    if (!t->z || !t->logp || !t->cost || !t->start || !t->cut)
         return cr_diag_set(d, CR_E_NOMEM, "out of memory");
     if ((rc = cr_window_new(&t->win, t->L, t->S, d)) < 0)
         return rc;
     if ((rc = cr_tok_new(&t->tok, v)) < 0)
         return cr_diag_set(d, rc, "out of memory");
-    return cr_seg_new(&t->seg, k + 1, penalty, emit, arg, d);
+    if ((rc = cr_seg_new(&t->seg, k + 1, penalty[0], emit, arg, d)) < 0)
+        return rc;
+    return cr_seg_set_breaks(t->seg, penalty[1], penalty[2], d);
 }
 
 void cr_tagger_free(cr_tagger *t)
@@ -85,6 +90,7 @@ void cr_tagger_free(cr_tagger *t)
     free(t->logp);
     free(t->cost);
     free(t->start);
+    free(t->cut);
     free(t);
 }
 
@@ -113,7 +119,8 @@ static int window(cr_tagger *t, const cr_block *b, cr_diag *d)
             t->cost[(size_t)e * n + i] = (float)cr_calib_cost(
                 &t->cal[e], -t->logp[i] / M_LN2, (double)(b->off[i + 1] - b->off[i]));
     }
-    return cr_seg_window(t->seg, b->first, n, t->cost, t->start, d);
+    cr_line_cuts(t->v, b, t->cut);
+    return cr_seg_window(t->seg, b->first, n, t->cost, t->start, t->cut, d);
 }
 
 int cr_tagger_feed(cr_tagger *t, const unsigned char *p, size_t n, int final, cr_diag *d)

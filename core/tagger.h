@@ -9,7 +9,9 @@
  * crtok cuts them) is encoded and decoded by every expert; each token's cost for each
  * expert is cr_calib_cost (its bits against the expert's held-out median and spread),
  * averaged over the windows that hold it; "unknown" costs the highest rejection threshold
- * (cal.q99) on that scale per byte; the segmenter (segment.h) turns the costs into spans. */
+ * (cal.q99) on that scale per byte; the segmenter (segment.h) turns the costs into spans,
+ * penalty[] the cost of a change in a line, at a line's start and at a paragraph's
+ * (segment.h, cr_line_cuts). */
 #ifndef CR_TAGGER_H
 #define CR_TAGGER_H
 
@@ -24,10 +26,11 @@
 typedef struct cr_tagger cr_tagger;
 
 /* experts[0..k) share one block size L and are calibrated; the spans' state k is
- * "unknown". reject > 0 overrides every expert's threshold. */
+ * "unknown". reject > 0 overrides every expert's threshold. penalty: as cr_seg_new's
+ * and cr_seg_set_breaks'. */
 int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_vocab *v,
-                  uint32_t stride, double penalty, double reject, cr_seg_emit emit, void *arg,
-                  cr_diag *d);
+                  uint32_t stride, const double penalty[3], double reject, cr_seg_emit emit,
+                  void *arg, cr_diag *d);
 void cr_tagger_free(cr_tagger *t);
 /* Starts a document. */
 void cr_tagger_begin(cr_tagger *t);

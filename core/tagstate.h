@@ -52,7 +52,7 @@ void cr_tagstate_free(cr_tagstate *s);
 /* The header of a state file: the experts (names and model checks) and the settings the
  * spans were made with. Two states hold for the same results when cr_tagstate_same. */
 cr_meta *cr_tagstate_settings(const char *const *names, const uint64_t *checks, int k,
-                              uint64_t stride, double penalty, double reject);
+                              uint64_t stride, const double penalty[3], double reject);
 int cr_tagstate_same(const cr_meta *a, const cr_meta *b);
 
 /* One run at a time: an exclusive lock on PATH.lock, held until the process ends; an

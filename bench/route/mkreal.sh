@@ -4,7 +4,7 @@
 # Debian FAQ (debian-faq 11.1: pkgtools, support), turned into plain text as
 # share/data/english.sh does, but with the command and code blocks (<pre>, screen,
 # programlisting, literallayout, synopsis) kept, verbatim, as paragraphs of their own:
-#   sh bench/route/mkreal.sh OUTDIR
+#   sh bench/route/mkreal.sh OUTDIR [dev]
 # writes OUTDIR/real/{ref-ch05,ref-ch11,faq-pkgtools,faq-support}.txt, OUTDIR/real.files
 # (their paths) and OUTDIR/real.labels (TSV doc start end label: byte offsets, half-open,
 # label english for prose, code for the blocks; spans cover each document whole, adjacent
@@ -15,8 +15,15 @@
 # english.sh's held-out text; the script checks that when that text is at hand.
 # The HTML comes from CR_DATA/src/english-pkg (CR_DATA default /tmp/cr-data, where
 # english.sh leaves it), else is fetched into OUTDIR/pkg with share/data/fetch-deb.sh.
+# With dev: the development set instead, OUTDIR/realdev{/,.files,.labels}, made the same
+# way from pages that are not held out (Reference ch01, ch03, ch09; FAQ uptodate,
+# customizing): their prose is english training text, so the english expert fits it
+# better than it fits the test pages; only bench/route/tune.sh uses them, to choose the
+# paragraph penalty, which the test pages never choose.
 set -eu
-[ $# -eq 1 ] || { echo "usage: sh bench/route/mkreal.sh OUTDIR" >&2; exit 2; }
+[ $# -eq 1 ] || [ $# -eq 2 ] && [ "${2-dev}" = dev ] ||
+    { echo "usage: sh bench/route/mkreal.sh OUTDIR [dev]" >&2; exit 2; }
+set=real; [ $# -eq 2 ] && set=realdev
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
@@ -36,14 +43,24 @@ pkgdir() { # source package version -> its extracted tree
 ref=$(pkgdir debian-reference debian-reference-en 2.100)/usr/share/debian-reference
 faq=$(pkgdir debian-faq debian-faq 11.1)/usr/share/doc/debian/FAQ
 
-rm -rf "$out/real"
-mkdir -p "$out/real"
-: > "$out/real.labels"
-: > "$out/real.files"
+v=$data/src/english/val
+if [ $set = real ]; then
+    pages="$ref/ch05.en.html ref-ch05 $v/debian-reference/ch05.txt
+           $ref/ch11.en.html ref-ch11 $v/debian-reference/ch11.txt
+           $faq/pkgtools.en.html faq-pkgtools $v/debian-faq/faq-pkgtools.txt
+           $faq/support.en.html faq-support $v/debian-faq/faq-support.txt"
+else
+    pages="$ref/ch01.en.html ref-ch01 - $ref/ch03.en.html ref-ch03 - $ref/ch09.en.html ref-ch09 -
+           $faq/uptodate.en.html faq-uptodate - $faq/customizing.en.html faq-customizing -"
+fi
+rm -rf "${out:?}/$set"
+mkdir -p "$out/$set"
+: > "$out/$set.labels"
+: > "$out/$set.files"
 # shellcheck disable=SC2016
 nice -n 10 perl -e '
 use strict; use warnings; use Encode qw(decode encode);
-my ($out, @pages) = @ARGV;
+my ($out, $set, @pages) = @ARGV;
 my %ent = (amp => "&", lt => "<", gt => ">", quot => "\"", apos => "\x27", nbsp => " ");
 sub ents {
     my $p = shift;
@@ -52,8 +69,8 @@ sub ents {
     $p =~ s/&([a-z]+);/exists $ent{$1} ? $ent{$1} : "&$1;"/ge;
     return $p;
 }
-open my $files, ">>", "$out/real.files" or die;
-open my $labels, ">>", "$out/real.labels" or die;
+open my $files, ">>", "$out/$set.files" or die;
+open my $labels, ">>", "$out/$set.labels" or die;
 my ($ok, $checked, %bytes, %blocks) = (1, 0);
 while (my ($f, $name, $val) = splice @pages, 0, 3) {
     open my $in, "<:encoding(UTF-8)", $f or die "mkreal: $f: $!\n";
@@ -84,7 +101,7 @@ while (my ($f, $name, $val) = splice @pages, 0, 3) {
         $p = ents($p);
         push @par, [$p, "english"] if $p =~ /\S/;
     }
-    my $path = "$out/real/$name.txt";
+    my $path = "$out/$set/$name.txt";
     open my $o, ">:raw", $path or die "$path: $!";
     my ($pos, @spans) = (0);
     for my $i (0 .. $#par) {
@@ -100,7 +117,7 @@ while (my ($f, $name, $val) = splice @pages, 0, 3) {
     print $files "$path\n";
     for (@spans) { print $labels "$path\t$_->[0]\t$_->[1]\t$_->[2]\n"; $bytes{$_->[2]} += $_->[1] - $_->[0] }
     # check: the prose alone is the held-out text of english.sh
-    if (-f $val) {
+    if ($val ne "-" && -f $val) {
         open my $v, "<:raw", $val or die; my $want = do { local $/; <$v> };
         my $got = encode("UTF-8", join("\n\n", map { $_->[0] } grep { $_->[1] eq "english" } @par) . "\n");
         $checked++;
@@ -111,9 +128,5 @@ printf STDERR "mkreal: %s; blocks %s%s\n",
     join(", ", map { "$_ $bytes{$_} bytes" } sort keys %bytes),
     join(", ", map { "$_ $blocks{$_}" } sort keys %blocks),
     $checked ? ($ok ? "; prose equals english.sh\x27s held-out text ($checked documents)" : "") : "";
-' "$out" \
-    "$ref/ch05.en.html" ref-ch05 "$data/src/english/val/debian-reference/ch05.txt" \
-    "$ref/ch11.en.html" ref-ch11 "$data/src/english/val/debian-reference/ch11.txt" \
-    "$faq/pkgtools.en.html" faq-pkgtools "$data/src/english/val/debian-faq/faq-pkgtools.txt" \
-    "$faq/support.en.html" faq-support "$data/src/english/val/debian-faq/faq-support.txt"
-echo "mkreal: $(wc -l < "$out/real.files") documents in $out/real"
+' "$out" "$set" $pages
+echo "mkreal: $(wc -l < "$out/$set.files") documents in $out/$set"

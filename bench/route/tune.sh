@@ -1,13 +1,21 @@
 #!/bin/sh
-# Chooses crroute's switch penalty on a development split of the synthetic mixed set,
-# never on the documents bench/route.sh tests on (its first CR_MIX_DOCS, default 30):
+# Chooses crroute's switch penalties on development sets, never on the documents
+# bench/route.sh tests on: documents FIRST.. of the synthetic mixed set (its first
+# CR_MIX_DOCS, default 30, are the test's) and the real development pages of
+# bench/route/mkreal.sh dev (pages that are not held out):
 #   sh bench/route/tune.sh [FIRST [COUNT]]     (documents FIRST.. of mix.files; 30 15)
-# For each penalty of CR_PENALTIES (default "8 16 32 64 128 256") prints byte accuracy,
-# balanced byte accuracy, token accuracy and boundary F1 of crroute -s over the shipped
-# experts (CR_EXPERTS as in bench/route.sh), windows crtok -L 512 -S CR_STRIDE (128).
-# Works in CR_DATA/route-bench (bench/route.sh's directory; the sets must exist there:
-# run bench/route.sh, or mkmix.sh into it, first). CR_CRROUTE: another crroute to score
-# (say, an older build's, to compare cost rules on the same streams).
+# Prints, for each setting, byte accuracy, balanced byte accuracy, token accuracy and
+# boundary F1 of crroute -s over the shipped experts (CR_EXPERTS as in bench/route.sh),
+# windows crtok -L 512 -S CR_STRIDE (128), on each set:
+#   1. the penalty in a line (-p; CR_PENALTIES, default "32 64 128 192 256"), with the
+#      line and paragraph penalties equal to it: no account of line breaks;
+#   2. the line and paragraph penalties (-l, -P; CR_LINE and CR_PARA, defaults
+#      "64 96 192" and "8 16 24 32 48 64 96") at -p CR_P (192).
+# The defaults of crroute and crtag are the setting with the best mean boundary F1 of the
+# two sets among those whose byte accuracy on each is within 0.01 of the set's best.
+# Works in CR_DATA/route-bench (bench/route.sh's directory; the mixed set must exist
+# there: run bench/route.sh, or mkmix.sh into it, first). CR_CRROUTE: another crroute to
+# score (say, an older build's, to compare cost rules on the same streams).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=$top/build
@@ -15,30 +23,59 @@ D=${CR_DATA:-/tmp/cr-data}
 w=$D/route-bench
 export CR_SHARE=$top/share PATH="$B:$PATH"
 first=${1:-30} count=${2:-15} stride=${CR_STRIDE:-128}
-pens=${CR_PENALTIES:-8 16 32 64 128 256}
+pens=${CR_PENALTIES:-32 64 128 192 256}
+P=${CR_P:-192} lines=${CR_LINE:-64 96 192} paras=${CR_PARA:-8 16 24 32 48 64 96}
 [ -s "$w/sets/mix.labels" ] || sh "$top/bench/route/mkmix.sh" "$w/sets" >&2
+[ -s "$w/sets/realdev.labels" ] || sh "$top/bench/route/mkreal.sh" "$w/sets" dev >&2
 . "$top/bench/lib.sh"
 experts=$(bench_experts)
+names=$(for e in $experts; do echo "${e%%=*}"; done)
 test_docs=${CR_MIX_DOCS:-30}
 [ "$first" -ge "$test_docs" ] || { echo "tune.sh: documents from $first overlap the test documents (0-$((test_docs - 1)))" >&2; exit 2; }
 
 tail -n +"$((first + 1))" "$w/sets/mix.files" | head -n "$count" > "$w/dev.files"
 awk 'NR == FNR { keep[$0] = 1; next } keep[$1]' "$w/dev.files" "$w/sets/mix.labels" > "$w/dev.labels"
-crtok -L 512 -S "$stride" -T "$w/dev.files" > "$w/dev.tok.new"
-cmp -s "$w/dev.tok.new" "$w/dev.tok" && rm "$w/dev.tok.new" || mv "$w/dev.tok.new" "$w/dev.tok"
-sh "$top/bench/route/tokens.sh" "$w/dev.files" > "$w/dev.tokens"
-recs=
-for e in $experts; do
-    r=$w/dev.${e%%=*}.rec
-    bench_decode "$(bench_model "$e")" "$w/dev.tok" "$r"
-    recs="$recs $r"
+cp "$w/sets/realdev.files" "$w/realdev.files"
+cp "$w/sets/realdev.labels" "$w/realdev.labels"
+for s in dev realdev; do
+    crtok -L 512 -S "$stride" -T "$w/$s.files" > "$w/$s.tok.new"
+    cmp -s "$w/$s.tok.new" "$w/$s.tok" && rm "$w/$s.tok.new" || mv "$w/$s.tok.new" "$w/$s.tok"
+    sh "$top/bench/route/tokens.sh" "$w/$s.files" > "$w/$s.tokens"
+    for e in $experts; do
+        bench_decode "$(bench_model "$e")" "$w/$s.tok" "$w/$s.${e%%=*}.rec"
+    done
 done
-echo "== Penalty on the development documents $first-$((first + count - 1)) of the synthetic set (crtok -L 512 -S $stride)"
-printf '%8s %9s %9s %9s %9s\n' penalty byte_acc balanced token_acc f1
-for p in $pens; do
-    # shellcheck disable=SC2086
-    "${CR_CRROUTE:-crroute}" -s -p "$p" $recs > "$w/dev.spans"
-    perl "$top/bench/route/segeval.pl" "$w/dev.labels" "$w/dev.spans" "$w/dev.tokens" |
-        awk -v p="$p" '{ v[$1] = $2 } END { printf "%8s %9.4f %9.4f %9.4f %9.4f\n", p,
-            v["byte_accuracy"], v["byte_balanced_accuracy"], v["token_accuracy"], v["boundary_f1"] }'
-done
+# the real pages label prose english and every block code: any other label is code
+map="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
+
+# one setting on both sets: p l P, then each set's byte_acc balanced token_acc f1
+score() {
+    printf '%6s %6s %6s' "$1" "$2" "$3"
+    for s in dev realdev; do
+        m=; [ $s = realdev ] && m=$map
+        # shellcheck disable=SC2046,SC2086
+        "${CR_CRROUTE:-crroute}" -s -p "$1" -l "$2" -P "$3" $(for n in $names; do echo "$w/$s.$n.rec"; done) > "$w/$s.spans"
+        # shellcheck disable=SC2086
+        perl "$top/bench/route/segeval.pl" $m "$w/$s.labels" "$w/$s.spans" "$w/$s.tokens" |
+            awk '{ v[$1] = $2 } END { printf " %8.4f %8.4f %8.4f %8.4f", v["byte_accuracy"],
+                v["byte_balanced_accuracy"], v["token_accuracy"], v["boundary_f1"] }'
+    done
+    echo
+}
+echo "== Penalties on development sets: synthetic documents $first-$((first + count - 1)), real pages $(wc -l < "$w/realdev.files") (crtok -L 512 -S $stride)"
+printf '%6s %6s %6s %8s %8s %8s %8s %8s %8s %8s %8s\n' p l P mix_byte balanced token f1 real_byte balanced token f1
+{
+    for p in $pens; do score "$p" "$p" "$p"; done
+    for l in $lines; do for q in $paras; do [ "$q" -le "$l" ] && score "$P" "$l" "$q"; done; done
+} | tee "$w/tune.tsv"
+awk '{ r[NR] = $0; mb = $4 > mb ? $4 : mb; rb = $8 > rb ? $8 : rb }
+END {
+    for (i = 1; i <= NR; i++) {
+        split(r[i], v, " ")
+        if (v[4] < mb - 0.01 || v[8] < rb - 0.01) continue
+        f = (v[7] + v[11]) / 2
+        if (f > best) { best = f; pick = v[1] " " v[2] " " v[3] }
+    }
+    split(pick, x, " ")
+    printf "chosen: -p %s -l %s -P %s (mean boundary F1 %.4f; byte accuracy within 0.01 of the best on each set)\n", x[1], x[2], x[3], best
+}' "$w/tune.tsv"

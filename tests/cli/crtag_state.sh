@@ -1,6 +1,6 @@
 # crtag --state: a second run over an unchanged tree scores nothing and prints the same
 # lines; a changed file is the only one scored (and, with --changed, the only one
-# printed); other experts score everything again; a damaged state file is refused; a
+# printed); other experts or another penalty score everything again; a damaged state file is refused; a
 # second run while one holds the state exits at once. Then the crontab line of crtag(1),
 # run as written.
 for n in one two; do crmodel new -p tiny -s block=32 -s latents=2 -n $n -o $n.crm 2>/dev/null || exit 1; done
@@ -21,6 +21,8 @@ sed 's/, [0-9.]* MB$//' err3
 cut -f 1 run3.tsv
 echo "-- other experts"
 crtag -m one.crm -S 16 -v --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
+echo "-- another paragraph penalty"
+$t -P 7 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
 echo "-- damaged"
 cp st good.st
 size=$(wc -c < st)

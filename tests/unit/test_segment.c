@@ -25,16 +25,21 @@ static int collect(void *arg, uint64_t start, uint64_t end, int state)
 
 /* A document of T tokens of 2 bytes each (the last, an <|endoftext|>, of none), whose
  * token costs are cost(t, k); read in windows of W tokens every D tokens. */
-static struct spans run_hold(double (*cost)(int t, int k), int W, int D, double penalty,
-                             int eot, size_t hold)
+/* With brk: token t breaks a line (a cut of kind brk[t], one byte into it) where brk[t],
+ * at a change costs of line and para. */
+static struct spans run_breaks(double (*cost)(int t, int k), int W, int D, double penalty,
+                               int eot, size_t hold, const int *brk, double line, double para)
 {
     static struct spans sp;
     cr_seg *s;
     cr_diag d;
     float c[3 * T];
     uint64_t start[T];
+    cr_seg_cut cut[T];
     memset(&sp, 0, sizeof sp);
     CHECK_EQ(cr_seg_new(&s, 3, penalty, collect, &sp, &d), CR_OK);
+    if (brk)
+        CHECK_EQ(cr_seg_set_breaks(s, line, para, &d), CR_OK);
     if (hold)
         cr_seg_set_hold(s, hold);
     cr_seg_reset(s);
@@ -42,16 +47,24 @@ static struct spans run_hold(double (*cost)(int t, int k), int W, int D, double 
         int n = first + W <= T ? W : T - first;
         for (int i = 0; i < n; i++) {
             start[i] = 2 * (uint64_t)(first + i);
+            cut[i] = (cr_seg_cut){start[i] + 1, brk ? brk[first + i] : CR_SEG_IN_LINE};
             for (int k = 0; k < 3; k++)
                 c[k * n + i] = (float)cost(first + i, k);
         }
-        CHECK_EQ(cr_seg_window(s, (uint64_t)first, (uint32_t)n, c, start, &d), CR_OK);
+        CHECK_EQ(cr_seg_window(s, (uint64_t)first, (uint32_t)n, c, start, brk ? cut : NULL,
+                               &d), CR_OK);
         if (first + n >= T)
             break;
     }
     CHECK_EQ(cr_seg_end(s, eot ? 2 * (T - 1) : 2 * T), CR_OK);
     cr_seg_free(s);
     return sp;
+}
+
+static struct spans run_hold(double (*cost)(int t, int k), int W, int D, double penalty,
+                             int eot, size_t hold)
+{
+    return run_breaks(cost, W, D, penalty, eot, hold, NULL, 0, 0);
 }
 
 static struct spans run(double (*cost)(int t, int k), int W, int D, double penalty, int eot)
@@ -95,6 +108,40 @@ static void test_penalty(void)
     CHECK_EQ(sp.end[1], 80);
 }
 
+/* A change costs the penalty of its token's kind of cut, and falls on the cut's byte:
+ * the blip at token 30 (a gain of 3) pays for its two changes at paragraph cuts of 1,
+ * not at line cuts of 5, not anywhere else at 5. */
+static void test_breaks(void)
+{
+    int brk[T] = {0};
+    brk[30] = brk[31] = CR_SEG_PARA;
+    struct spans sp = run_breaks(blip, 8, 1, 5.0, 0, 0, brk, 5.0, 1.0);
+    CHECK_EQ(sp.n, 4);
+    CHECK_EQ(sp.end[1], 61); /* one byte into token 30 */
+    CHECK_EQ(sp.state[2], 0);
+    CHECK_EQ(sp.end[2], 63);
+    sp = run_breaks(blip, 8, 1, 5.0, 0, 0, brk, 1.0, 5.0);
+    CHECK_EQ(sp.n, 2);
+    brk[30] = brk[31] = CR_SEG_LINE;
+    sp = run_breaks(blip, 8, 1, 5.0, 0, 0, brk, 1.0, 5.0);
+    CHECK_EQ(sp.n, 4);
+    /* the halves' change at token 15 moves to a cut nearby when it is cheap enough */
+    int b2[T] = {0};
+    b2[17] = CR_SEG_PARA;
+    sp = run_breaks(two_halves, 8, 4, 20.0, 0, 0, b2, 20.0, 0.0);
+    CHECK_EQ(sp.n, 2);
+    CHECK_EQ(sp.end[0], 35); /* token 17 starts at byte 34, its cut one byte in */
+    /* a kind out of range counts as in a line */
+    b2[17] = 7;
+    sp = run_breaks(two_halves, 8, 4, 20.0, 0, 0, b2, 20.0, 0.0);
+    CHECK_EQ(sp.end[0], 30);
+    cr_diag d;
+    cr_seg *s;
+    CHECK_EQ(cr_seg_new(&s, 3, 1.0, collect, NULL, &d), CR_OK);
+    CHECK_EQ(cr_seg_set_breaks(s, -1.0, 0.0, &d), CR_E_ARG);
+    cr_seg_free(s);
+}
+
 /* an <|endoftext|> of no bytes at the end makes no span of its own */
 static double eot_unknown(int t, int k)
 {
@@ -131,8 +178,8 @@ static void test_order(void)
     uint64_t st[1] = {0};
     cr_seg_new(&s, 3, 1.0, collect, NULL, &d);
     cr_seg_reset(s);
-    CHECK_EQ(cr_seg_window(s, 0, 1, c, st, &d), CR_OK);
-    CHECK_EQ(cr_seg_window(s, 5, 1, c, st, &d), CR_E_VALUE); /* a gap */
+    CHECK_EQ(cr_seg_window(s, 0, 1, c, st, NULL, &d), CR_OK);
+    CHECK_EQ(cr_seg_window(s, 5, 1, c, st, NULL, &d), CR_E_VALUE); /* a gap */
     CHECK_HAS(d.msg, "leaving a gap");
     cr_seg_free(s);
     CHECK_EQ(cr_seg_new(&s, 0, 1.0, collect, NULL, &d), CR_E_ARG);
@@ -144,6 +191,7 @@ int main(void)
     test_penalty();
     test_eot();
     test_hold();
+    test_breaks();
     test_order();
     return check_summary("test_segment");
 }
