@@ -275,12 +275,14 @@ static int cmd_info(int argc, char **argv)
 }
 
 /* The columns of list: name is the file's name without .crm (what -m takes); key, the
- * metadata entry of the others that come from the model. */
-static const struct { const char *name, *key; } list_cols[] = {
-    {"name", NULL}, {"size", NULL}, {"params", NULL}, {"block", NULL},
-    {"tra", "val.tra"}, {"ce", "val.ce_bits"}, {"majority", "val.majority_tra"},
-    {"gain", "val.latent_gain_bits"}, {"steps", "train.steps"}, {"tokens", "train.tokens"},
-    {"data", "train.data"}, {"recipe", "train.recipe"}};
+ * metadata entry of the others that come from the model, or else alt (data and recipe:
+ * the description a shipped expert carries, else the path and recipe crtrain wrote). */
+static const struct { const char *name, *key, *alt; } list_cols[] = {
+    {"name", NULL, NULL}, {"size", NULL, NULL}, {"params", NULL, NULL}, {"block", NULL, NULL},
+    {"tra", "val.tra", NULL}, {"ce", "val.ce_bits", NULL}, {"majority", "val.majority_tra", NULL},
+    {"gain", "val.latent_gain_bits", NULL}, {"steps", "train.steps", NULL},
+    {"tokens", "train.tokens", NULL}, {"data", "data", "train.data"},
+    {"recipe", "recipe", "train.recipe"}};
 enum { NCOLS = sizeof list_cols / sizeof list_cols[0] };
 
 static void list_model(const char *name, size_t namelen, long long size, const cr_ae *ae)
@@ -294,7 +296,12 @@ static void list_model(const char *name, size_t namelen, long long size, const c
         case 1: printf("%lld", size); break;
         case 2: printf("%zu", cr_ae_nparams(&ae->cfg)); break;
         case 3: printf("%d", ae->cfg.L); break;
-        default: cli_put_meta(json, meta_find(ae->meta, list_cols[i].key));
+        default: {
+            const cr_meta_entry *e = meta_find(ae->meta, list_cols[i].key);
+            if (!e && list_cols[i].alt)
+                e = meta_find(ae->meta, list_cols[i].alt);
+            cli_put_meta(json, e);
+        }
         }
     }
     puts(json ? "}" : "");
