@@ -6,6 +6,11 @@
 #                                                        default /tmp/cr-data, 1200 steps)
 # CR_SET: config settings for a new run, as crtrain -s (for example "asm=2 asm_short=2048"
 # for the adaptive head; see the per-expert defaults below).
+# CR_MORE: steps of a second stage (python: 2200; the others: 0, none). The first stage's
+# model is made one of adaptive input (crmodel convert --asm-in, the R tokens its data
+# had) and trained on from there (crtrain -m) on a new cosine at --lr 1e-3, with a new
+# data order (--seed 2), no curriculum: WORKDIR/NAME-2.{crm,ckpt,tsv}. That model is
+# the one calibrated, scored and shipped (ship.sh takes NAME-2.crm when it is there).
 # Data: share/data/NAME.sh (sources, versions and held-out units in its header and in
 # WORKDIR/NAME.manifest.tsv). About 65-90 minutes on two cores for 1200 steps. Writes
 # WORKDIR/NAME.crm (fp32, calibrated), its checkpoint WORKDIR/NAME.ckpt (run the same
@@ -19,8 +24,9 @@ w=${2:-/tmp/cr-data} steps=${3:-1200}
 # the head of each expert: c as shipped (full softmax); python and english, retrained after
 # the adaptive head landed, with it (run H: the shortlist tied to the token embeddings)
 case $name in
-    python) p=py set="asm=2 asm_short=2048" ;; english) p=en set="asm=2 asm_short=2048" ;;
-    c) p=c set= ;;
+    python) p=py set="asm=2 asm_short=2048" more=2200 ;;
+    english) p=en set="asm=2 asm_short=2048" more=0 ;;
+    c) p=c set= more=0 ;;
     *) echo "expert.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;;
 esac
 b=$top/build
@@ -36,6 +42,21 @@ fi
     -n "$name" -V "$w/$p-val-512.tok" -B 8 -S "$steps" --lr 2e-3 --warmup 40 \
     --start-tokens 128 --grow-every 100 --eval-every 50 --log "$w/$name.tsv" \
     "$w/$p-train-512.tok"
+m=$w/$name.crm
+more=${CR_MORE-$more}
+if [ "$more" -gt 0 ]; then
+    if [ -s "$w/$name-2.ckpt" ]; then
+        set -- --resume "$w/$name-2.ckpt"
+    else
+        r=$("$b/crmodel" info "$m" | awk -F'\t' '$2 == "train.vocab_seen" { print $3 }')
+        "$b/crmodel" convert --f32 ${r:+--asm-in "$r"} -o "$w/$name-1.crm" "$m"
+        set -- -m "$w/$name-1.crm"
+    fi
+    m=$w/$name-2.crm
+    "$b/crtrain" "$@" -o "$m" -c "$w/$name-2.ckpt" --ckpt-minutes 5 -n "$name" \
+        -V "$w/$p-val-512.tok" -B 8 -S "$more" --lr 1e-3 --warmup 40 --seed 2 \
+        --eval-every 100 --log "$w/$name-2.tsv" "$w/$p-train-512.tok"
+fi
 # calibration on half of the held-out files (odd lines of the list); the other half
 # (WORKDIR/$p-test.files) is what the routing benchmark tests on. The held-out Debian
 # FAQ and Reference pages are the real mixed documents of bench/route: neither half.
@@ -43,6 +64,6 @@ grep -v -e /debian-faq/ -e /debian-reference/ "$w/$p-val.files" > "$w/$p-val-cal
 awk 'NR % 2 == 1' "$w/$p-val-cal.list" > "$w/$p-cal.files"
 awk 'NR % 2 == 0' "$w/$p-val-cal.list" > "$w/$p-test.files"
 CR_SHARE=$top/share "$b/crtok" -L 512 -T "$w/$p-cal.files" > "$w/$p-cal-512.tok"
-"$b/crmodel" calibrate -o "$w/$name.crm" --data "share/data/$name.sh, odd held-out files" \
-    "$w/$name.crm" "$w/$p-cal-512.tok"
-CR_DATA=$w sh "$top/bench/domains.sh" "$w/$name.crm"
+"$b/crmodel" calibrate -o "$m" --data "share/data/$name.sh, odd held-out files" \
+    "$m" "$w/$p-cal-512.tok"
+CR_DATA=$w sh "$top/bench/domains.sh" "$m"

@@ -7,7 +7,8 @@
 # RECIPE-NOTE is added to the recipe line (say, where a run was stopped). A model with the
 # adaptive head also sheds the embeddings of the tokens its training data never had
 # (crmodel convert --asm-in R, R = its train.vocab_seen, or CR_ASM_IN for a model trained
-# before crtrain wrote that key; the tokens it saw keep theirs exactly).
+# before crtrain wrote that key; the tokens it saw keep theirs exactly). Where expert.sh
+# ran a second stage (WORKDIR/NAME-2.crm), that model ships.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=${1:?usage: ship.sh NAME [WORKDIR] [RECIPE-NOTE]}
@@ -21,9 +22,18 @@ pkgs=$(awk -F'\t' 'NR > 1 { print $2 "=" $3 }' "$w/$name.manifest.tsv" | sort -u
 toks=$(awk -F'\t' '$6 == "train" { t += $7 } END { printf "%.2fM", t / 1e6 }' "$w/$name.manifest.tsv")
 steps=$("$b/crmodel" info "$w/$name.crm" | awk -F'\t' '$2 == "train.steps" { print $3 }')
 # run H is F with the adaptive head (crtrain(1), LEARNING RECIPE)
-run="run F" asm_in=
-head=$("$b/crmodel" info "$w/$name.crm" | grep '^adaptive' || true)
+run="run F" asm_in= m=$w/$name.crm
+head=$("$b/crmodel" info "$m" | grep '^adaptive' || true)
+if [ -s "$w/$name-2.crm" ]; then
+    m=$w/$name-2.crm
+    more=$("$b/crmodel" info "$m" | awk -F'\t' '$2 == "train.steps" { print $3 }')
+    r=$("$b/crmodel" info "$m" | sed -n 's/.*adaptive input \([0-9]*\) rows.*/\1/p')
+    head=second
+    run="run H (F with the adaptive head)"
+    note="${note:+$note; }then converted to adaptive input of the $r tokens its data had (crmodel convert --asm-in $r) and trained $more steps more from there (crtrain -m, --lr 1e-3, --seed 2, no curriculum)"
+fi
 case $head in
+second) ;;
 *"adaptive input"*) run="run I (H with adaptive input from the start)" ;;
 ?*)
     run="run H (F with the adaptive head)"
@@ -35,7 +45,7 @@ esac
 "$b/crmodel" convert --bf16 $asm_in \
     --meta "data=share/data/$name.sh: $what ($pkgs); whole units held out ($name.manifest.tsv): $toks training tokens" \
     --meta "recipe=crtrain(1) LEARNING RECIPE, $run (share/recipes/expert.sh $name), $steps steps${note:+; $note}" \
-    -o "$w/$name-bf16.crm" "$w/$name.crm"
+    -o "$w/$name-bf16.crm" "$m"
 "$b/crmodel" calibrate -o "$top/share/models/$name.crm" \
     --data "the odd lines of the held-out file list less the Debian FAQ and Reference pages (share/recipes/expert.sh)" \
     "$w/$name-bf16.crm" "$w/$p-cal-512.tok"
