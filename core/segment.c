@@ -90,9 +90,11 @@ static int decide(cr_seg *s, uint64_t start, cr_seg_cut cut, uint64_t next, int 
     uint64_t at = cut.kind != CR_SEG_IN_LINE && cut.at >= start && cut.at <= next ? cut.at : start;
     if (s->cur < 0)
         s->cur = state;
-    else if (state != s->cur && at > s->at && next > start) {
-        rc = s->emit(s->arg, s->at, at, s->cur);
-        s->at = at;
+    else if (state != s->cur && next > start) {
+        if (at > s->at) { /* else the span of cur would be empty: it has none */
+            rc = s->emit(s->arg, s->at, at, s->cur);
+            s->at = at;
+        }
         s->cur = state;
     }
     return rc;

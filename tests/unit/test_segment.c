@@ -142,6 +142,36 @@ static void test_breaks(void)
     cr_seg_free(s);
 }
 
+/* Two changes at one byte: token 29's cut is at its end, where token 30, the start of
+ * the next change, begins; the span between is empty and left out, and the label after
+ * is token 30's. */
+static void test_same_byte(void)
+{
+    struct spans sp = {0};
+    cr_seg *s;
+    cr_diag d;
+    float c[3 * T];
+    uint64_t start[T];
+    cr_seg_cut cut[T];
+    for (int t = 0; t < T; t++) {
+        int want = t < 29 ? 0 : t == 29 ? 1 : 2;
+        start[t] = 2 * (uint64_t)t;
+        cut[t] = (cr_seg_cut){t == 29 ? start[t] + 2 : start[t], t == 29 ? CR_SEG_PARA
+                                                                         : CR_SEG_IN_LINE};
+        for (int k = 0; k < 3; k++)
+            c[k * T + t] = k == want ? 0.0f : 9.0f;
+    }
+    CHECK_EQ(cr_seg_new(&s, 3, 0.1, collect, &sp, &d), CR_OK);
+    cr_seg_reset(s);
+    CHECK_EQ(cr_seg_window(s, 0, T, c, start, cut, &d), CR_OK);
+    CHECK_EQ(cr_seg_end(s, 2 * T), CR_OK);
+    cr_seg_free(s);
+    CHECK_EQ(sp.n, 2);
+    CHECK_EQ(sp.end[0], 60);
+    CHECK_EQ(sp.state[1], 2);
+    CHECK_EQ(sp.end[1], 80);
+}
+
 /* an <|endoftext|> of no bytes at the end makes no span of its own */
 static double eot_unknown(int t, int k)
 {
@@ -192,6 +222,7 @@ int main(void)
     test_eot();
     test_hold();
     test_breaks();
+    test_same_byte();
     test_order();
     return check_summary("test_segment");
 }
