@@ -70,6 +70,7 @@ struct router {
     uint64_t *start; /* L byte offsets */
     cr_seg_cut *cut; /* L line cuts (cr_line_cuts) */
     cr_vocab *v;     /* the tokens' bytes, for the cuts */
+    uint32_t cap;    /* tokens the three hold */
     double unknown_rate;
 };
 
@@ -108,8 +109,9 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
             r->unknown_rate = u;
     }
     uint64_t vid;
-    if (r->v && cr_meta_get_u64(ev[0].meta, "tok.vocab_id", &vid) && vid != cr_vocab_id(r->v))
-        return cr_diag_set(d, CR_E_MISMATCH, "%s: tokens of another vocabulary than %s/gpt2",
+    if (r->v && (!cr_meta_get_u64(ev[0].meta, "tok.vocab_id", &vid) || vid != cr_vocab_id(r->v)))
+        return cr_diag_set(d, CR_E_MISMATCH, "%s: tokens of another vocabulary than %s/gpt2: "
+                           "--spans needs their bytes to find where lines start",
                            ev[0].input, cli_share_dir());
     for (int i = 0; i < r->k; i++)
         for (int j = 0; j < i; j++)
@@ -201,6 +203,24 @@ static int seg_window(struct router *r, const cr_event *ev, cr_diag *d)
     return cr_seg_window(r->seg, b->first, n, r->cost, r->start, r->cut, d);
 }
 
+/* Room for the costs, offsets and cuts of a window of n tokens. */
+static int grow(struct router *r, uint32_t n, cr_diag *d)
+{
+    float *c = realloc(r->cost, (size_t)(r->k + 1) * n * sizeof *c);
+    if (c)
+        r->cost = c;
+    uint64_t *st = realloc(r->start, (size_t)n * sizeof *st);
+    if (st)
+        r->start = st;
+    cr_seg_cut *ct = realloc(r->cut, (size_t)n * sizeof *ct);
+    if (ct)
+        r->cut = ct;
+    if (!c || !st || !ct)
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    r->cap = n;
+    return CR_OK;
+}
+
 static int put_span(void *arg, uint64_t start, uint64_t end, int state)
 {
     struct router *r = arg;
@@ -247,6 +267,7 @@ static int route(struct router *r, char *const *paths, int k)
         snprintf(vdir, sizeof vdir, "%s/gpt2", cli_share_dir());
         if (cr_vocab_load(&r->v, vdir, &d) < 0) {
             cli_err("%s", d.msg);
+            cli_err("hint: --spans reads the vocabulary under CR_SHARE (the share directory)");
             return CLI_EXIT_DATA;
         }
     }
@@ -277,16 +298,8 @@ static int route(struct router *r, char *const *paths, int k)
                 put_block(r, ev);
                 break;
             }
-            if (!r->cost) {
-                uint32_t L = ev[0].block.L;
-                r->cost = malloc((size_t)(k + 1) * L * sizeof *r->cost);
-                r->start = malloc((size_t)L * sizeof *r->start);
-                r->cut = malloc((size_t)L * sizeof *r->cut);
-                if (!r->cost || !r->start || !r->cut) {
-                    rc = cr_diag_set(&d, CR_E_NOMEM, "out of memory");
-                    break;
-                }
-            }
+            if (ev[0].block.n > r->cap && (rc = grow(r, ev[0].block.n, &d)) < 0)
+                break;
             if ((rc = seg_window(r, ev, &d)) < 0)
                 cr_event_where(&ev[0], &d);
             break;

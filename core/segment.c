@@ -21,7 +21,8 @@ struct cr_seg {
     double V[CR_SEG_MAX_STATES];
     uint8_t *bp;     /* T x S: the state each state came from */
     uint64_t *start; /* T byte offsets */
-    cr_seg_cut *cut; /* T: where a change at the token falls */
+    uint32_t *cdelta; /* T: where a change at the token falls, bytes after its start */
+    uint8_t *ckind;   /* T: the kind of that cut */
     size_t T, tcap;
     int first;       /* no token of the document seen yet */
     /* the span being built from the decided tokens */
@@ -68,7 +69,8 @@ void cr_seg_free(cr_seg *s)
     free(s->pcut);
     free(s->bp);
     free(s->start);
-    free(s->cut);
+    free(s->cdelta);
+    free(s->ckind);
     free(s);
 }
 
@@ -82,12 +84,13 @@ void cr_seg_reset(cr_seg *s)
 }
 
 /* Decided tokens, one at a time: a span ends where the state changes, at the token's
- * start or, for a token that holds a line break, after its last '\n' (`cut`). A token of
- * no bytes (an appended <|endoftext|>) cannot start a span of its own. */
-static int decide(cr_seg *s, uint64_t start, cr_seg_cut cut, uint64_t next, int state)
+ * start or, where a line starts inside the token, at `delta` bytes into it (within the
+ * token, which ends at `next`). A token of no bytes (an appended <|endoftext|>) cannot
+ * start a span of its own. */
+static int decide(cr_seg *s, uint64_t start, uint32_t delta, uint64_t next, int state)
 {
     int rc = 0;
-    uint64_t at = cut.kind != CR_SEG_IN_LINE && cut.at >= start && cut.at <= next ? cut.at : start;
+    uint64_t at = start + delta < next ? start + delta : start;
     if (s->cur < 0)
         s->cur = state;
     else if (state != s->cur && next > start) {
@@ -114,12 +117,13 @@ static int decide_upto(cr_seg *s, size_t m, int state)
         state = s->bp[t * S + (size_t)state];
     }
     for (size_t t = 0; t < n && rc >= 0; t++)
-        rc = decide(s, s->start[t], s->cut[t],
+        rc = decide(s, s->start[t], s->cdelta[t],
                     t + 1 < s->T ? s->start[t + 1] : s->start[t] + 1, label[t]);
     free(label);
     memmove(s->bp, s->bp + n * S, (s->T - n) * S);
     memmove(s->start, s->start + n, (s->T - n) * sizeof *s->start);
-    memmove(s->cut, s->cut + n, (s->T - n) * sizeof *s->cut);
+    memmove(s->cdelta, s->cdelta + n, (s->T - n) * sizeof *s->cdelta);
+    memmove(s->ckind, s->ckind + n, s->T - n);
     s->T -= n;
     return rc;
 }
@@ -162,10 +166,13 @@ static int grow_tokens(cr_seg *s, cr_diag *d)
     uint64_t *st = realloc(s->start, cap * sizeof *st);
     if (st)
         s->start = st;
-    cr_seg_cut *ct = realloc(s->cut, cap * sizeof *ct);
-    if (ct)
-        s->cut = ct;
-    if (!bp || !st || !ct)
+    uint32_t *cd = realloc(s->cdelta, cap * sizeof *cd);
+    if (cd)
+        s->cdelta = cd;
+    uint8_t *ck = realloc(s->ckind, cap);
+    if (ck)
+        s->ckind = ck;
+    if (!bp || !st || !cd || !ck)
         return cr_diag_set(d, CR_E_NOMEM, "out of memory for a path of %zu tokens", cap);
     s->tcap = cap;
     return CR_OK;
@@ -181,7 +188,10 @@ static int step(cr_seg *s, const double *c, uint64_t start, cr_seg_cut cut, cr_d
         return rc;
     bp = s->bp + s->T * (size_t)S;
     s->start[s->T] = start;
-    s->cut[s->T] = cut;
+    /* a cut outside the token (or too far into it to hold) counts as its start */
+    int in = cut.kind == CR_SEG_IN_LINE || cut.at < start || cut.at - start > UINT32_MAX;
+    s->cdelta[s->T] = in ? 0 : (uint32_t)(cut.at - start);
+    s->ckind[s->T] = (uint8_t)(in ? CR_SEG_IN_LINE : cut.kind);
     if (s->first) {
         for (int k = 0; k < S; k++) {
             s->V[k] = c[k];
@@ -192,7 +202,7 @@ static int step(cr_seg *s, const double *c, uint64_t start, cr_seg_cut cut, cr_d
         for (int k = 1; k < S; k++)
             if (s->V[k] < s->V[best])
                 best = k;
-        double sw = s->V[best] + s->P[cut.kind], base = DBL_MAX;
+        double sw = s->V[best] + s->P[s->ckind[s->T]], base = DBL_MAX;
         for (int k = 0; k < S; k++) {
             int from = sw < s->V[k] ? best : k;
             s->V[k] = c[k] + (from == k ? s->V[k] : sw);

@@ -18,7 +18,7 @@
  *     cr_seg_end(s, bytes);    (emit is called once per span, in order)
  *
  * Memory is bounded whatever the document's length: the pooled costs of at most one
- * window are pending, and the path keeps one byte per state and eight per token only
+ * window are pending, and the path keeps one byte per state and 13 per token only
  * until the paths of all states meet (then everything before the meeting point is final
  * and its spans are emitted). Where they do not meet for CR_SEG_HOLD tokens, the older
  * half is decided by the best path so far. */
@@ -59,8 +59,10 @@ void cr_seg_free(cr_seg *s);
 void cr_seg_reset(cr_seg *s);
 /* One window of n tokens starting at document token `first` (windows in order of
  * first, as a token stream has them). cost[k * n + i] is state k's cost of token i;
- * start[i] its document byte offset; cut[i] where it breaks a line, if it does
- * (cr_line_cuts; cut may be NULL: nowhere). Tokens before `first` are final from now on. */
+ * start[i] its document byte offset; cut[i] where a line starts at it, if one does
+ * (cr_line_cuts; cut may be NULL: nowhere): a cut before the token's start, or at or
+ * past the next token's, falls at the token's start. Tokens before `first` are final
+ * from now on. */
 int cr_seg_window(cr_seg *s, uint64_t first, uint32_t n, const float *cost,
                   const uint64_t *start, const cr_seg_cut *cut, cr_diag *d);
 /* Ends the document of `bytes` bytes: emits the spans not yet emitted, so that the

@@ -19,7 +19,9 @@ kinds() {
                   : substr($t, $s - 1, 1) eq "\n" ? "line" : "in"; $n{$k}++ }
         print join(" ", map { $n{$_} ? "$_" : () } qw(doc para line in)), "\n"'
 }
-echo "free everywhere: $(crroute -s -R -p 1e-6 -l 1e-6 -P 1e-6 doc.one.rec doc.two.rec | kinds)"
+crroute -s -R -p 1e-6 -l 1e-6 -P 1e-6 doc.one.rec doc.two.rec > free.spans || exit 1
+echo "free everywhere: $(kinds < free.spans)"
+awk -F'\t' '$4 == last { bad++ } { last = $4 } END { print bad ? bad " spans of the label before" : "each span of another label than the one before" }' free.spans
 echo "paragraphs only: $(crroute -s -R -p 1e9 -l 1e9 -P 1e-6 doc.one.rec doc.two.rec | kinds)"
 echo "lines only: $(crroute -s -R -p 1e9 -l 1e-6 -P 1e9 doc.one.rec doc.two.rec | kinds)"
 echo "nowhere: $(crroute -s -R -p 1e9 -l 1e9 -P 1e9 doc.one.rec doc.two.rec | kinds)"
@@ -32,3 +34,4 @@ cmp -s route.spans tag.spans && echo "crtag -s = crroute -s" || diff route.spans
 echo "-- errors"
 crroute -s -P -1 doc.one.rec doc.two.rec; echo "exit $?"
 crtag -l x doc.md; echo "exit $?"
+CR_SHARE=nowhere crroute -s doc.one.rec doc.two.rec; echo "exit $?"

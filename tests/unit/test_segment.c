@@ -142,10 +142,9 @@ static void test_breaks(void)
     cr_seg_free(s);
 }
 
-/* Two changes at one byte: token 29's cut is at its end, where token 30, the start of
- * the next change, begins; the span between is empty and left out, and the label after
- * is token 30's. */
-static void test_same_byte(void)
+/* A cut at the end of its token (where the next one starts) counts as the token's
+ * start: token 29 takes label 1, token 30 label 2, each span where its token starts. */
+static void test_cut_at_end(void)
 {
     struct spans sp = {0};
     cr_seg *s;
@@ -166,10 +165,48 @@ static void test_same_byte(void)
     CHECK_EQ(cr_seg_window(s, 0, T, c, start, cut, &d), CR_OK);
     CHECK_EQ(cr_seg_end(s, 2 * T), CR_OK);
     cr_seg_free(s);
-    CHECK_EQ(sp.n, 2);
-    CHECK_EQ(sp.end[0], 60);
-    CHECK_EQ(sp.state[1], 2);
-    CHECK_EQ(sp.end[1], 80);
+    CHECK_EQ(sp.n, 3);
+    CHECK_EQ(sp.end[0], 58);
+    CHECK_EQ(sp.state[1], 1);
+    CHECK_EQ(sp.end[1], 60);
+    CHECK_EQ(sp.state[2], 2);
+    CHECK_EQ(sp.end[2], 80);
+}
+
+/* Cuts on a path longer than the first growth of its arrays (4096 tokens), held for
+ * 3000 tokens at the most: the changes still fall on their cuts. Tokens of 2 bytes, the
+ * label 0 and 1 in stretches of 1000, a paragraph cut one byte into every 500th token. */
+static void test_long_path(void)
+{
+    enum { N = 10000, W = 100 };
+    static struct spans sp; /* up to T spans */
+    static float c[3 * W];
+    static uint64_t start[W];
+    static cr_seg_cut cut[W];
+    cr_seg *s;
+    cr_diag d;
+    memset(&sp, 0, sizeof sp);
+    CHECK_EQ(cr_seg_new(&s, 3, 1000.0, collect, &sp, &d), CR_OK);
+    CHECK_EQ(cr_seg_set_breaks(s, 1000.0, 1.0, &d), CR_OK);
+    cr_seg_set_hold(s, 3000);
+    cr_seg_reset(s);
+    for (int first = 0; first < N; first += W) {
+        for (int i = 0; i < W; i++) {
+            int t = first + i;
+            start[i] = 2 * (uint64_t)t;
+            cut[i] = (cr_seg_cut){start[i] + 1, t % 500 == 0 ? CR_SEG_PARA : CR_SEG_IN_LINE};
+            for (int k = 0; k < 3; k++)
+                c[k * W + i] = k == (t / 1000) % 2 ? 0.0f : 2.0f;
+        }
+        CHECK_EQ(cr_seg_window(s, (uint64_t)first, W, c, start, cut, &d), CR_OK);
+    }
+    CHECK_EQ(cr_seg_end(s, 2 * N), CR_OK);
+    cr_seg_free(s);
+    CHECK_EQ(sp.n, 10);
+    for (int i = 0; i < sp.n && i < 10; i++) {
+        CHECK_EQ(sp.state[i], i % 2);
+        CHECK_EQ(sp.end[i], i == 9 ? 2 * N : 2000 * (uint64_t)(i + 1) + 1);
+    }
 }
 
 /* an <|endoftext|> of no bytes at the end makes no span of its own */
@@ -222,7 +259,8 @@ int main(void)
     test_eot();
     test_hold();
     test_breaks();
-    test_same_byte();
+    test_cut_at_end();
+    test_long_path();
     test_order();
     return check_summary("test_segment");
 }
