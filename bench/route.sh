@@ -82,18 +82,20 @@ done
 
 if on blocks; then
 echo "== Blocks of held-out test text (crtok -L 512), $(echo $names | wc -w) experts:$names"
-printf '%-10s %7s  %9s %9s %9s  %9s %9s\n' domain blocks calibrated raw-CE zstd rejected zstd-rej
+printf '%-10s %7s  %9s %9s %9s %9s  %9s %9s\n' domain blocks calibrated by-bytes raw-CE zstd rejected zstd-rej
 for n in $domains; do
     # shellcheck disable=SC2046
-    cal=$(crroute -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ t++; h += $5 == n } END { printf "%.4f", h / t }')
+    cal=$(crroute -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ t++; h += $5 == n; b += $4 - $3; hb += ($5 == n) * ($4 - $3) }
+        END { printf "%.4f %.4f", h / t, hb / b }')
     raw=$(crroute -c ce -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     zst=$(crroute -R $(recs "test-$n" z) | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     rej=$(crroute $(recs "test-$n" "") | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
     zrej=$(crroute $(recs "test-$n" z) | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
-    printf '%-10s %7d  %9s %9s %9s  %9s %9s\n' "$n" "$(crdump -q "$w/test-$n.tok" | grep -c '^block')" \
-        "$cal" "$raw" "$zst" "$rej" "$zrej"
+    printf '%-10s %7d  %9s %9s %9s %9s  %9s %9s\n' "$n" "$(crdump -q "$w/test-$n.tok" | grep -c '^block')" \
+        ${cal% *} ${cal#* } "$raw" "$zst" "$rej" "$zrej"
 done
-echo "(calibrated: crroute -R REC...; raw-CE: crroute -c ce -R; zstd: bench/zcost's streams;"
+echo "(calibrated: crroute -R REC...; by-bytes: the same, each block weighed by its bytes;"
+echo " raw-CE: crroute -c ce -R; zstd: bench/zcost's streams;"
 echo " rejected: the share labelled unknown by crroute REC..., the false rejections)"
 echo "where each domain's blocks go (calibrated, crroute REC..., rejection on):"
 for n in $domains; do

@@ -1,9 +1,9 @@
 #!/bin/sh
-# Trains one shipped expert with the recipe of crtrain(1), LEARNING RECIPE (run F), from
+# Trains one shipped expert with the recipes of crtrain(1), LEARNING RECIPE (runs F, H, J), from
 # nothing but its data script, calibrates it on its held-out text for crroute(1), and
 # scores it on every domain:
 #   sh share/recipes/expert.sh NAME [WORKDIR [STEPS]]   (NAME python, english or c;
-#                                                        default /tmp/cr-data, 1200 steps)
+#                   default /tmp/cr-data and the steps of the shipped expert: below)
 # CR_SET: config settings for a new run, as crtrain -s (for example "asm=2 asm_short=2048"
 # for the adaptive head; see the per-expert defaults below).
 # CR_MORE: steps of a second stage (python: 2200; the others: 0, none). The first stage's
@@ -12,7 +12,8 @@
 # data order (--seed 2), no curriculum: WORKDIR/NAME-2.{crm,ckpt,tsv}. That model is
 # the one calibrated, scored and shipped (ship.sh takes NAME-2.crm when it is there).
 # Data: share/data/NAME.sh (sources, versions and held-out units in its header and in
-# WORKDIR/NAME.manifest.tsv). About 65-90 minutes on two cores for 1200 steps. Writes
+# WORKDIR/NAME.manifest.tsv). On two cores: python about two hours (both stages),
+# english about 80 minutes, c about an hour. Writes
 # WORKDIR/NAME.crm (fp32, calibrated), its checkpoint WORKDIR/NAME.ckpt (run the same
 # command again after a stop to resume from it) and the curve WORKDIR/NAME.tsv. The
 # shipped file is its bf16 copy: crmodel convert --bf16 (see make models). Uses this
@@ -20,15 +21,18 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=${1:?usage: expert.sh NAME [WORKDIR [STEPS]]}
-w=${2:-/tmp/cr-data} steps=${3:-1200}
+w=${2:-/tmp/cr-data}
 # the head of each expert: c as shipped (full softmax); python and english, retrained after
 # the adaptive head landed, with it (run H: the shortlist tied to the token embeddings)
+# and the steps of what shipped (c: its run was stopped at 508 of 1200 and finished on an
+# 850-step schedule)
 case $name in
-    python) p=py set="asm=2 asm_short=2048" more=2200 ;;
-    english) p=en set="asm=2 asm_short=2048" more=0 ;;
-    c) p=c set= more=0 ;;
+    python) p=py set="asm=2 asm_short=2048" steps=1500 more=2200 ;;
+    english) p=en set="asm=2 asm_short=2048" steps=1500 more=0 ;;
+    c) p=c set= steps=850 more=0 ;;
     *) echo "expert.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;;
 esac
+steps=${3:-$steps}
 b=$top/build
 [ -x "$b/crtrain" ] || make -C "$top" >&2
 [ -s "$w/$p-train-512.tok" ] || CRTOK=$b/crtok sh "$top/share/data/$name.sh" "$w" 512
