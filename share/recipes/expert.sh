@@ -8,7 +8,8 @@
 # for the adaptive head; see the per-expert defaults below).
 # CR_MORE: steps of a second stage (python: 2200; the others: 0, none). The first stage's
 # model is made one of adaptive input (crmodel convert --asm-in, the R tokens its data
-# had) and trained on from there (crtrain -m) on a new cosine at --lr 1e-3, with a new
+# had: train.vocab_seen, or CR_ASM_IN for a model trained before crtrain wrote that key)
+# and trained on from there (crtrain -m) on a new cosine at --lr 1e-3, with a new
 # data order (--seed 2), no curriculum: WORKDIR/NAME-2.{crm,ckpt,tsv}. That model is
 # the one calibrated, scored and shipped (ship.sh takes NAME-2.crm when it is there).
 # Data: share/data/NAME.sh (sources, versions and held-out units in its header and in
@@ -52,7 +53,7 @@ if [ "$more" -gt 0 ]; then
     if [ -s "$w/$name-2.ckpt" ]; then
         set -- --resume "$w/$name-2.ckpt"
     else
-        r=$("$b/crmodel" info "$m" | awk -F'\t' '$2 == "train.vocab_seen" { print $3 }')
+        r=${CR_ASM_IN:-$("$b/crmodel" info "$m" | awk -F'\t' '$2 == "train.vocab_seen" { print $3 }')}
         "$b/crmodel" convert --f32 ${r:+--asm-in "$r"} -o "$w/$name-1.crm" "$m"
         set -- -m "$w/$name-1.crm"
     fi
