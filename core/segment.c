@@ -28,6 +28,9 @@ struct cr_seg {
     /* the span being built from the decided tokens */
     uint64_t at;
     int cur;         /* its state, -1 before the first decided token */
+    /* the last closed span, held back until the next one shows it is not of its state */
+    uint64_t hs, he;
+    int hstate;      /* -1: none */
 };
 
 int cr_seg_new(cr_seg **out, int states, double penalty, cr_seg_emit emit, void *arg,
@@ -81,6 +84,25 @@ void cr_seg_reset(cr_seg *s)
     s->first = 1;
     s->at = 0;
     s->cur = -1;
+    s->hstate = -1;
+}
+
+/* A closed span: held back, joined to the one before where that is of its state and
+ * ends where it starts (a span of another state between them was empty), so that no two
+ * spans in a row have one label. */
+static int put(cr_seg *s, uint64_t start, uint64_t end, int state)
+{
+    int rc = 0;
+    if (s->hstate == state && s->he == start) {
+        s->he = end;
+        return 0;
+    }
+    if (s->hstate >= 0)
+        rc = s->emit(s->arg, s->hs, s->he, s->hstate);
+    s->hs = start;
+    s->he = end;
+    s->hstate = state;
+    return rc;
 }
 
 /* Decided tokens, one at a time: a span ends where the state changes, at the token's
@@ -95,7 +117,7 @@ static int decide(cr_seg *s, uint64_t start, uint32_t delta, uint64_t next, int 
         s->cur = state;
     else if (state != s->cur && next > start) {
         if (at > s->at) { /* else the span of cur would be empty: it has none */
-            rc = s->emit(s->arg, s->at, at, s->cur);
+            rc = put(s, s->at, at, s->cur);
             s->at = at;
         }
         s->cur = state;
@@ -303,7 +325,9 @@ int cr_seg_end(cr_seg *s, uint64_t bytes)
     if (s->T > 0 && (rc = decide_upto(s, s->T - 1, best)) < 0)
         return rc;
     if (s->cur >= 0 && bytes > s->at)
-        rc = s->emit(s->arg, s->at, bytes, s->cur);
+        rc = put(s, s->at, bytes, s->cur);
+    if (rc >= 0 && s->hstate >= 0)
+        rc = s->emit(s->arg, s->hs, s->he, s->hstate);
     cr_seg_reset(s);
     return rc;
 }

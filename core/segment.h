@@ -15,7 +15,8 @@
  *     cr_seg_new(&s, S, penalty, emit, arg); [cr_seg_set_breaks(s, line, para, &d);]
  *     for each document: cr_seg_reset(s);
  *     for each window: cr_seg_window(s, first, n, cost, start, cut);
- *     cr_seg_end(s, bytes);    (emit is called once per span, in order)
+ *     cr_seg_end(s, bytes);    (emit is called once per span, in order; no two spans in
+ *                               a row have one state)
  *
  * Memory is bounded whatever the document's length: the pooled costs of at most one
  * window are pending, and the path keeps one byte per state and 13 per token only

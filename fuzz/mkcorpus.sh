@@ -151,6 +151,19 @@ join latents '\007' "$tmp/a.lat" "$tmp/b.lat"
 join recon '\013' "$tmp/a.rec" "$tmp/b.rec"
 join parted '\003' "$tmp/win8.tok" "$tmp/w8.tok"
 
+# the segmenter: the tokens of text with lines and paragraphs (crdump's token lines:
+# id, offset, length), three bytes each after the five of settings, stride and penalties
+segseed() { # NAME SETTINGS FILE: the first 600 tokens of FILE
+    "$B/crtok" -L 65536 "$3" | "$B/crdump" | awk -F'\t' '$1 == "" && NF >= 4' | head -n 600 |
+        perl -ne 'BEGIN { binmode STDOUT }
+            my (undef, $id, undef, $len) = split /\t/; chomp $len;
+            print pack("vC", $id, ($len > 7 ? 7 : $len) | (($id * 7) & 0xf8))' > "$tmp/seg"
+    seed fuzz_seg "$1" "$2" "$tmp/seg"
+}
+segseed readme '\054\003\200\200\040' "$top/README.md"
+segseed code '\201\007\010\100\020' "$tmp/code.txt"
+segseed mixed '\017\001\000\000\000' "$tmp/mixed.txt"
+
 for d in "$C"/*; do
     echo "mkcorpus: $(basename "$d"): $(ls "$d" | wc -l) seeds, $(cat "$d"/* | wc -c) bytes"
 done
