@@ -344,21 +344,18 @@ static int parse(int argc, char **argv, struct opts *o)
             }
             break;
         case 'r':
-            if (isnan(o->reject_at = cli_number(optarg, "-r", 0, INFINITY, CLI_NUM_ABOVE)))
-                return -1;
-            break;
         case 'p':
-            if (isnan(o->penalty = cli_number(optarg, "-p", 0, INFINITY, CLI_NUM_ABOVE)))
-                return -1;
-            break;
         case 'l':
-            if (isnan(o->line_penalty = cli_number(optarg, "-l", 0, INFINITY, CLI_NUM_ABOVE)))
+        case 'P': {
+            double *x = c == 'r'   ? &o->reject_at
+                        : c == 'p' ? &o->penalty
+                        : c == 'l' ? &o->line_penalty
+                                   : &o->para_penalty;
+            const char name[3] = {'-', (char)c, 0};
+            if (isnan(*x = cli_number(optarg, name, 0, INFINITY, CLI_NUM_ABOVE)))
                 return -1;
             break;
-        case 'P':
-            if (isnan(o->para_penalty = cli_number(optarg, "-P", 0, INFINITY, CLI_NUM_ABOVE)))
-                return -1;
-            break;
+        }
         case 'R': o->reject = 0; break;
         case 's': o->spans = 1; break;
         case 'H': o->header = 1; break;

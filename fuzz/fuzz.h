@@ -20,6 +20,7 @@
 
 #include "../core/err.h"
 #include "../core/le.h"
+#include "../tok/tok.h"
 
 enum { FZ_RESEAL = 1, FZ_RENUM = 2 };
 
@@ -131,6 +132,21 @@ static inline const char *fz_share(void)
 {
     const char *s = getenv("CR_SHARE");
     return s && *s ? s : "share";
+}
+
+/* GPT-2's vocabulary from the share directory, for a target's LLVMFuzzerInitialize; a
+ * target that cannot have it ends there, naming itself. */
+static inline cr_vocab *fz_vocab(const char *target)
+{
+    char dir[4096];
+    cr_vocab *v;
+    cr_diag d;
+    snprintf(dir, sizeof dir, "%s/gpt2", fz_share());
+    if (cr_vocab_load(&v, dir, &d) < 0) {
+        fprintf(stderr, "%s: %s (set CR_SHARE)\n", target, d.msg);
+        exit(1);
+    }
+    return v;
 }
 
 #endif

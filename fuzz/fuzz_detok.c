@@ -11,17 +11,9 @@ static FILE *sink;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char dir[4096];
-    cr_vocab *v;
-    cr_diag d;
     (void)argc;
     (void)argv;
-    snprintf(dir, sizeof dir, "%s/gpt2", fz_share());
-    if (cr_vocab_load(&v, dir, &d) < 0) {
-        fprintf(stderr, "fuzz_detok: %s (set CR_SHARE)\n", d.msg);
-        exit(1);
-    }
-    vocab = v;
+    vocab = fz_vocab("fuzz_detok");
     if (!(sink = fopen("/dev/null", "w")))
         exit(1);
     return 0;

@@ -15,17 +15,9 @@ static const cr_vocab *vocab;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char dir[4096];
-    cr_vocab *v;
-    cr_diag d;
     (void)argc;
     (void)argv;
-    snprintf(dir, sizeof dir, "%s/gpt2", fz_share());
-    if (cr_vocab_load(&v, dir, &d) < 0) {
-        fprintf(stderr, "fuzz_seg: %s (set CR_SHARE)\n", d.msg);
-        exit(1);
-    }
-    vocab = v;
+    vocab = fz_vocab("fuzz_seg");
     return 0;
 }
 
