@@ -45,6 +45,7 @@ static void usage(FILE *f)
         "      --start-tokens N curriculum: windows of N tokens of each block, doubled every\n"
         "                       --grow-every steps up to the block size (default 0: off)\n"
         "      --grow-every N   steps between doublings (default 100)\n"
+        "      --short-every N  every Nth step on windows of 32 to L/2 tokens (default 0: none)\n"
         "      --eval-every N   validate every N steps (default 100)\n"
         "      --eval-blocks N  validation blocks (default 32)\n"
         "      --log FILE       learning curve as tab-separated lines\n"
@@ -82,7 +83,8 @@ static const struct option longs[] = {
     {"clip", 1, 0, O_RUN + CR_TRAIN_CLIP}, {"bow", 1, 0, O_RUN + CR_TRAIN_BOW},
     {"bow-fade", 1, 0, O_RUN + CR_TRAIN_BOW_FADE}, {"seed", 1, 0, O_RUN + CR_TRAIN_SEED},
     {"start-tokens", 1, 0, O_RUN + CR_TRAIN_START_TOKENS},
-    {"grow-every", 1, 0, O_RUN + CR_TRAIN_GROW_EVERY}, {"eval-every", 1, 0, O_EVE},
+    {"grow-every", 1, 0, O_RUN + CR_TRAIN_GROW_EVERY},
+    {"short-every", 1, 0, O_RUN + CR_TRAIN_SHORT_EVERY}, {"eval-every", 1, 0, O_EVE},
     {"eval-blocks", 1, 0, O_EVB}, {"log", 1, 0, O_LOG}, {"ckpt", 1, 0, 'c'},
     {"ckpt-minutes", 1, 0, O_CKM}, {"resume", 1, 0, O_RES}, {"verbose", 0, 0, 'v'},
     {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};

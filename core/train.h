@@ -57,6 +57,7 @@ typedef struct cr_train_opts {
     long bow_fade;     /* the bag-of-words weight fades to 0 by this step (0: never) */
     long start_tokens; /* curriculum: windows of start_tokens tokens (0: full blocks), */
     long grow_every;   /* doubled every grow_every steps up to L */
+    long short_every;  /* every short_every-th step on windows of 32 to L/2 tokens (0: never) */
     double lr, min_lr; /* peak and final learning rate of the cosine (min_lr < 0: lr/10) */
     double wd, clip;   /* decoupled weight decay, global gradient-norm clip (0: none) */
     double bow;        /* weight of the bag-of-words loss */
@@ -73,7 +74,8 @@ typedef struct cr_train_key {
 /* Every option, in the order checkpoints write them; the list ends with a NULL key. */
 enum { CR_TRAIN_B, CR_TRAIN_ACCUM, CR_TRAIN_STEPS, CR_TRAIN_WARMUP, CR_TRAIN_SEED,
        CR_TRAIN_BOW_FADE, CR_TRAIN_START_TOKENS, CR_TRAIN_GROW_EVERY, CR_TRAIN_LR,
-       CR_TRAIN_MIN_LR, CR_TRAIN_WD, CR_TRAIN_CLIP, CR_TRAIN_BOW, CR_TRAIN_NKEYS };
+       CR_TRAIN_MIN_LR, CR_TRAIN_WD, CR_TRAIN_CLIP, CR_TRAIN_BOW, CR_TRAIN_SHORT_EVERY,
+       CR_TRAIN_NKEYS };
 extern const cr_train_key cr_train_keys[CR_TRAIN_NKEYS + 1];
 
 /* Option i (of cr_train_keys) of o, as a double: exact for whole numbers up to 2^53. */
@@ -84,7 +86,10 @@ void cr_train_opts_default(cr_train_opts *o);
 
 /* The learning rate of step s (from 1): linear warm-up, then a cosine from lr to min_lr. */
 double cr_train_lr(const cr_train_opts *o, long s);
-/* Tokens per window at step s (from 0) of the curriculum: L without one. */
+/* Tokens per window at step s (from 0): the curriculum's, else L; with short_every, every
+ * short_every-th step of full windows takes a power of two from 32 to L/2 instead (drawn
+ * from the seed and s), so that the expert also meets blocks shorter than L (a file's
+ * last block, a small file), which the training data leaves out. */
 int cr_train_window(const cr_train_opts *o, long s, int L);
 /* Micro-batches of a step on windows of n tokens: more for shorter windows, so that every
  * step sees about as many tokens as a step of full blocks. */

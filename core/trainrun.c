@@ -33,6 +33,8 @@ const cr_train_key cr_train_keys[CR_TRAIN_NKEYS + 1] = {
     [CR_TRAIN_WD] = {"train.wd", 1, offsetof(cr_train_opts, wd), 0, 10, 0.1},
     [CR_TRAIN_CLIP] = {"train.clip", 1, offsetof(cr_train_opts, clip), 0, 1e9, 1},
     [CR_TRAIN_BOW] = {"train.bow", 1, offsetof(cr_train_opts, bow), 0, 100, 0},
+    [CR_TRAIN_SHORT_EVERY] = {"train.short_every", 0, offsetof(cr_train_opts, short_every), 0,
+                              1e12, 0},
     [CR_TRAIN_NKEYS] = {NULL, 0, 0, 0, 0, 0}};
 
 double cr_train_opts_get(const cr_train_opts *o, int i)
@@ -69,11 +71,19 @@ double cr_train_lr(const cr_train_opts *o, long s)
 
 int cr_train_window(const cr_train_opts *o, long s, int L)
 {
-    if (o->start_tokens <= 0 || o->start_tokens >= L)
-        return L;
-    long n = o->start_tokens;
-    for (long k = o->grow_every > 0 ? s / o->grow_every : 0; k > 0 && n < L; k--)
-        n *= 2;
+    long n = L;
+    if (o->start_tokens > 0 && o->start_tokens < L) {
+        n = o->start_tokens;
+        for (long k = o->grow_every > 0 ? s / o->grow_every : 0; k > 0 && n < L; k--)
+            n *= 2;
+    }
+    if (n >= L && o->short_every > 0 && (s + 1) % o->short_every == 0 && L >= 64) {
+        int sizes = 0; /* 32, 64, ... up to L/2 */
+        for (long m = 32; 2 * m <= L; m *= 2)
+            sizes++;
+        uint64_t h = (uint64_t)o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)s;
+        return 32 << (int)(cr_rng_next(&h) % (uint64_t)sizes);
+    }
     return n < L ? (int)n : L;
 }
 
@@ -286,7 +296,7 @@ int cr_train_meta(cr_meta *m, const cr_train_opts *o, const cr_train_pos *p,
     static const char *const old[] = {"train.step", "train.B", "train.accum", "train.warmup",
                                       "train.seed", "train.bow_fade", "train.min_lr",
                                       "train.start_tokens", "train.grow_every", "train.wd",
-                                      "train.clip", "val.tra", "val.ce_bits",
+                                      "train.clip", "train.short_every", "val.tra", "val.ce_bits",
                                       "val.majority_tra", "val.latent_gain_bits"};
     char data[1024] = "";
     size_t at = 0;

@@ -206,6 +206,25 @@ static void test_schedule_warms_up_then_follows_the_cosine(void)
     CHECK_EQ(cr_train_window(&o, 10, 64), 32);
     CHECK_EQ(cr_train_window(&o, 25, 64), 64);
     CHECK_EQ(cr_train_micro(&o, 16, 64), 4);
+    /* short windows: only on every short_every-th step of full windows, from 32 to L/2,
+     * a function of the seed and the step, and more than one size over a run */
+    o.short_every = 3;
+    CHECK_EQ(cr_train_window(&o, 8, 64), 16); /* a step of the curriculum: untouched */
+    o.start_tokens = 0;
+    int seen[1025] = {0}, kinds = 0;
+    for (long s = 30; s < 330; s++) {
+        int n = cr_train_window(&o, s, 1024);
+        if ((s + 1) % 3) {
+            CHECK_EQ(n, 1024);
+            continue;
+        }
+        CHECK(n >= 32 && n <= 512 && (n & (n - 1)) == 0);
+        CHECK_EQ(n, cr_train_window(&o, s, 1024));
+        kinds += !seen[n]++;
+    }
+    CHECK(kinds > 1);
+    CHECK_EQ(cr_train_window(&o, 32, 32), 32); /* no window of 32 to L/2 when L < 64 */
+    o.short_every = 0;
 }
 
 /* The position after k steps is a function of the options alone: what a resumed run
