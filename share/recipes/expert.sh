@@ -6,15 +6,20 @@
 #                   default /tmp/cr-data and the steps of the shipped expert: below)
 # CR_SET: config settings for a new run, as crtrain -s (for example "asm=2 asm_short=2048"
 # for the adaptive head; see the per-expert defaults below).
-# CR_MORE: steps of a second stage (python: 2200; the others: 0, none). The first stage's
+# CR_MORE: steps of a second stage (python 2200, english 1500; c: 0, none). The first stage's
 # model is made one of adaptive input (crmodel convert --asm-in, the R tokens its data
 # had: train.vocab_seen, or CR_ASM_IN for a model trained before crtrain wrote that key)
 # and trained on from there (crtrain -m) on a new cosine at --lr 1e-3, with a new
 # data order (--seed 2), no curriculum: WORKDIR/NAME-2.{crm,ckpt,tsv}. That model is
-# the one calibrated, scored and shipped (ship.sh takes NAME-2.crm when it is there).
+# the one calibrated, scored and shipped unless there is a third stage.
+# CR_SHORT: steps of a third stage (python 800, english 500; c: 0, none): the model so far
+# trained on at --lr 3e-4 (--seed 3) with every third step on short windows (crtrain
+# --short-every 3), so that it rebuilds a file's last block and a small file as well as
+# full blocks (crroute compares experts on them): WORKDIR/NAME-3.{crm,ckpt,tsv}, the
+# model then calibrated, scored and shipped (ship.sh takes the last stage there is).
 # Data: share/data/NAME.sh (sources, versions and held-out units in its header and in
-# WORKDIR/NAME.manifest.tsv). On two cores: python about two hours (both stages),
-# english about 80 minutes, c about an hour. Writes
+# WORKDIR/NAME.manifest.tsv). On two cores: python about two and a half hours (three
+# stages), english about three hours, c about an hour. Writes
 # WORKDIR/NAME.crm (fp32, calibrated), its checkpoint WORKDIR/NAME.ckpt (run the same
 # command again after a stop to resume from it) and the curve WORKDIR/NAME.tsv. The
 # shipped file is its bf16 copy: crmodel convert --bf16 (see make models). Uses this
@@ -28,9 +33,9 @@ w=${2:-/tmp/cr-data}
 # and the steps of what shipped (c: its run was stopped at 508 of 1200 and finished on an
 # 850-step schedule)
 case $name in
-    python) p=py set="asm=2 asm_short=2048" steps=1500 more=2200 ;;
-    english) p=en set="asm=2 asm_short=2048" steps=1500 more=0 ;;
-    c) p=c set= steps=850 more=0 ;;
+    python) p=py set="asm=2 asm_short=2048" steps=1500 more=2200 short=800 ;;
+    english) p=en set="asm=2 asm_short=2048" steps=1500 more=1500 short=500 ;;
+    c) p=c set= steps=850 more=0 short=0 ;;
     *) echo "expert.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;;
 esac
 steps=${3:-$steps}
@@ -61,6 +66,18 @@ if [ "$more" -gt 0 ]; then
     "$b/crtrain" "$@" -o "$m" -c "$w/$name-2.ckpt" --ckpt-minutes 5 -n "$name" \
         -V "$w/$p-val-512.tok" -B 8 -S "$more" --lr 1e-3 --warmup 40 --seed 2 \
         --eval-every 100 --log "$w/$name-2.tsv" "$w/$p-train-512.tok"
+fi
+short=${CR_SHORT-$short}
+if [ "$short" -gt 0 ]; then
+    if [ -s "$w/$name-3.ckpt" ]; then
+        set -- --resume "$w/$name-3.ckpt"
+    else
+        set -- -m "$m"
+    fi
+    m=$w/$name-3.crm
+    "$b/crtrain" "$@" -o "$m" -c "$w/$name-3.ckpt" --ckpt-minutes 5 -n "$name" \
+        -V "$w/$p-val-512.tok" -B 8 -S "$short" --lr 3e-4 --warmup 20 --seed 3 \
+        --short-every 3 --eval-every 100 --log "$w/$name-3.tsv" "$w/$p-train-512.tok"
 fi
 # calibration on half of the held-out files (odd lines of the list); the other half
 # (WORKDIR/$p-test.files) is what the routing benchmark tests on. The held-out Debian

@@ -32,6 +32,12 @@ if [ -s "$w/$name-2.crm" ]; then
     run="run H (F with the adaptive head)"
     note="${note:+$note; }then converted to adaptive input of the $r tokens its data had (crmodel convert --asm-in $r) and trained $more steps more from there (crtrain -m, --lr 1e-3, --seed 2, no curriculum)"
 fi
+if [ -s "$w/$name-3.crm" ]; then # the third stage (expert.sh CR_SHORT)
+    [ "$head" = second ] || { echo "ship.sh: $name: $w/$name-3.crm without $name-2.crm" >&2; exit 2; }
+    m=$w/$name-3.crm
+    short=$("$b/crmodel" info "$m" | awk -F'\t' '$2 == "train.steps" { print $3 }')
+    note="$note; then $short steps more with every third on short windows (crtrain -m, --lr 3e-4, --seed 3, --short-every 3)"
+fi
 case $head in
 second) ;;
 *"adaptive input"*) run="run I (H with adaptive input from the start)" ;;
