@@ -13,4 +13,6 @@ else
     echo "bench/route.sh: skipped (no held-out data; see its header)"
 fi
 sh "$here/tag.sh"
+# the shipped experts' learning curves (share/recipes; a picture with gnuplot)
+sh "$here/curves.sh" || echo "bench/curves.sh: no picture (gnuplot)"
 exit 0
