@@ -109,12 +109,18 @@ fi
 if on noise; then
 echo
 echo "== Noise: share flagged unknown; AUROC of the best calibrated score against the test text"
-# the best (lowest) calibrated score of each block: columns 7 on of crroute -R; of noise,
-# only blocks of at least 64 bytes (noise_min): a noise file's last block can be a few
-# characters, which no expert can tell from a real name or number (printed below)
+# the best (lowest) calibrated score of each block of at least MIN bytes: columns 7 on of
+# crroute -R. Of noise, only blocks of at least 64 bytes (noise_min) count: a noise
+# file's last block can be a few characters, which no expert can tell from a real name
+# or number (their number is printed below).
 noise_min=64
-best() { crroute -R "$@" | awk -F'\t' -v min="${min:-0}" '$4 - $3 >= min { b = $7
-    for (i = 8; i <= NF; i++) if ($i < b) b = $i; print b }'; }
+best() { # MIN REC...
+    min=$1
+    shift
+    crroute -R "$@" | awk -F'\t' -v min="$min" '$4 - $3 >= min { b = $7
+        for (i = 8; i <= NF; i++) if ($i < b) b = $i; print b }'
+}
+# share flagged unknown, blocks counted, blocks left out (under noise_min bytes)
 flagged() { crroute "$@" | awk -F'\t' -v min=$noise_min '$4 - $3 >= min { n++; u += $5 == "unknown" }
     $4 - $3 < min { s++ } END { printf "%.4f %d %d", u / n, n, s }'; }
 auroc() { # stdin: "label score" with label 1 (noise) or 0 (text); ties count half
@@ -127,15 +133,15 @@ auroc() { # stdin: "label score" with label 1 (noise) or 0 (text); ties count ha
 }
 : > "$w/text.scores"; : > "$w/text.zscores"
 for n in $names; do
-    best $(recs "test-$n" "") | sed 's/^/0 /' >> "$w/text.scores"
-    best $(recs "test-$n" z) | sed 's/^/0 /' >> "$w/text.zscores"
+    best 0 $(recs "test-$n" "") | sed 's/^/0 /' >> "$w/text.scores"
+    best 0 $(recs "test-$n" z) | sed 's/^/0 /' >> "$w/text.zscores"
 done
 printf '%-10s %7s %6s  %9s %9s  %9s %9s\n' noise blocks short flagged zstd AUROC zstd
 for k in ids ascii bytes unicode; do
     set -- $(flagged $(recs "noise-$k" ""))
     zfl=$(flagged $(recs "noise-$k" z) | cut -d' ' -f1)
-    a=$( (cat "$w/text.scores"; min=$noise_min best $(recs "noise-$k" "") | sed 's/^/1 /') | auroc)
-    za=$( (cat "$w/text.zscores"; min=$noise_min best $(recs "noise-$k" z) | sed 's/^/1 /') | auroc)
+    a=$( (cat "$w/text.scores"; best $noise_min $(recs "noise-$k" "") | sed 's/^/1 /') | auroc)
+    za=$( (cat "$w/text.zscores"; best $noise_min $(recs "noise-$k" z) | sed 's/^/1 /') | auroc)
     printf '%-10s %7d %6d  %9s %9s  %9s %9s\n' "$k" "$2" "$3" "$1" "$zfl" "$a" "$za"
 done
 echo "(flagged: labelled unknown by crroute REC...; AUROC: noise blocks against the test"

@@ -53,32 +53,31 @@ fi
     --start-tokens 128 --grow-every 100 --eval-every 50 --log "$w/$name.tsv" \
     "$w/$p-train-512.tok"
 m=$w/$name.crm
+# a later stage N of STEPS steps: resumed from its checkpoint, else started from FROM
+# (crtrain -m); the rest of the arguments are its own options. It becomes the model m.
+stage() { # N STEPS FROM OPTION...
+    n=$1 steps=$2 from=$3
+    shift 3
+    if [ -s "$w/$name-$n.ckpt" ]; then
+        set -- --resume "$w/$name-$n.ckpt" "$@"
+    else
+        set -- -m "$from" "$@"
+    fi
+    m=$w/$name-$n.crm
+    "$b/crtrain" "$@" -o "$m" -c "$w/$name-$n.ckpt" --ckpt-minutes 5 -n "$name" \
+        -V "$w/$p-val-512.tok" -B 8 -S "$steps" --eval-every 100 --log "$w/$name-$n.tsv" \
+        "$w/$p-train-512.tok"
+}
 more=${CR_MORE-$more}
 if [ "$more" -gt 0 ]; then
-    if [ -s "$w/$name-2.ckpt" ]; then
-        set -- --resume "$w/$name-2.ckpt"
-    else
+    if ! [ -s "$w/$name-2.ckpt" ]; then
         r=${CR_ASM_IN:-$("$b/crmodel" info "$m" | awk -F'\t' '$2 == "train.vocab_seen" { print $3 }')}
         "$b/crmodel" convert --f32 ${r:+--asm-in "$r"} -o "$w/$name-1.crm" "$m"
-        set -- -m "$w/$name-1.crm"
     fi
-    m=$w/$name-2.crm
-    "$b/crtrain" "$@" -o "$m" -c "$w/$name-2.ckpt" --ckpt-minutes 5 -n "$name" \
-        -V "$w/$p-val-512.tok" -B 8 -S "$more" --lr 1e-3 --warmup 40 --seed 2 \
-        --eval-every 100 --log "$w/$name-2.tsv" "$w/$p-train-512.tok"
+    stage 2 "$more" "$w/$name-1.crm" --lr 1e-3 --warmup 40 --seed 2
 fi
 short=${CR_SHORT-$short}
-if [ "$short" -gt 0 ]; then
-    if [ -s "$w/$name-3.ckpt" ]; then
-        set -- --resume "$w/$name-3.ckpt"
-    else
-        set -- -m "$m"
-    fi
-    m=$w/$name-3.crm
-    "$b/crtrain" "$@" -o "$m" -c "$w/$name-3.ckpt" --ckpt-minutes 5 -n "$name" \
-        -V "$w/$p-val-512.tok" -B 8 -S "$short" --lr 3e-4 --warmup 20 --seed 3 \
-        --short-every 3 --eval-every 100 --log "$w/$name-3.tsv" "$w/$p-train-512.tok"
-fi
+[ "$short" -gt 0 ] && stage 3 "$short" "$m" --lr 3e-4 --warmup 20 --seed 3 --short-every 3
 # calibration on half of the held-out files (odd lines of the list); the other half
 # (WORKDIR/$p-test.files) is what the routing benchmark tests on. The held-out Debian
 # FAQ and Reference pages are the real mixed documents of bench/route: neither half.
