@@ -82,20 +82,23 @@ done
 
 if on blocks; then
 echo "== Blocks of held-out test text (crtok -L 512), $(echo $names | wc -w) experts:$names"
-printf '%-10s %7s  %9s %9s %9s %9s  %9s %9s\n' domain blocks calibrated by-bytes raw-CE zstd rejected zstd-rej
+printf '%-10s %7s  %9s %9s %9s %9s %9s  %9s %9s\n' domain blocks calibrated by-bytes full-cal raw-CE zstd rejected zstd-rej
 for n in $domains; do
     # shellcheck disable=SC2046
     cal=$(crroute -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ t++; h += $5 == n; b += $4 - $3; hb += ($5 == n) * ($4 - $3) }
         END { printf "%.4f %.4f", h / t, hb / b }')
+    full=$(crroute -a 1 -b 1 -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     raw=$(crroute -c ce -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     zst=$(crroute -R $(recs "test-$n" z) | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     rej=$(crroute $(recs "test-$n" "") | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
     zrej=$(crroute $(recs "test-$n" z) | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
-    printf '%-10s %7d  %9s %9s %9s %9s  %9s %9s\n' "$n" "$(crdump -q "$w/test-$n.tok" | grep -c '^block')" \
-        ${cal% *} ${cal#* } "$raw" "$zst" "$rej" "$zrej"
+    printf '%-10s %7d  %9s %9s %9s %9s %9s  %9s %9s\n' "$n" "$(crdump -q "$w/test-$n.tok" | grep -c '^block')" \
+        ${cal% *} ${cal#* } "$full" "$raw" "$zst" "$rej" "$zrej"
 done
-echo "(calibrated: crroute -R REC...; by-bytes: the same, each block weighed by its bytes;"
-echo " raw-CE: crroute -c ce -R; zstd: bench/zcost's streams;"
+echo "(calibrated: crroute -R REC..., its default scale (-a and -b for blocks, crroute(1));"
+echo " by-bytes: the same, each block weighed by its bytes; full-cal: crroute -a 1 -b 1 -R,"
+echo " each expert's CE per byte over its median on the scale of its spread; raw-CE:"
+echo " crroute -c ce -R, the paper's rule; zstd: bench/zcost's streams, calibrated;"
 echo " rejected: the share labelled unknown by crroute REC..., the false rejections)"
 echo "where each domain's blocks go (calibrated, crroute REC..., rejection on):"
 for n in $domains; do
@@ -108,16 +111,16 @@ fi
 
 if on noise; then
 echo
-echo "== Noise: share flagged unknown; AUROC of the best calibrated score against the test text"
-# the best (lowest) calibrated score of each block of at least MIN bytes: columns 7 on of
-# crroute -R. Of noise, only blocks of at least 64 bytes (noise_min) count: a noise
+echo "== Noise: share flagged unknown; AUROC of the rejection score against the test text"
+# the rejection score of each block of at least MIN bytes: the lowest of the experts'
+# fits (crroute -c fit -R, columns 7 on; a block is unknown when it is above 1). Of noise, only blocks of at least 64 bytes (noise_min) count: a noise
 # file's last block can be a few characters, which no expert can tell from a real name
 # or number (their number is printed below).
 noise_min=64
 best() { # MIN REC...
     min=$1
     shift
-    crroute -R "$@" | awk -F'\t' -v min="$min" '$4 - $3 >= min { b = $7
+    crroute -c fit -R "$@" | awk -F'\t' -v min="$min" '$4 - $3 >= min { b = $7
         for (i = 8; i <= NF; i++) if ($i < b) b = $i; print b }'
 }
 # share flagged unknown, blocks counted, blocks left out (under noise_min bytes)
@@ -145,7 +148,7 @@ for k in ids ascii bytes unicode; do
     printf '%-10s %7d %6d  %9s %9s  %9s %9s\n' "$k" "$2" "$3" "$1" "$zfl" "$a" "$za"
 done
 echo "(flagged: labelled unknown by crroute REC...; AUROC: noise blocks against the test"
-echo " blocks of every domain, scored by their lowest calibrated score; short: a noise"
+echo " blocks of every domain, scored by the lowest fit, crroute -c fit; short: a noise"
 echo " file's last block, under $noise_min bytes, left out of both)"
 fi
 
@@ -164,9 +167,10 @@ for s in mix real; do
     sh "$top/bench/route/tokens.sh" "$w/$s.files" > "$w/$s.tokens"
     run_set "seg-$s"
     map=; [ "$s" = real ] && map="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
-    for r in cr cr-flat zstd; do
+    for r in cr cr-flat cr-full zstd; do
         z= opt=; [ "$r" = zstd ] && z=z
         [ "$r" = cr-flat ] && opt="-l 192 -P 192"
+        [ "$r" = cr-full ] && opt="-a 1 -b 1 -P 48"
         # shellcheck disable=SC2086
         crroute -s $opt $(recs "seg-$s" "$z") > "$w/$s.$r.spans"
         echo "-- $s, $r ($(wc -l < "$w/$s.files") documents)"
@@ -178,7 +182,19 @@ for s in mix real; do
     done
 done
 echo "(crroute -s over each expert's stream; cr-flat: the same with -l 192 -P 192, one"
-echo " penalty wherever a change falls; zstd: crroute -s over bench/zcost's streams;"
-echo " segeval.pl in bench/route: a boundary counts within 64 bytes, one to one)"
+echo " penalty wherever a change falls; cr-full: -a 1 -b 1 -P 48, the full calibration of"
+echo " the costs; zstd: crroute -s over bench/zcost's streams; segeval.pl in bench/route:"
+echo " a boundary counts within 64 bytes, one to one)"
+# the probe that raw CE once failed: technical prose that no expert trained on
+echo "-- technical prose: windows of the real pages at least 90% prose, routed as blocks"
+for r in calibrated full-cal raw-CE zstd; do
+    z= opt=
+    case $r in full-cal) opt="-a 1 -b 1" ;; raw-CE) opt="-c ce" ;; zstd) z=z ;; esac
+    # shellcheck disable=SC2086
+    crroute -R $opt $(recs seg-real "$z") > "$w/real.$r.blocks"
+    perl "$top/bench/route/blockeval.pl" "$w/real.labels" "$w/real.$r.blocks" |
+        awk -v r="$r" '{ v[$1] = $2 } END { printf "%s %.4f (%d windows) ", r, v["block_recall_pure_english"], v["blocks_pure_english"] }'
+done
+echo
 fi
 echo "route.sh: $(($(date +%s) - t0)) s"

@@ -15,23 +15,30 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crroute [-c bpb|ce|tra] [-r X | -R] [--spans [-p P] [-l P] [-P P]]\n"
-               "               [--header | --json] REC REC...\n"
+    fprintf(f, "usage: crroute [-c bpb|fit|ce|tra] [-a A] [-b B] [-r X | -R]\n"
+               "               [--spans [-p P] [-l P] [-P P]] [--header | --json] REC REC...\n"
                "Routes each block to the expert that reconstructs it best. Each REC is the\n"
                "reconstruction stream of one expert (crtok | crenc | crdec) over the same\n"
                "token stream: files, FIFOs or process substitutions, in any order.\n"
-               "  -c, --score S    bpb: CE per byte over the expert's own held-out median,\n"
-               "                   on the scale of its spread: ln(that) / ln(its q90)\n"
-               "                   (calibrated; the default), ce: CE per token in bits (the\n"
-               "                   paper's raw rule), tra: 1 - TRA\n"
-               "  -r, --reject X   label a block unknown when the winner's CE per byte is\n"
-               "                   above X times its held-out median (default: its own\n"
-               "                   held-out q99; with -c ce or tra: the score above X)\n"
+               "  -c, --score S    bpb: CE per byte over the expert's own held-out median\n"
+               "                   to the power A, on the scale of its spread to the power\n"
+               "                   B (calibrated; the default), fit: ln(CE per byte over\n"
+               "                   the median) / ln(q99), 1 at the rejection threshold,\n"
+               "                   ce: CE per token in bits (the paper's raw rule), tra:\n"
+               "                   1 - TRA\n"
+               "  -a, --median-power A  how much of each expert's median -c bpb takes, 0\n"
+               "                   (raw bits) to 1 (default %g for blocks, %g for spans)\n"
+               "  -b, --spread-power B  the same for its spread (default %g, %g)\n"
+               "  -r, --reject X   label a block unknown when no expert codes it within X\n"
+               "                   times its held-out median CE per byte (default: each\n"
+               "                   one's held-out q99; with -c ce or tra: when the winner's\n"
+               "                   score is above X)\n"
                "  -R, --no-reject  never unknown\n"
                "  -s, --spans      segment each document: lines doc start end label, byte\n"
                "                   spans that cover it whole (use overlapping windows,\n"
                "                   crtok -L 512 -S 64)\n"
-               "  -p, --penalty P  cost of a change of label in --spans, in bytes at q90\n"
+               "  -p, --penalty P  cost of a change of label in --spans, on the scale of\n"
+               "                   the costs (with -a 1 -b 1, a byte at q90 costs 1)\n"
                "                   (default %g)\n"
                "  -l, --line-penalty P  the same at the start of a line (default %g)\n"
                "  -P, --para-penalty P  the same at the start of a paragraph, a line\n"
@@ -41,22 +48,24 @@ static void usage(FILE *f)
                "  -h, --help       this help\n"
                "      --version    version\n"
                "Block lines: doc block start end label margin, then each expert's score.\n"
-               "See crroute(1).\n", CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY);
+               "See crroute(1).\n", CR_CALIB_BLOCK_A, CR_CALIB_SPAN_A, CR_CALIB_BLOCK_B,
+            CR_CALIB_SPAN_B, CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY);
 }
 
-enum { SCORE_BPB, SCORE_CE, SCORE_TRA };
+enum { SCORE_BPB, SCORE_FIT, SCORE_CE, SCORE_TRA };
 
 struct opts {
     int score, reject, spans, header, json;
     double reject_at, penalty, line_penalty, para_penalty;
+    cr_calib_scale scale; /* -a, -b (NAN: the mode's default) */
 };
 
 struct expert {
     char name[128];
     cr_calib cal;
     int calibrated;
-    double reject_at; /* block score above which a block it wins is unknown */
-    double reject_x;  /* the same as a calibrated score (CE per byte over the median) */
+    double reject_x; /* the threshold: a calibrated score (CE per byte over the median),
+                      * or with -c ce or tra a score; INFINITY: never unknown */
 };
 
 struct router {
@@ -79,6 +88,12 @@ static const char *label_of(const struct router *r, int state)
     return state < r->k ? r->ex[state].name : "unknown";
 }
 
+/* Scores on the calibrated scale (-c bpb or fit), whose rejection needs cal.* */
+static int calibrated(const struct router *r)
+{
+    return r->o.score == SCORE_BPB || r->o.score == SCORE_FIT;
+}
+
 /* A stream header of each expert: its name and calibration. */
 static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
 {
@@ -90,21 +105,20 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
         else
             snprintf(e->name, sizeof e->name, "%s", name);
         e->calibrated = cr_calib_get(&e->cal, ev[i].meta);
-        if (!e->calibrated && r->o.score == SCORE_BPB)
+        if (!e->calibrated && calibrated(r))
             return cr_diag_set(d, CR_E_VALUE, "%s: the expert '%s' is not calibrated "
                                "(crmodel calibrate), so only -c ce or -c tra can route with it",
                                ev[i].input, e->name);
         e->reject_x = !r->o.reject ? INFINITY : r->o.reject_at > 0 ? r->o.reject_at
                                                                   : e->cal.q99;
-        e->reject_at = r->o.score == SCORE_BPB && isfinite(e->reject_x)
-                           ? cr_calib_norm(&e->cal, e->reject_x) : e->reject_x;
     }
     /* unknown costs the highest threshold per byte, on the spans' scale: text goes
      * unknown in --spans only where no expert is within its own threshold */
     r->unknown_rate = -INFINITY;
     for (int i = 0; i < r->k; i++) {
-        double u = r->o.score == SCORE_BPB ? cr_calib_cost_rate(&r->ex[i].cal, r->ex[i].reject_x)
-                                           : r->ex[i].reject_x;
+        double u = calibrated(r) && isfinite(r->ex[i].reject_x)
+                       ? cr_calib_cost_rate(&r->ex[i].cal, r->o.scale, r->ex[i].reject_x)
+                       : r->ex[i].reject_x;
         if (u > r->unknown_rate)
             r->unknown_rate = u;
     }
@@ -121,8 +135,9 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
     return CR_OK;
 }
 
-/* The routing score of expert i for block b (lower is better). */
-static double block_score(const struct router *r, int i, const cr_event *ev)
+/* The routing score of expert i for block b (lower is better); *x its calibrated score
+ * (CE per byte over its median) when the score is calibrated. */
+static double block_score(const struct router *r, int i, const cr_event *ev, double *x)
 {
     const cr_block *b = &ev->block;
     double bits = 0;
@@ -135,23 +150,29 @@ static double block_score(const struct router *r, int i, const cr_event *ev)
         return bits / b->n;
     if (r->o.score == SCORE_TRA)
         return 1.0 - (double)hits / b->n;
-    return cr_calib_norm(&r->ex[i].cal, cr_calib_score(&r->ex[i].cal, bits, b->off[b->n], b->n));
+    *x = cr_calib_score(&r->ex[i].cal, bits, b->off[b->n], b->n);
+    return r->o.score == SCORE_FIT ? cr_calib_fit(&r->ex[i].cal, *x)
+                                   : cr_calib_block(&r->ex[i].cal, r->o.scale, *x);
 }
 
 static void put_block(struct router *r, const cr_event *ev)
 {
     const cr_block *b = &ev[0].block;
     double s[CR_JOIN_MAX];
-    int best = 0, second = -1;
+    int best = 0, second = -1, fits = 0;
     for (int i = 0; i < r->k; i++) {
-        s[i] = block_score(r, i, &ev[i]);
+        double x = 0;
+        s[i] = block_score(r, i, &ev[i], &x);
         if (s[i] < s[best])
             best = i;
+        fits += calibrated(r) && !(x > r->ex[i].reject_x); /* within its threshold */
     }
     for (int i = 0; i < r->k; i++)
         if (i != best && (second < 0 || s[i] < s[second]))
             second = i;
-    int state = s[best] > r->ex[best].reject_at ? r->k : best;
+    /* unknown: calibrated, when no expert codes the block within its threshold; raw,
+     * when the winner's score is above it */
+    int state = (calibrated(r) ? !fits : s[best] > r->ex[best].reject_x) ? r->k : best;
     double margin = second < 0 ? 0.0 : s[second] - s[best];
     const char *label = label_of(r, state);
     if (r->o.json) {
@@ -192,11 +213,12 @@ static int seg_window(struct router *r, const cr_event *ev, cr_diag *d)
             r->cost[(size_t)i * n + t] =
                 (float)(r->o.score == SCORE_CE    ? bits
                         : r->o.score == SCORE_TRA ? (ev[i].argmax[t] != b->ids[t])
-                                                  : cr_calib_cost(&r->ex[i].cal, bits, bytes));
+                                                  : cr_calib_cost(&r->ex[i].cal, r->o.scale,
+                                                                  bits, bytes));
         }
         /* unknown: as if an expert scored these bytes at the rejection threshold */
         r->cost[(size_t)r->k * n + t] =
-            r->o.score == SCORE_BPB && isfinite(r->unknown_rate)
+            calibrated(r) && isfinite(r->unknown_rate)
                 ? (float)(r->unknown_rate * bytes) : 1e30f;
     }
     cr_line_cuts(r->v, b, r->cut);
@@ -325,24 +347,36 @@ static int route(struct router *r, char *const *paths, int k)
 static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option longs[] = {
-        {"score", 1, 0, 'c'}, {"reject", 1, 0, 'r'}, {"no-reject", 0, 0, 'R'},
+        {"score", 1, 0, 'c'}, {"median-power", 1, 0, 'a'}, {"spread-power", 1, 0, 'b'},
+        {"reject", 1, 0, 'r'}, {"no-reject", 0, 0, 'R'},
         {"spans", 0, 0, 's'}, {"penalty", 1, 0, 'p'},
         {"line-penalty", 1, 0, 'l'}, {"para-penalty", 1, 0, 'P'}, {"header", 0, 0, 'H'},
         {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = CR_SEG_PENALTY,
                        .line_penalty = CR_SEG_LINE_PENALTY,
-                       .para_penalty = CR_SEG_PARA_PENALTY};
-    while ((c = getopt_long(argc, argv, "c:r:Rsp:l:P:h", longs, NULL)) != -1) {
+                       .para_penalty = CR_SEG_PARA_PENALTY, .scale = {NAN, NAN}};
+    while ((c = getopt_long(argc, argv, "c:a:b:r:Rsp:l:P:h", longs, NULL)) != -1) {
         switch (c) {
         case 'c':
-            o->score = !strcmp(optarg, "bpb") ? SCORE_BPB : !strcmp(optarg, "ce") ? SCORE_CE
-                       : !strcmp(optarg, "tra") ? SCORE_TRA : -1;
+            o->score = !strcmp(optarg, "bpb")   ? SCORE_BPB
+                       : !strcmp(optarg, "fit") ? SCORE_FIT
+                       : !strcmp(optarg, "ce")  ? SCORE_CE
+                       : !strcmp(optarg, "tra") ? SCORE_TRA
+                                                : -1;
             if (o->score < 0) {
-                cli_err("-c %s: the score is bpb, ce or tra", optarg);
+                cli_err("-c %s: the score is bpb, fit, ce or tra", optarg);
                 return -1;
             }
             break;
+        case 'a':
+        case 'b': {
+            double *x = c == 'a' ? &o->scale.a : &o->scale.b;
+            const char name[3] = {'-', (char)c, 0};
+            if (isnan(*x = cli_number(optarg, name, 0, 1, 0)))
+                return -1;
+            break;
+        }
         case 'r':
         case 'p':
         case 'l':
@@ -365,8 +399,16 @@ static int parse(int argc, char **argv, struct opts *o)
         default: usage(stderr); return -1;
         }
     }
-    if (o->score != SCORE_BPB && o->reject_at == 0)
+    if (o->spans && o->score == SCORE_FIT) {
+        cli_err("-c fit scores blocks; --spans costs are -c bpb, ce or tra");
+        return -1;
+    }
+    if (o->score != SCORE_BPB && o->score != SCORE_FIT && o->reject_at == 0)
         o->reject = 0; /* rejection is on the calibrated scale, unless a threshold is given */
+    if (isnan(o->scale.a))
+        o->scale.a = o->spans ? CR_CALIB_SPAN_A : CR_CALIB_BLOCK_A;
+    if (isnan(o->scale.b))
+        o->scale.b = o->spans ? CR_CALIB_SPAN_B : CR_CALIB_BLOCK_B;
     if (argc - optind < 1 || argc - optind > CR_JOIN_MAX) {
         cli_err("give the reconstruction streams of 1 to %d experts", CR_JOIN_MAX);
         usage(stderr);

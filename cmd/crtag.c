@@ -23,7 +23,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: crtag [-m EXPERT]... [-s] [--state FILE [--changed]] [--json | --header]\n"
-               "             [-S STRIDE] [-p P] [-l P] [-P P] [-r X] [-v] PATH...\n"
+               "             [-S STRIDE] [-p P] [-l P] [-P P] [-a A] [-b B] [-r X] [-v] PATH...\n"
                "Tags each file, and with -s each stretch of each file, with the expert that\n"
                "reconstructs it best, or unknown. A PATH is a file or a directory (walked);\n"
                "- reads a list of paths from stdin, NUL- or newline-separated.\n"
@@ -36,6 +36,9 @@ static void usage(FILE *f)
                "  -p, --penalty P     the cost of a change of label (default %g)\n"
                "  -l, --line-penalty P  the same at the start of a line (default %g)\n"
                "  -P, --para-penalty P  at the start of a paragraph (default %g)\n"
+               "  -a, --median-power A  how much of each expert's held-out median its costs\n"
+               "                      take, 0 (raw bits) to 1 (default %g)\n"
+               "  -b, --spread-power B  the same for its spread (default %g)\n"
                "  -r, --reject X      one rejection threshold (default: each expert's q99)\n"
                "      --json          JSON Lines\n"
                "      --header        a first line naming the columns\n"
@@ -43,7 +46,8 @@ static void usage(FILE *f)
                "  -h, --help          this help\n"
                "      --version       version\n"
                "File lines: path label xxh3 size, then the share of bytes of each label.\n"
-               "See crtag(1).\n", CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY);
+               "See crtag(1).\n", CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY,
+            CR_CALIB_SPAN_A, CR_CALIB_SPAN_B);
 }
 
 struct opts {
@@ -51,6 +55,7 @@ struct opts {
     int nmodels, spans, changed, json, header, verbose;
     long stride;
     double penalty[3], reject; /* in a line, at a line, at a paragraph */
+    cr_calib_scale scale;      /* -a, -b */
 };
 
 static struct {
@@ -254,12 +259,14 @@ static int parse(int argc, char **argv, struct opts *o)
     static const struct option longs[] = {
         {"model", 1, 0, 'm'}, {"spans", 0, 0, 's'}, {"state", 1, 0, 'T'},
         {"changed", 0, 0, 'C'}, {"stride", 1, 0, 'S'}, {"penalty", 1, 0, 'p'},
-        {"line-penalty", 1, 0, 'l'}, {"para-penalty", 1, 0, 'P'}, {"reject", 1, 0, 'r'}, {"json", 0, 0, 'j'}, {"header", 0, 0, 'H'},
+        {"line-penalty", 1, 0, 'l'}, {"para-penalty", 1, 0, 'P'}, {"median-power", 1, 0, 'a'},
+        {"spread-power", 1, 0, 'b'}, {"reject", 1, 0, 'r'}, {"json", 0, 0, 'j'}, {"header", 0, 0, 'H'},
         {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     /* stride 0: half the block size */
-    *o = (struct opts){.penalty = {CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY}};
-    while ((c = getopt_long(argc, argv, "m:sS:p:l:P:r:vh", longs, NULL)) != -1) {
+    *o = (struct opts){.penalty = {CR_SEG_PENALTY, CR_SEG_LINE_PENALTY, CR_SEG_PARA_PENALTY},
+                       .scale = {CR_CALIB_SPAN_A, CR_CALIB_SPAN_B}};
+    while ((c = getopt_long(argc, argv, "m:sS:p:l:P:a:b:r:vh", longs, NULL)) != -1) {
         switch (c) {
         case 'm':
             if (o->nmodels == CR_SEG_MAX_STATES - 1) {
@@ -285,6 +292,14 @@ static int parse(int argc, char **argv, struct opts *o)
                                    : &o->reject;
             const char name[3] = {'-', (char)c, 0};
             if (isnan(*x = cli_number(optarg, name, 0, INFINITY, CLI_NUM_ABOVE)))
+                return -1;
+            break;
+        }
+        case 'a':
+        case 'b': {
+            double *x = c == 'a' ? &o->scale.a : &o->scale.b;
+            const char name[3] = {'-', (char)c, 0};
+            if (isnan(*x = cli_number(optarg, name, 0, 1, 0)))
                 return -1;
             break;
         }
@@ -334,7 +349,7 @@ static cr_meta *settings(void)
     for (int i = 0; i < g.k; i++)
         checks[i] = g.ex[i]->check;
     return cr_tagstate_settings((const char *const *)g.names, checks, g.k,
-                                (uint64_t)g.o.stride, g.o.penalty, g.o.reject);
+                                (uint64_t)g.o.stride, g.o.penalty, g.o.reject, g.o.scale);
 }
 
 /* --state: one run at a time (a lock on FILE.lock), then the last run's entries. */
@@ -382,7 +397,7 @@ int main(int argc, char **argv)
     snprintf(vdir, sizeof vdir, "%s/gpt2", cli_share_dir());
     if (cr_vocab_load(&g.v, vdir, &d) < 0 ||
         cr_tagger_new(&g.t, (const cr_ae *const *)g.ex, g.k, g.v, (uint32_t)g.o.stride,
-                      g.o.penalty, g.o.reject, collect, NULL, &d) < 0) {
+                      g.o.penalty, g.o.reject, g.o.scale, collect, NULL, &d) < 0) {
         cli_err("%s", d.msg);
         goto done;
     }

@@ -67,27 +67,32 @@ double cr_calib_score(const cr_calib *c, double bits, double bytes, double token
     return tokens > 0 ? bits / tokens / c->bpt_median : 0.0;
 }
 
-double cr_calib_norm(const cr_calib *c, double x)
+/* ln q90, and q90 - 1, kept away from 0 (a held-out set of nearly equal blocks) */
+static double log_spread(const cr_calib *c) { return c->q90 > 1.001 ? log(c->q90) : log(1.001); }
+static double spread(const cr_calib *c) { return c->q90 > 1.001 ? c->q90 - 1 : 0.001; }
+
+double cr_calib_block(const cr_calib *c, cr_calib_scale s, double x)
 {
-    /* a q90 at the median (a held-out set of nearly equal blocks) would divide by 0 */
-    double spread = c->q90 > 1.001 ? log(c->q90) : log(1.001);
-    return log(x) / spread;
+    if (!(x > 1e-12))
+        x = 1e-12; /* a block rebuilt for free: ln 0 would tie every expert at -inf */
+    return (log(x) + (1 - s.a) * log(c->bpb_median)) / pow(log_spread(c), s.b);
 }
 
-/* q90 - 1, kept away from 0 as in cr_calib_norm */
-static double spread(const cr_calib *c)
+double cr_calib_fit(const cr_calib *c, double x)
 {
-    return c->q90 > 1.001 ? c->q90 - 1 : 0.001;
+    if (!(x > 1e-12))
+        x = 1e-12;
+    return log(x) / (c->q99 > 1.001 ? log(c->q99) : log(1.001));
 }
 
-double cr_calib_cost(const cr_calib *c, double bits, double bytes)
+double cr_calib_cost(const cr_calib *c, cr_calib_scale s, double bits, double bytes)
 {
-    return (bits / c->bpb_median - bytes) / spread(c);
+    return (bits * pow(c->bpb_median, -s.a) - s.a * bytes) / pow(spread(c), s.b);
 }
 
-double cr_calib_cost_rate(const cr_calib *c, double x)
+double cr_calib_cost_rate(const cr_calib *c, cr_calib_scale s, double x)
 {
-    return (x - 1) / spread(c);
+    return (x * pow(c->bpb_median, 1 - s.a) - s.a) / pow(spread(c), s.b);
 }
 
 int cr_calib_add(cr_calib_acc *a, double bits, uint64_t bytes, uint32_t tokens, cr_diag *d)

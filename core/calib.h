@@ -37,20 +37,39 @@ int cr_calib_copy(cr_meta *dst, const cr_meta *src);
  * (an appended <|endoftext|> alone) scores as its bits per token against bpt_median. */
 double cr_calib_score(const cr_calib *c, double bits, double bytes, double tokens);
 
-/* The calibrated score x of a block (cr_calib_score) on the scale of the expert's own
- * spread: ln x / ln q90, 0 at its held-out median and 1 at its q90. Experts whose own text
- * varies widely (code of many kinds) are then not outbid by an expert whose text varies
- * little (prose) at an equal ratio to their medians. Monotone in x for one expert, so its
- * rejection threshold maps one to one (cr_calib_norm(c, q99)). */
-double cr_calib_norm(const cr_calib *c, double x);
+/* How much of each expert's own figures the router takes into account: its held-out
+ * median to the power a, its spread to the power b. a = b = 1 compares experts by the
+ * ratio of their CE per byte to their own medians, on the scale of their own spreads (the
+ * full calibration); a = b = 0 compares their raw bits, the paper's rule, under which an
+ * expert of a low-entropy domain wins text it merely codes well. The defaults lie between
+ * and were chosen on development sets only (bench/route/tune.sh, crroute(1)): blocks, which
+ * each hold one domain's text, by block accuracy on the calibration halves and the
+ * development documents; spans by boundary F1 there. */
+typedef struct cr_calib_scale {
+    double a, b;
+} cr_calib_scale;
+#define CR_CALIB_BLOCK_A 0.1
+#define CR_CALIB_BLOCK_B 0.0
+#define CR_CALIB_SPAN_A 0.5
+#define CR_CALIB_SPAN_B 0.5
 
-/* The same spread for costs that add up along a document (crroute --spans): text of
- * `bytes` bytes that the expert codes in `bits` costs (bits / bpb_median - bytes) /
- * (q90 - 1), so a stretch costs its bytes times (x - 1) / (q90 - 1) for its calibrated
- * score x: 0 at the median, 1 per byte at q90, the first-order twin of cr_calib_norm. */
-double cr_calib_cost(const cr_calib *c, double bits, double bytes);
-/* The cost per byte of text at calibrated score x: (x - 1) / (q90 - 1). */
-double cr_calib_cost_rate(const cr_calib *c, double x);
+/* The routing score of a block of calibrated score x (cr_calib_score) on scale s:
+ * (ln x + (1 - a) ln bpb_median) / ln(q90)^b, that is (ln bpb - a ln median) / ln(q90)^b.
+ * Lower is better; only differences between experts mean anything. */
+double cr_calib_block(const cr_calib *c, cr_calib_scale s, double x);
+
+/* Where a block of calibrated score x lies against the expert's own rejection threshold:
+ * ln x / ln q99, 1 at the threshold. Text that no expert fits scores above 1 for all of
+ * them (crroute -c fit; the score of bench/route.sh's AUROC). */
+double cr_calib_fit(const cr_calib *c, double x);
+
+/* Costs that add up along a document (crroute --spans): text of `bytes` bytes that the
+ * expert codes in `bits` costs (bits / median^a - a bytes) / (q90 - 1)^b. With a = b = 1
+ * a stretch costs its bytes times (x - 1) / (q90 - 1) for its calibrated score x: 0 at
+ * the median, 1 per byte at q90. */
+double cr_calib_cost(const cr_calib *c, cr_calib_scale s, double bits, double bytes);
+/* The cost per byte of text at calibrated score x: (x median^(1-a) - a) / (q90 - 1)^b. */
+double cr_calib_cost_rate(const cr_calib *c, cr_calib_scale s, double x);
 
 /* Collects held-out blocks, then computes the figures. */
 typedef struct cr_calib_acc {

@@ -218,7 +218,8 @@ void cr_tagstate_free(cr_tagstate *s)
 }
 
 cr_meta *cr_tagstate_settings(const char *const *names, const uint64_t *checks, int k,
-                              uint64_t stride, const double penalty[3], double reject)
+                              uint64_t stride, const double penalty[3], double reject,
+                              cr_calib_scale scale)
 {
     cr_meta *m = cr_meta_new();
     char n[4096] = "", c[4096] = "";
@@ -232,7 +233,9 @@ cr_meta *cr_tagstate_settings(const char *const *names, const uint64_t *checks, 
               cr_meta_set_f64(m, "tag.penalty", penalty[0]) < 0 ||
               cr_meta_set_f64(m, "tag.line_penalty", penalty[1]) < 0 ||
               cr_meta_set_f64(m, "tag.para_penalty", penalty[2]) < 0 ||
-              cr_meta_set_f64(m, "tag.reject", reject) < 0)) {
+              cr_meta_set_f64(m, "tag.reject", reject) < 0 ||
+              cr_meta_set_f64(m, "tag.median_power", scale.a) < 0 ||
+              cr_meta_set_f64(m, "tag.spread_power", scale.b) < 0)) {
         cr_meta_free(m);
         return NULL;
     }
@@ -243,14 +246,14 @@ int cr_tagstate_same(const cr_meta *a, const cr_meta *b)
 {
     static const char *const str[] = {"tag.experts", "tag.checks"};
     static const char *const num[] = {"tag.penalty", "tag.line_penalty", "tag.para_penalty",
-                                      "tag.reject"};
+                                      "tag.reject", "tag.median_power", "tag.spread_power"};
     const char *x, *y;
     uint64_t s, t;
     double p, q;
     for (int i = 0; i < 2; i++)
         if (!cr_meta_get_str(a, str[i], &x) || !cr_meta_get_str(b, str[i], &y) || strcmp(x, y))
             return 0;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 6; i++)
         if (!cr_meta_get_f64(a, num[i], &p) || !cr_meta_get_f64(b, num[i], &q) || p != q)
             return 0;
     return cr_meta_get_u64(a, "tag.stride", &s) && cr_meta_get_u64(b, "tag.stride", &t) && s == t;

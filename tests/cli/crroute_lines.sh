@@ -31,6 +31,11 @@ for m in one two; do crenc -m $m.crm doc16.tok | crdec -m $m.crm > doc16.$m.rec 
 crroute -s -p 5 -l 2 -P 0.5 doc16.one.rec doc16.two.rec | cut -f 2- > route.spans
 crtag -s -m one.crm -m two.crm -S 16 -p 5 -l 2 -P 0.5 doc.md | cut -f 2- > tag.spans
 cmp -s route.spans tag.spans && echo "crtag -s = crroute -s" || diff route.spans tag.spans | head -5
+# and at another scale of the costs (-a, -b), which changes the spans
+crroute -s -a 0.1 -b 1 -p 5 -l 2 -P 0.5 doc16.one.rec doc16.two.rec | cut -f 2- > route2.spans
+crtag -s -a 0.1 -b 1 -m one.crm -m two.crm -S 16 -p 5 -l 2 -P 0.5 doc.md | cut -f 2- > tag2.spans
+cmp -s route2.spans tag2.spans && echo "crtag -s -a -b = crroute -s -a -b" || diff route2.spans tag2.spans | head -5
+cmp -s route.spans route2.spans && echo "-a -b change nothing" || echo "-a -b change the spans"
 echo "-- errors"
 crroute -s -P -1 doc.one.rec doc.two.rec; echo "exit $?"
 crtag -l x doc.md; echo "exit $?"

@@ -29,3 +29,6 @@ head -c 2000 ab.two.rec > cut.rec
 crroute -c ce ab.one.rec cut.rec > /dev/null; echo "exit $?"
 crroute ab.one.rec ab.two.rec > /dev/null; echo "exit $?"
 crroute -c xx ab.one.rec; echo "exit $?"
+crroute -a 1.5 ab.one.rec; echo "exit $?"
+crroute -s -c fit ab.one.rec; echo "exit $?"
+crroute -c fit ab.one.rec > /dev/null; echo "exit $?"

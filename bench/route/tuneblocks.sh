@@ -1,0 +1,53 @@
+#!/bin/sh
+# Chooses the scale of crroute's block scores (-a, -b without -s) on the experts' own
+# held-out calibration text, never on the test text that bench/route.sh routes:
+#   sh bench/route/tuneblocks.sh
+# Every domain's calibration blocks (CR_DATA/{py,en,c}-cal-512.tok, the odd held-out files
+# that crmodel calibrate read; share/recipes/expert.sh) go through every expert
+# (CR_EXPERTS as in bench/route.sh; the streams are kept in CR_DATA/route-bench while
+# newer than model and tokens). Prints, for each A of 0, 0.1, ..., 1 and B of 0, 0.5 and
+# 1 (CR_A, CR_B), the share of each domain's blocks that crroute -R -a A -b B sends to
+# the domain's expert, and their mean. The default of crroute is the setting of the best
+# mean; among equal ones, the one of the largest A, then B (the most calibration).
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=$top/build
+D=${CR_DATA:-/tmp/cr-data}
+w=$D/route-bench
+mkdir -p "$w"
+export CR_SHARE=$top/share PATH="$B:$PATH"
+as=${CR_A:-0 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1} bs=${CR_B:-0 0.5 1}
+make -s -C "$top" all >&2
+. "$top/bench/lib.sh"
+experts=$(bench_experts)
+prefix() { case $1 in python) echo py ;; english) echo en ;; c) echo c ;; *) echo "$1" ;; esac; }
+names=
+for e in $experts; do names="$names ${e%%=*}"; done
+for n in $names; do
+    t=$D/$(prefix "$n")-cal-512.tok
+    [ -s "$t" ] || { echo "tuneblocks.sh: no $t (share/recipes/expert.sh $n)" >&2; exit 1; }
+    for e in $experts; do
+        bench_decode "$(bench_model "$e")" "$t" "$w/cal-$n.${e%%=*}.rec"
+    done
+done
+recs() { for e in $names; do printf ' %s' "$w/cal-$1.$e.rec"; done; }
+
+echo "== Block scores (crroute -R -a A -b B) on the calibration text of each domain"
+printf '%5s %5s' a b
+for n in $names; do printf ' %9s' "$n"; done
+printf ' %9s\n' mean
+for a in $as; do
+    for b in $bs; do
+        printf '%5s %5s' "$a" "$b"
+        for n in $names; do
+            # shellcheck disable=SC2046
+            crroute -R -a "$a" -b "$b" $(recs "$n") |
+                awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf " %9.4f", h / NR }'
+        done
+        echo
+    done
+done | awk '{ s = 0; for (i = 3; i <= NF; i++) s += $i; printf "%s %9.4f\n", $0, s / (NF - 2) }' |
+    tee "$w/tuneblocks.tsv"
+echo "(blocks: $(for n in $names; do printf '%s %s ' "$n" "$(crdump -q "$D/$(prefix "$n")-cal-512.tok" | grep -c '^block')"; done))"
+awk '{ if ($NF > best || ($NF == best && ($1 > a || ($1 == a && $2 > b)))) { best = $NF; a = $1; b = $2 } }
+    END { printf "chosen: -a %s -b %s (mean block accuracy %.4f)\n", a, b, best }' "$w/tuneblocks.tsv"
