@@ -151,8 +151,9 @@ static double block_score(const struct router *r, int i, const cr_event *ev, dou
     if (r->o.score == SCORE_TRA)
         return 1.0 - (double)hits / b->n;
     *x = cr_calib_score(&r->ex[i].cal, bits, b->off[b->n], b->n);
-    return r->o.score == SCORE_FIT ? cr_calib_fit(&r->ex[i].cal, *x)
-                                   : cr_calib_block(&r->ex[i].cal, r->o.scale, *x);
+    return r->o.score == SCORE_FIT
+               ? cr_calib_fit(&r->ex[i].cal, *x)
+               : cr_calib_block(&r->ex[i].cal, r->o.scale, bits, b->off[b->n], b->n);
 }
 
 static void put_block(struct router *r, const cr_event *ev)
@@ -405,6 +406,10 @@ static int parse(int argc, char **argv, struct opts *o)
     }
     if (o->score != SCORE_BPB && o->score != SCORE_FIT && o->reject_at == 0)
         o->reject = 0; /* rejection is on the calibrated scale, unless a threshold is given */
+    if (o->score != SCORE_BPB && (!isnan(o->scale.a) || !isnan(o->scale.b))) {
+        cli_err("-a and -b scale the calibrated score, -c bpb");
+        return -1;
+    }
     if (isnan(o->scale.a))
         o->scale.a = o->spans ? CR_CALIB_SPAN_A : CR_CALIB_BLOCK_A;
     if (isnan(o->scale.b))

@@ -71,11 +71,14 @@ double cr_calib_score(const cr_calib *c, double bits, double bytes, double token
 static double log_spread(const cr_calib *c) { return c->q90 > 1.001 ? log(c->q90) : log(1.001); }
 static double spread(const cr_calib *c) { return c->q90 > 1.001 ? c->q90 - 1 : 0.001; }
 
-double cr_calib_block(const cr_calib *c, cr_calib_scale s, double x)
+double cr_calib_block(const cr_calib *c, cr_calib_scale s, double bits, double bytes,
+                      double tokens)
 {
-    if (!(x > 1e-12))
-        x = 1e-12; /* a block rebuilt for free: ln 0 would tie every expert at -inf */
-    return (log(x) + (1 - s.a) * log(c->bpb_median)) / pow(log_spread(c), s.b);
+    double n = bytes > 0 ? bytes : tokens, m = bytes > 0 ? c->bpb_median : c->bpt_median;
+    double r = n > 0 ? bits / n : 0.0;
+    if (!(r > 1e-12))
+        r = 1e-12; /* a block rebuilt for free: kept finite, so that scores still compare */
+    return (log(r) - s.a * log(m)) / pow(log_spread(c), s.b);
 }
 
 double cr_calib_fit(const cr_calib *c, double x)

@@ -42,9 +42,9 @@ double cr_calib_score(const cr_calib *c, double bits, double bytes, double token
  * ratio of their CE per byte to their own medians, on the scale of their own spreads (the
  * full calibration); a = b = 0 compares their raw bits, the paper's rule, under which an
  * expert of a low-entropy domain wins text it merely codes well. The defaults lie between
- * and were chosen on development sets only (bench/route/tune.sh, crroute(1)): blocks, which
- * each hold one domain's text, by block accuracy on the calibration halves and the
- * development documents; spans by boundary F1 there. */
+ * and were chosen on held-out text that no benchmark tests on (crroute(1)): blocks by
+ * block accuracy on each domain's calibration text (bench/route/tuneblocks.sh), spans
+ * by boundary F1 on the development documents (bench/route/tune.sh). */
 typedef struct cr_calib_scale {
     double a, b;
 } cr_calib_scale;
@@ -53,10 +53,12 @@ typedef struct cr_calib_scale {
 #define CR_CALIB_SPAN_A 0.5
 #define CR_CALIB_SPAN_B 0.5
 
-/* The routing score of a block of calibrated score x (cr_calib_score) on scale s:
- * (ln x + (1 - a) ln bpb_median) / ln(q90)^b, that is (ln bpb - a ln median) / ln(q90)^b.
+/* The routing score of a block of `bytes` bytes and `tokens` tokens that the expert
+ * codes in `bits`, on scale s: (ln bpb - a ln bpb_median) / ln(q90)^b. Text of no bytes
+ * (an appended <|endoftext|> alone) scores its bits per token against bpt_median.
  * Lower is better; only differences between experts mean anything. */
-double cr_calib_block(const cr_calib *c, cr_calib_scale s, double x);
+double cr_calib_block(const cr_calib *c, cr_calib_scale s, double bits, double bytes,
+                      double tokens);
 
 /* Where a block of calibrated score x lies against the expert's own rejection threshold:
  * ln x / ln q99, 1 at the threshold. Text that no expert fits scores above 1 for all of

@@ -8,8 +8,8 @@
  *     nspans x (u64 start, u64 end, u16 state)
  * state < the number of experts is the expert of that index in tag.experts, equal to it
  * is "unknown". Header keys: tag.experts (names, comma-separated), tag.checks (their
- * model checks, hex, comma-separated), tag.stride (u64), tag.penalty, tag.line_penalty, tag.para_penalty, tag.reject,
- * tag.median_power, tag.spread_power (f64). */
+ * model checks, hex, comma-separated), tag.stride (u64), tag.penalty, tag.line_penalty,
+ * tag.para_penalty, tag.reject, tag.median_power, tag.spread_power (f64). */
 #ifndef CR_TAGSTATE_H
 #define CR_TAGSTATE_H
 

@@ -1,7 +1,8 @@
 # crtag --state: a second run over an unchanged tree scores nothing and prints the same
 # lines; a changed file is the only one scored (and, with --changed, the only one
-# printed); other experts or another penalty score everything again; a damaged state file is refused; a
-# second run while one holds the state exits at once. Then the crontab line of crtag(1),
+# printed); other experts, another penalty or another scale of the costs (-a, -b) score
+# everything again; a damaged state file is refused; a second run while one holds the
+# state exits at once. Then the crontab line of crtag(1),
 # run as written.
 for n in one two; do crmodel new -p tiny -s block=32 -s latents=2 -n $n -o $n.crm 2>/dev/null || exit 1; done
 crtok -L 32 "$TOP/README.md" > cal.tok || exit 1
@@ -23,6 +24,10 @@ echo "-- other experts"
 crtag -m one.crm -S 16 -v --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
 echo "-- another paragraph penalty"
 $t -P 7 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
+echo "-- another scale of the costs"
+$t -P 7 -a 0.3 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
+$t -P 7 -a 0.3 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
+$t -P 7 -a 0.3 -b 1 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
 echo "-- damaged"
 cp st good.st
 size=$(wc -c < st)
