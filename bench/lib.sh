@@ -31,6 +31,8 @@ build_sgemm_peak() {
 bench_experts() {
     echo "${CR_EXPERTS:-$(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done)}"
 }
+# The prefix of a domain's files in CR_DATA (share/data/*.sh): py-test.files, en-cal-512.tok.
+bench_prefix() { case $1 in python) echo py ;; english) echo en ;; c) echo c ;; *) echo "$1" ;; esac; }
 # The model file of one of them.
 bench_model() { case $1 in *=*) echo "${1#*=}" ;; *) echo "$top/share/models/$1.crm" ;; esac; }
 # REC: crenc | crdec of token stream TOK by MODEL, kept while newer than both.

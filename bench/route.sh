@@ -36,14 +36,13 @@ make -s -C "$top" all build/bench/zcost >&2
 
 . "$top/bench/lib.sh"
 experts=$(bench_experts)
-prefix() { case $1 in python) echo py ;; english) echo en ;; c) echo c ;; *) echo "$1" ;; esac; }
 names=
 for e in $experts; do names="$names ${e%%=*}"; done
 domains=${CR_DOMAINS:-$names}
 
 # the test text of a domain: its test files in order, up to $cap bytes
 for n in $domains; do
-    p=$(prefix "$n")
+    p=$(bench_prefix "$n")
     [ -s "$D/$p-test.files" ] || { echo "route.sh: no $D/$p-test.files (share/recipes/expert.sh $n)" >&2; exit 1; }
     t=0
     while IFS= read -r f && [ "$t" -lt "$cap" ]; do
@@ -54,7 +53,7 @@ for n in $domains; do
         mv "$w/test-$n.tok.new" "$w/test-$n.tok"
 done
 for n in $names; do # the zstd expert of each domain
-    p=$(prefix "$n")
+    p=$(bench_prefix "$n")
     [ -s "$w/$n.zdict" ] || "$B/bench/zcost" train -o "$w/$n.zdict" "$D/$p-train.files"
     "$B/bench/zcost" -d "$w/$n.zdict" -C "$D/$p-cal-512.tok" > "$w/$n.zcal"
 done

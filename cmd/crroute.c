@@ -66,6 +66,7 @@ struct expert {
     int calibrated;
     double reject_x; /* the threshold: a calibrated score (CE per byte over the median),
                       * or with -c ce or tra a score; INFINITY: never unknown */
+    cr_calib_costs costs; /* of --spans, on the scale -a -b */
 };
 
 struct router {
@@ -111,6 +112,7 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
                                ev[i].input, e->name);
         e->reject_x = !r->o.reject ? INFINITY : r->o.reject_at > 0 ? r->o.reject_at
                                                                   : e->cal.q99;
+        e->costs = cr_calib_costs_of(&e->cal, r->o.scale);
     }
     /* unknown costs the highest threshold per byte, on the spans' scale: text goes
      * unknown in --spans only where no expert is within its own threshold */
@@ -214,8 +216,7 @@ static int seg_window(struct router *r, const cr_event *ev, cr_diag *d)
             r->cost[(size_t)i * n + t] =
                 (float)(r->o.score == SCORE_CE    ? bits
                         : r->o.score == SCORE_TRA ? (ev[i].argmax[t] != b->ids[t])
-                                                  : cr_calib_cost(&r->ex[i].cal, r->o.scale,
-                                                                  bits, bytes));
+                                                  : cr_calib_cost(r->ex[i].costs, bits, bytes));
         }
         /* unknown: as if an expert scored these bytes at the rejection threshold */
         r->cost[(size_t)r->k * n + t] =
@@ -370,24 +371,22 @@ static int parse(int argc, char **argv, struct opts *o)
                 return -1;
             }
             break;
-        case 'a':
-        case 'b': {
-            double *x = c == 'a' ? &o->scale.a : &o->scale.b;
-            const char name[3] = {'-', (char)c, 0};
-            if (isnan(*x = cli_number(optarg, name, 0, 1, 0)))
-                return -1;
-            break;
-        }
         case 'r':
         case 'p':
         case 'l':
-        case 'P': {
+        case 'P':
+        case 'a':
+        case 'b': {
             double *x = c == 'r'   ? &o->reject_at
                         : c == 'p' ? &o->penalty
                         : c == 'l' ? &o->line_penalty
-                                   : &o->para_penalty;
+                        : c == 'P' ? &o->para_penalty
+                        : c == 'a' ? &o->scale.a
+                                   : &o->scale.b;
             const char name[3] = {'-', (char)c, 0};
-            if (isnan(*x = cli_number(optarg, name, 0, INFINITY, CLI_NUM_ABOVE)))
+            int power = c == 'a' || c == 'b'; /* from 0 to 1; the others above 0 */
+            if (isnan(*x = cli_number(optarg, name, 0, power ? 1 : INFINITY,
+                                      power ? 0 : CLI_NUM_ABOVE)))
                 return -1;
             break;
         }

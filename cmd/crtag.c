@@ -285,21 +285,19 @@ static int parse(int argc, char **argv, struct opts *o)
         case 'p':
         case 'l':
         case 'P':
-        case 'r': {
+        case 'r':
+        case 'a':
+        case 'b': {
             double *x = c == 'p'   ? &o->penalty[0]
                         : c == 'l' ? &o->penalty[1]
                         : c == 'P' ? &o->penalty[2]
-                                   : &o->reject;
+                        : c == 'r' ? &o->reject
+                        : c == 'a' ? &o->scale.a
+                                   : &o->scale.b;
             const char name[3] = {'-', (char)c, 0};
-            if (isnan(*x = cli_number(optarg, name, 0, INFINITY, CLI_NUM_ABOVE)))
-                return -1;
-            break;
-        }
-        case 'a':
-        case 'b': {
-            double *x = c == 'a' ? &o->scale.a : &o->scale.b;
-            const char name[3] = {'-', (char)c, 0};
-            if (isnan(*x = cli_number(optarg, name, 0, 1, 0)))
+            int power = c == 'a' || c == 'b'; /* from 0 to 1; the others above 0 */
+            if (isnan(*x = cli_number(optarg, name, 0, power ? 1 : INFINITY,
+                                      power ? 0 : CLI_NUM_ABOVE)))
                 return -1;
             break;
         }

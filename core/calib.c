@@ -88,14 +88,15 @@ double cr_calib_fit(const cr_calib *c, double x)
     return log(x) / (c->q99 > 1.001 ? log(c->q99) : log(1.001));
 }
 
-double cr_calib_cost(const cr_calib *c, cr_calib_scale s, double bits, double bytes)
+cr_calib_costs cr_calib_costs_of(const cr_calib *c, cr_calib_scale s)
 {
-    return (bits * pow(c->bpb_median, -s.a) - s.a * bytes) / pow(spread(c), s.b);
+    double over = pow(spread(c), -s.b);
+    return (cr_calib_costs){pow(c->bpb_median, -s.a) * over, s.a * over};
 }
 
 double cr_calib_cost_rate(const cr_calib *c, cr_calib_scale s, double x)
 {
-    return (x * pow(c->bpb_median, 1 - s.a) - s.a) / pow(spread(c), s.b);
+    return cr_calib_cost(cr_calib_costs_of(c, s), x * c->bpb_median, 1.0);
 }
 
 int cr_calib_add(cr_calib_acc *a, double bits, uint64_t bytes, uint32_t tokens, cr_diag *d)

@@ -68,8 +68,16 @@ double cr_calib_fit(const cr_calib *c, double x);
 /* Costs that add up along a document (crroute --spans): text of `bytes` bytes that the
  * expert codes in `bits` costs (bits / median^a - a bytes) / (q90 - 1)^b. With a = b = 1
  * a stretch costs its bytes times (x - 1) / (q90 - 1) for its calibrated score x: 0 at
- * the median, 1 per byte at q90. */
-double cr_calib_cost(const cr_calib *c, cr_calib_scale s, double bits, double bytes);
+ * the median, 1 per byte at q90. The two coefficients are an expert's, computed once
+ * (cr_calib_costs_of), since the cost is taken for every token of every window. */
+typedef struct cr_calib_costs {
+    double per_bit, per_byte;
+} cr_calib_costs;
+cr_calib_costs cr_calib_costs_of(const cr_calib *c, cr_calib_scale s);
+static inline double cr_calib_cost(cr_calib_costs k, double bits, double bytes)
+{
+    return bits * k.per_bit - bytes * k.per_byte;
+}
 /* The cost per byte of text at calibrated score x: (x median^(1-a) - a) / (q90 - 1)^b. */
 double cr_calib_cost_rate(const cr_calib *c, cr_calib_scale s, double x);
 

@@ -12,7 +12,7 @@ struct cr_tagger {
     const cr_ae *ex[CR_SEG_MAX_STATES];
     cr_ae_scratch *scratch[CR_SEG_MAX_STATES];
     cr_calib cal[CR_SEG_MAX_STATES];
-    cr_calib_scale scale; /* of the costs (cr_calib_cost) */
+    cr_calib_costs costs[CR_SEG_MAX_STATES]; /* each expert's, on the scale given */
     double unknown_rate;  /* the cost of a byte of "unknown" */
     uint32_t L, S;
     const cr_vocab *v;
@@ -42,7 +42,6 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
     t->v = v;
     t->L = (uint32_t)experts[0]->cfg.L;
     t->S = stride ? stride : (t->L > 1 ? t->L / 2 : 1); /* by default each token in two windows */
-    t->scale = scale;
     t->unknown_rate = -INFINITY; /* the highest threshold, as crroute -s */
     for (int i = 0; i < k; i++) {
         const char *name = "?";
@@ -55,6 +54,7 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
             return cr_diag_set(d, CR_E_VALUE, "expert %s is not calibrated (crmodel "
                                "calibrate)", name);
         double r = cr_calib_cost_rate(&t->cal[i], scale, reject > 0 ? reject : t->cal[i].q99);
+        t->costs[i] = cr_calib_costs_of(&t->cal[i], scale);
         t->unknown_rate = r > t->unknown_rate ? r : t->unknown_rate;
         size_t m = (size_t)cr_ae_slots(&experts[i]->cfg) * experts[i]->cfg.C;
         mw = m > mw ? m : mw;
@@ -119,7 +119,7 @@ static int window(cr_tagger *t, const cr_block *b, cr_diag *d)
         cr_ae_decode(t->ex[e], t->scratch[e], t->z, (int)n, b->ids, NULL, t->logp);
         for (uint32_t i = 0; i < n; i++)
             t->cost[(size_t)e * n + i] = (float)cr_calib_cost(
-                &t->cal[e], t->scale, -t->logp[i] / M_LN2, (double)(b->off[i + 1] - b->off[i]));
+                t->costs[e], -t->logp[i] / M_LN2, (double)(b->off[i + 1] - b->off[i]));
     }
     cr_line_cuts(t->v, b, t->cut);
     return cr_seg_window(t->seg, b->first, n, t->cost, t->start, t->cut, d);

@@ -20,11 +20,10 @@ as=${CR_A:-0 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1} bs=${CR_B:-0 0.5 1}
 make -s -C "$top" all >&2
 . "$top/bench/lib.sh"
 experts=$(bench_experts)
-prefix() { case $1 in python) echo py ;; english) echo en ;; c) echo c ;; *) echo "$1" ;; esac; }
 names=
 for e in $experts; do names="$names ${e%%=*}"; done
 for n in $names; do
-    t=$D/$(prefix "$n")-cal-512.tok
+    t=$D/$(bench_prefix "$n")-cal-512.tok
     [ -s "$t" ] || { echo "tuneblocks.sh: no $t (share/recipes/expert.sh $n)" >&2; exit 1; }
     for e in $experts; do
         bench_decode "$(bench_model "$e")" "$t" "$w/cal-$n.${e%%=*}.rec"
@@ -48,6 +47,6 @@ for a in $as; do
     done
 done | awk '{ s = 0; for (i = 3; i <= NF; i++) s += $i; printf "%s %9.4f\n", $0, s / (NF - 2) }' |
     tee "$w/tuneblocks.tsv"
-echo "(blocks: $(for n in $names; do printf '%s %s ' "$n" "$(crdump -q "$D/$(prefix "$n")-cal-512.tok" | grep -c '^block')"; done))"
+echo "(blocks: $(for n in $names; do printf '%s %s ' "$n" "$(crdump -q "$D/$(bench_prefix "$n")-cal-512.tok" | grep -c '^block')"; done))"
 awk '{ if ($NF > best || ($NF == best && ($1 > a || ($1 == a && $2 > b)))) { best = $NF; a = $1; b = $2 } }
     END { printf "chosen: -a %s -b %s (mean block accuracy %.4f)\n", a, b, best }' "$w/tuneblocks.tsv"
