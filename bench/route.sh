@@ -21,7 +21,8 @@
 #    the best calibrated score, noise against the test text of every domain.
 # 3. Segmentation of the synthetic and real mixed sets of bench/route/: byte and token
 #    accuracy, boundary precision, recall and F1 (64 bytes), lag; crroute's defaults and,
-#    beside them, one penalty wherever a change falls (-l and -P as -p).
+#    beside them, crtag's stride (256), one penalty wherever a change falls (-l and -P as
+#    -p), the full calibration, and zstd.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/build
@@ -160,18 +161,25 @@ head -n "$mixdocs" "$w/sets/mix.files" > "$w/mix.files"
 awk 'NR == FNR { keep[$0] = 1; next } keep[$1]' "$w/mix.files" "$w/sets/mix.labels" > "$w/mix.labels"
 cp "$w/sets/real.files" "$w/real.files"; cp "$w/sets/real.labels" "$w/real.labels"
 for s in mix real; do
-    crtok -L 512 -S "$stride" -T "$w/$s.files" > "$w/seg-$s.tok.new"
-    cmp -s "$w/seg-$s.tok.new" "$w/seg-$s.tok" && rm "$w/seg-$s.tok.new" ||
-        mv "$w/seg-$s.tok.new" "$w/seg-$s.tok"
+    # the benchmark's windows, and crtag's (its default stride, half the block)
+    for t in "seg-$s:$stride" "seg256-$s:256"; do
+        crtok -L 512 -S "${t#*:}" -T "$w/$s.files" > "$w/${t%:*}.tok.new"
+        cmp -s "$w/${t%:*}.tok.new" "$w/${t%:*}.tok" && rm "$w/${t%:*}.tok.new" ||
+            mv "$w/${t%:*}.tok.new" "$w/${t%:*}.tok"
+    done
     sh "$top/bench/route/tokens.sh" "$w/$s.files" > "$w/$s.tokens"
     run_set "seg-$s"
+    for e in $experts; do
+        bench_decode "$(bench_model "$e")" "$w/seg256-$s.tok" "$w/seg256-$s.${e%%=*}.rec"
+    done
     map=; [ "$s" = real ] && map="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
-    for r in cr cr-flat cr-full zstd; do
-        z= opt=; [ "$r" = zstd ] && z=z
+    for r in cr cr-256 cr-flat cr-full zstd; do
+        z= opt= set=seg-$s; [ "$r" = zstd ] && z=z
+        [ "$r" = cr-256 ] && set=seg256-$s
         [ "$r" = cr-flat ] && opt="-l 192 -P 192"
         [ "$r" = cr-full ] && opt="-a 1 -b 1 -P 48"
         # shellcheck disable=SC2086
-        crroute -s $opt $(recs "seg-$s" "$z") > "$w/$s.$r.spans"
+        crroute -s $opt $(recs "$set" "$z") > "$w/$s.$r.spans"
         echo "-- $s, $r ($(wc -l < "$w/$s.files") documents)"
         # shellcheck disable=SC2086
         perl "$top/bench/route/segeval.pl" $map "$w/$s.labels" "$w/$s.$r.spans" "$w/$s.tokens" |
@@ -180,7 +188,8 @@ for s in mix real; do
         echo
     done
 done
-echo "(crroute -s over each expert's stream; cr-flat: the same with -l 192 -P 192, one"
+echo "(crroute -s over each expert's stream; cr-256: the same over windows every 256 tokens"
+echo " (crtok -S 256), crtag's default stride; cr-flat: -l 192 -P 192, one"
 echo " penalty wherever a change falls; cr-full: -a 1 -b 1 -P 48, the full calibration of"
 echo " the costs; zstd: crroute -s over bench/zcost's streams; segeval.pl in bench/route:"
 echo " a boundary counts within 64 bytes, one to one)"

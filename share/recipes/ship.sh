@@ -8,7 +8,8 @@
 # adaptive head also sheds the embeddings of the tokens its training data never had
 # (crmodel convert --asm-in R, R = its train.vocab_seen, or CR_ASM_IN for a model trained
 # before crtrain wrote that key; the tokens it saw keep theirs exactly). Where expert.sh
-# ran a second stage (WORKDIR/NAME-2.crm), that model ships.
+# ran a second stage (WORKDIR/NAME-2.crm), that model ships; where it ran a third
+# (WORKDIR/NAME-3.crm: python and english after the second, c after the first), that one.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=${1:?usage: ship.sh NAME [WORKDIR] [RECIPE-NOTE]}
@@ -33,10 +34,11 @@ if [ -s "$w/$name-2.crm" ]; then
     note="${note:+$note; }then converted to adaptive input of the $r tokens its data had (crmodel convert --asm-in $r) and trained $more steps more from there (crtrain -m, --lr 1e-3, --seed 2, no curriculum)"
 fi
 if [ -s "$w/$name-3.crm" ]; then # the third stage (expert.sh CR_SHORT)
-    [ "$head" = second ] || { echo "ship.sh: $name: $w/$name-3.crm without $name-2.crm" >&2; exit 2; }
+    case $head in second | "") ;; # the adaptive head converts in stage 2
+        *) echo "ship.sh: $name: $w/$name-3.crm without $name-2.crm" >&2; exit 2 ;; esac
     m=$w/$name-3.crm
     short=$("$b/crmodel" info "$m" | awk -F'\t' '$2 == "train.steps" { print $3 }')
-    note="$note; then $short steps more with every third on short windows (crtrain -m, --lr 3e-4, --seed 3, --short-every 3)"
+    note="${note:+$note; }then $short steps more with every third on short windows (crtrain -m, --lr 3e-4, --seed 3, --short-every 3)"
 fi
 case $head in
 second) ;;
