@@ -82,23 +82,26 @@ done
 
 if on blocks; then
 echo "== Blocks of held-out test text (crtok -L 512), $(echo $names | wc -w) experts:$names"
-printf '%-10s %7s  %9s %9s %9s %9s %9s  %9s %9s\n' domain blocks calibrated by-bytes full-cal raw-CE zstd rejected zstd-rej
+printf '%-10s %7s  %9s %9s %9s %9s %9s %9s  %9s %9s\n' domain blocks calibrated alone by-bytes full-cal raw-CE zstd rejected zstd-rej
 for n in $domains; do
     # shellcheck disable=SC2046
     cal=$(crroute -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ t++; h += $5 == n; b += $4 - $3; hb += ($5 == n) * ($4 - $3) }
         END { printf "%.4f %.4f", h / t, hb / b }')
+    alone=$(crroute -t 0 -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     full=$(crroute -a 1 -b 1 -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     raw=$(crroute -c ce -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     zst=$(crroute -R $(recs "test-$n" z) | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
     rej=$(crroute $(recs "test-$n" "") | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
     zrej=$(crroute $(recs "test-$n" z) | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
-    printf '%-10s %7d  %9s %9s %9s %9s %9s  %9s %9s\n' "$n" "$(crdump -q "$w/test-$n.tok" | grep -c '^block')" \
-        ${cal% *} ${cal#* } "$full" "$raw" "$zst" "$rej" "$zrej"
+    printf '%-10s %7d  %9s %9s %9s %9s %9s %9s  %9s %9s\n' "$n" "$(crdump -q "$w/test-$n.tok" | grep -c '^block')" \
+        ${cal% *} "$alone" ${cal#* } "$full" "$raw" "$zst" "$rej" "$zrej"
 done
-echo "(calibrated: crroute -R REC..., its default scale (-a and -b for blocks, crroute(1));"
-echo " by-bytes: the same, each block weighed by its bytes; full-cal: crroute -a 1 -b 1 -R,"
-echo " each expert's CE per byte over its median on the scale of its spread; raw-CE:"
-echo " crroute -c ce -R, the paper's rule; zstd: bench/zcost's streams, calibrated;"
+echo "(calibrated: crroute -R REC..., its default scale (-a and -b for blocks, crroute(1))"
+echo " and a block under 256 tokens scored with the one before it (-t); alone: -t 0, every"
+echo " block scored alone; by-bytes: the calibrated, each block weighed by its bytes;"
+echo " full-cal: crroute -a 1 -b 1 -R, each expert's CE per byte over its median on the"
+echo " scale of its spread; raw-CE: crroute -c ce -R, the paper's rule; zstd:"
+echo " bench/zcost's streams, calibrated, routed as the calibrated column;"
 echo " rejected: the share labelled unknown by crroute REC..., the false rejections)"
 echo "where each domain's blocks go (calibrated, crroute REC..., rejection on):"
 for n in $domains; do

@@ -13,9 +13,14 @@
 #include "../core/segment.h"
 #include "cli.h"
 
+/* -t: blocks of fewer tokens than this share of the stream's block length (crtok -L)
+ * are scored with the one before them; chosen with -a and -b by
+ * bench/route/tuneblocks.sh on each domain's calibration text */
+#define CR_ROUTE_SHORT 0.5
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crroute [-c bpb|fit|ce|tra] [-a A] [-b B] [-r X | -R]\n"
+    fprintf(f, "usage: crroute [-c bpb|fit|ce|tra] [-a A] [-b B] [-r X | -R] [-t N]\n"
                "               [--spans [-p P] [-l P] [-P P]] [--header | --json] REC REC...\n"
                "Routes each block to the expert that reconstructs it best. Each REC is the\n"
                "reconstruction stream of one expert (crtok | crenc | crdec) over the same\n"
@@ -34,6 +39,10 @@ static void usage(FILE *f)
                "                   one's held-out q99; with -c ce or tra: when the winner's\n"
                "                   score is above X)\n"
                "  -R, --no-reject  never unknown\n"
+               "  -t, --short N    a block of fewer than N tokens (a file's last, mostly)\n"
+               "                   is scored together with the block before it in its\n"
+               "                   document (default: half the block length, crtok -L;\n"
+               "                   0: every block alone)\n"
                "  -s, --spans      segment each document: lines doc start end label, byte\n"
                "                   spans that cover it whole (use overlapping windows,\n"
                "                   crtok -L 512 -S 64)\n"
@@ -54,8 +63,10 @@ static void usage(FILE *f)
 
 enum { SCORE_BPB, SCORE_FIT, SCORE_CE, SCORE_TRA };
 
+
 struct opts {
     int score, reject, spans, header, json;
+    long short_tokens; /* -t: a block of fewer tokens is judged with the one before it */
     double reject_at, penalty, line_penalty, para_penalty;
     cr_calib_scale scale; /* -a, -b (NAN: the mode's default) */
 };
@@ -82,6 +93,11 @@ struct router {
     cr_vocab *v;     /* the tokens' bytes, for the cuts */
     uint32_t cap;    /* tokens the three hold */
     double unknown_rate;
+    /* the last block of the document (-t): each expert's bits and hits, its tokens and
+     * bytes; prev_n 0 before the document's first block */
+    double prev_bits[CR_JOIN_MAX], prev_hits[CR_JOIN_MAX];
+    uint64_t prev_n, prev_bytes;
+    uint64_t short_tokens; /* -t, or its default for the stream's block length */
 };
 
 static const char *label_of(const struct router *r, int state)
@@ -124,7 +140,10 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
         if (u > r->unknown_rate)
             r->unknown_rate = u;
     }
-    uint64_t vid;
+    uint64_t vid, len = 0;
+    cr_meta_get_u64(ev[0].meta, "block.tokens", &len);
+    r->short_tokens = r->o.short_tokens >= 0 ? (uint64_t)r->o.short_tokens
+                                             : (uint64_t)(len * CR_ROUTE_SHORT);
     if (r->v && (!cr_meta_get_u64(ev[0].meta, "tok.vocab_id", &vid) || vid != cr_vocab_id(r->v)))
         return cr_diag_set(d, CR_E_MISMATCH, "%s: tokens of another vocabulary than %s/gpt2: "
                            "--spans needs their bytes to find where lines start",
@@ -137,35 +156,47 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
     return CR_OK;
 }
 
-/* The routing score of expert i for block b (lower is better); *x its calibrated score
- * (CE per byte over its median) when the score is calibrated. */
-static double block_score(const struct router *r, int i, const cr_event *ev, double *x)
+/* What expert i spent on a block: its bits and its tokens rebuilt exactly. */
+static void block_cost(const cr_event *ev, double *bits, double *hits)
 {
     const cr_block *b = &ev->block;
-    double bits = 0;
-    uint32_t hits = 0;
+    *bits = *hits = 0;
     for (uint32_t t = 0; t < b->n; t++) {
-        bits -= ev->logp[t] / M_LN2;
-        hits += ev->argmax[t] == b->ids[t];
+        *bits -= ev->logp[t] / M_LN2;
+        *hits += ev->argmax[t] == b->ids[t];
     }
+}
+
+/* The routing score of expert i for text of n tokens and `bytes` bytes that it codes in
+ * `bits` with `hits` tokens exact (lower is better); *x its calibrated score (CE per
+ * byte over its median) when the score is calibrated. */
+static double block_score(const struct router *r, int i, double bits, double hits,
+                          uint64_t n, uint64_t bytes, double *x)
+{
     if (r->o.score == SCORE_CE)
-        return bits / b->n;
+        return bits / n;
     if (r->o.score == SCORE_TRA)
-        return 1.0 - (double)hits / b->n;
-    *x = cr_calib_score(&r->ex[i].cal, bits, b->off[b->n], b->n);
-    return r->o.score == SCORE_FIT
-               ? cr_calib_fit(&r->ex[i].cal, *x)
-               : cr_calib_block(&r->ex[i].cal, r->o.scale, bits, b->off[b->n], b->n);
+        return 1.0 - hits / n;
+    *x = cr_calib_score(&r->ex[i].cal, bits, bytes, n);
+    return r->o.score == SCORE_FIT ? cr_calib_fit(&r->ex[i].cal, *x)
+                                   : cr_calib_block(&r->ex[i].cal, r->o.scale, bits, bytes, n);
 }
 
 static void put_block(struct router *r, const cr_event *ev)
 {
     const cr_block *b = &ev[0].block;
-    double s[CR_JOIN_MAX];
+    double s[CR_JOIN_MAX], bits[CR_JOIN_MAX], hits[CR_JOIN_MAX];
+    uint64_t n = b->n, bytes = b->off[b->n];
     int best = 0, second = -1, fits = 0;
+    /* a block too short to judge alone (a file's last, mostly) is judged together with
+     * the one before it in its document */
+    int with_prev = r->prev_n > 0 && n < r->short_tokens;
     for (int i = 0; i < r->k; i++) {
         double x = 0;
-        s[i] = block_score(r, i, &ev[i], &x);
+        block_cost(&ev[i], &bits[i], &hits[i]);
+        s[i] = with_prev ? block_score(r, i, bits[i] + r->prev_bits[i], hits[i] + r->prev_hits[i],
+                                       n + r->prev_n, bytes + r->prev_bytes, &x)
+                         : block_score(r, i, bits[i], hits[i], n, bytes, &x);
         if (s[i] < s[best])
             best = i;
         fits += calibrated(r) && !(x > r->ex[i].reject_x); /* within its threshold */
@@ -178,6 +209,10 @@ static void put_block(struct router *r, const cr_event *ev)
     int state = (calibrated(r) ? !fits : s[best] > r->ex[best].reject_x) ? r->k : best;
     double margin = second < 0 ? 0.0 : s[second] - s[best];
     const char *label = label_of(r, state);
+    memcpy(r->prev_bits, bits, sizeof bits);
+    memcpy(r->prev_hits, hits, sizeof hits);
+    r->prev_n = n;
+    r->prev_bytes = bytes;
     if (r->o.json) {
         fputs("{\"doc\":", stdout);
         cli_put_str(1, r->doc, r->doclen);
@@ -315,6 +350,7 @@ static int route(struct router *r, char *const *paths, int k)
         case CR_EV_DOC:
             memcpy(r->doc, ev[0].doc.name, ev[0].doc.name_len);
             r->doclen = ev[0].doc.name_len;
+            r->prev_n = 0;
             cr_seg_reset(r->seg);
             break;
         case CR_EV_BLOCK:
@@ -350,15 +386,16 @@ static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option longs[] = {
         {"score", 1, 0, 'c'}, {"median-power", 1, 0, 'a'}, {"spread-power", 1, 0, 'b'},
-        {"reject", 1, 0, 'r'}, {"no-reject", 0, 0, 'R'},
+        {"reject", 1, 0, 'r'}, {"no-reject", 0, 0, 'R'}, {"short", 1, 0, 't'},
         {"spans", 0, 0, 's'}, {"penalty", 1, 0, 'p'},
         {"line-penalty", 1, 0, 'l'}, {"para-penalty", 1, 0, 'P'}, {"header", 0, 0, 'H'},
         {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = CR_SEG_PENALTY,
                        .line_penalty = CR_SEG_LINE_PENALTY,
-                       .para_penalty = CR_SEG_PARA_PENALTY, .scale = {NAN, NAN}};
-    while ((c = getopt_long(argc, argv, "c:a:b:r:Rsp:l:P:h", longs, NULL)) != -1) {
+                       .para_penalty = CR_SEG_PARA_PENALTY, .scale = {NAN, NAN},
+                       .short_tokens = -1};
+    while ((c = getopt_long(argc, argv, "c:a:b:r:Rt:sp:l:P:h", longs, NULL)) != -1) {
         switch (c) {
         case 'c':
             o->score = !strcmp(optarg, "bpb")   ? SCORE_BPB
@@ -391,6 +428,10 @@ static int parse(int argc, char **argv, struct opts *o)
             break;
         }
         case 'R': o->reject = 0; break;
+        case 't':
+            if ((o->short_tokens = cli_count(optarg, "-t", 0, 1L << 30)) < 0)
+                return -1;
+            break;
         case 's': o->spans = 1; break;
         case 'H': o->header = 1; break;
         case 'j': o->json = 1; break;
@@ -407,6 +448,10 @@ static int parse(int argc, char **argv, struct opts *o)
         o->reject = 0; /* rejection is on the calibrated scale, unless a threshold is given */
     if (o->score != SCORE_BPB && (!isnan(o->scale.a) || !isnan(o->scale.b))) {
         cli_err("-a and -b scale the calibrated score, -c bpb");
+        return -1;
+    }
+    if (o->spans && o->short_tokens >= 0) {
+        cli_err("-t joins short blocks; --spans judges every token by its windows");
         return -1;
     }
     if (isnan(o->scale.a))

@@ -7,8 +7,12 @@
 # (CR_EXPERTS as in bench/route.sh; the streams are kept in CR_DATA/route-bench while
 # newer than model and tokens). Prints, for each A of 0, 0.1, ..., 1 and B of 0, 0.5 and
 # 1 (CR_A, CR_B), the share of each domain's blocks that crroute -R -a A -b B sends to
-# the domain's expert, and their mean. The default of crroute is the setting of the best
-# mean; among equal ones, the one of the largest A, then B (the most calibration).
+# the domain's expert, every block scored alone (-t 0), and their mean. The default of
+# crroute is the setting of the best mean; among equal ones, the one of the largest A,
+# then B (the most calibration). Then, at that setting, the same for each N of CR_T
+# (default 0 8 16 32 64 128 256 384): a block of fewer than N tokens scored together with
+# the one before it in its file (crroute -t N); the default is the best mean, among equal
+# ones the smallest N.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=$top/build
@@ -17,6 +21,7 @@ w=$D/route-bench
 mkdir -p "$w"
 export CR_SHARE=$top/share PATH="$B:$PATH"
 as=${CR_A:-0 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1} bs=${CR_B:-0 0.5 1}
+ts=${CR_T:-0 8 16 32 64 128 256 384}
 make -s -C "$top" all >&2
 . "$top/bench/lib.sh"
 experts=$(bench_experts)
@@ -31,7 +36,7 @@ for n in $names; do
 done
 recs() { for e in $names; do printf ' %s' "$w/cal-$1.$e.rec"; done; }
 
-echo "== Block scores (crroute -R -a A -b B) on the calibration text of each domain"
+echo "== Block scores (crroute -R -t 0 -a A -b B) on the calibration text of each domain"
 printf '%5s %5s' a b
 for n in $names; do printf ' %9s' "$n"; done
 printf ' %9s\n' mean
@@ -40,7 +45,7 @@ for a in $as; do
         printf '%5s %5s' "$a" "$b"
         for n in $names; do
             # shellcheck disable=SC2046
-            crroute -R -a "$a" -b "$b" $(recs "$n") |
+            crroute -R -t 0 -a "$a" -b "$b" $(recs "$n") |
                 awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf " %9.4f", h / NR }'
         done
         echo
@@ -48,5 +53,24 @@ for a in $as; do
 done | awk '{ s = 0; for (i = 3; i <= NF; i++) s += $i; printf "%s %9.4f\n", $0, s / (NF - 2) }' |
     tee "$w/tuneblocks.tsv"
 echo "(blocks: $(for n in $names; do printf '%s %s ' "$n" "$(crdump -q "$D/$(bench_prefix "$n")-cal-512.tok" | grep -c '^block')"; done))"
-awk '{ if ($NF > best || ($NF == best && ($1 > a || ($1 == a && $2 > b)))) { best = $NF; a = $1; b = $2 } }
-    END { printf "chosen: -a %s -b %s (mean block accuracy %.4f)\n", a, b, best }' "$w/tuneblocks.tsv"
+set -- $(awk '{ if ($NF > best || ($NF == best && ($1 > a || ($1 == a && $2 > b)))) { best = $NF; a = $1; b = $2 } }
+    END { print a, b, best }' "$w/tuneblocks.tsv")
+a=$1 b=$2
+printf 'chosen: -a %s -b %s (mean block accuracy %.4f)\n' "$a" "$b" "$3"
+
+echo "== Short blocks scored with the one before them (crroute -R -a $a -b $b -t N)"
+printf '%5s' N
+for n in $names; do printf ' %9s' "$n"; done
+printf ' %9s\n' mean
+for t in $ts; do
+    printf '%5s' "$t"
+    for n in $names; do
+        # shellcheck disable=SC2046
+        crroute -R -t "$t" -a "$a" -b "$b" $(recs "$n") |
+            awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf " %9.4f", h / NR }'
+    done
+    echo
+done | awk '{ s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s %9.4f\n", $0, s / (NF - 1) }' |
+    tee "$w/tuneshort.tsv"
+awk '{ if (NR == 1 || $NF > best) { best = $NF; t = $1 } }
+    END { printf "chosen: -t %s (mean block accuracy %.4f)\n", t, best }' "$w/tuneshort.tsv"
