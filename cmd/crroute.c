@@ -63,7 +63,6 @@ static void usage(FILE *f)
 
 enum { SCORE_BPB, SCORE_FIT, SCORE_CE, SCORE_TRA };
 
-
 struct opts {
     int score, reject, spans, header, json;
     long short_tokens; /* -t: a block of fewer tokens is judged with the one before it */
@@ -194,8 +193,9 @@ static void put_block(struct router *r, const cr_event *ev)
     for (int i = 0; i < r->k; i++) {
         double x = 0;
         block_cost(&ev[i], &bits[i], &hits[i]);
-        s[i] = with_prev ? block_score(r, i, bits[i] + r->prev_bits[i], hits[i] + r->prev_hits[i],
-                                       n + r->prev_n, bytes + r->prev_bytes, &x)
+        s[i] = with_prev ? block_score(r, i, bits[i] + r->prev_bits[i],
+                                       hits[i] + r->prev_hits[i], n + r->prev_n,
+                                       bytes + r->prev_bytes, &x)
                          : block_score(r, i, bits[i], hits[i], n, bytes, &x);
         if (s[i] < s[best])
             best = i;
