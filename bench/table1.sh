@@ -14,7 +14,7 @@
 # Environment:
 #   CR_EXPERTS      "NAME=MODEL ..." (default: every share/models/NAME.crm)
 #   CR_DATA         where the data scripts wrote (default /tmp/cr-data): the held-out
-#                   lists {py,en,c}-test.files (share/recipes/expert.sh writes them) and
+#                   lists {py,en,c}-test.files (share/data/heldout.sh writes them) and
 #                   the random kinds rand-{ids,ascii,bytes,unicode}-512.tok
 #                   (share/data/random.sh); a missing one is named and skipped
 #   CR_TABLE_BYTES  bytes of held-out text a set (default 300000), see below

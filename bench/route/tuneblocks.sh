@@ -29,7 +29,7 @@ names=
 for e in $experts; do names="$names ${e%%=*}"; done
 for n in $names; do
     t=$D/$(bench_prefix "$n")-cal-512.tok
-    [ -s "$t" ] || { echo "tuneblocks.sh: no $t (share/recipes/expert.sh $n)" >&2; exit 1; }
+    [ -s "$t" ] || { echo "tuneblocks.sh: no $t (sh share/data/heldout.sh $n)" >&2; exit 1; }
     for e in $experts; do
         bench_decode "$(bench_model "$e")" "$t" "$w/cal-$n.${e%%=*}.rec"
     done

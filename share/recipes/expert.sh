@@ -83,11 +83,9 @@ short=${CR_SHORT-$short}
 [ "$short" -gt 0 ] && stage 3 "$short" "$m" --lr 3e-4 --warmup 20 --seed 3 --short-every 3
 # calibration on half of the held-out files (odd lines of the list); the other half
 # (WORKDIR/$p-test.files) is what the routing benchmark tests on. The held-out Debian
-# FAQ and Reference pages are the real mixed documents of bench/route: neither half.
-grep -v -e /debian-faq/ -e /debian-reference/ "$w/$p-val.files" > "$w/$p-val-cal.list" || true
-awk 'NR % 2 == 1' "$w/$p-val-cal.list" > "$w/$p-cal.files"
-awk 'NR % 2 == 0' "$w/$p-val-cal.list" > "$w/$p-test.files"
-CR_SHARE=$top/share "$b/crtok" -L 512 -T "$w/$p-cal.files" > "$w/$p-cal-512.tok"
+# FAQ and Reference pages are the real mixed documents of bench/route: neither half
+# (share/data/heldout.sh).
+CRTOK=$b/crtok sh "$top/share/data/heldout.sh" "$name" "$w"
 "$b/crmodel" calibrate -o "$m" --data "share/data/$name.sh, odd held-out files" \
     "$m" "$w/$p-cal-512.tok"
 CR_DATA=$w sh "$top/bench/domains.sh" "$m"
