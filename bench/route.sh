@@ -90,6 +90,13 @@ for s in $sets; do
     run_set "$s"
 done
 
+# LABEL OPTION... REC...: the share of crroute's block lines labelled LABEL
+share() {
+    l=$1
+    shift
+    crroute "$@" | awk -F'\t' -v l="$l" '{ h += $5 == l } END { printf "%.4f", h / NR }'
+}
+
 if on blocks; then
 echo "== Blocks of held-out test text (crtok -L 512), $(echo $names | wc -w) experts:$names"
 printf '%-10s %7s  %9s %9s %9s %9s %9s %9s  %9s %9s\n' domain blocks calibrated alone by-bytes full-cal raw-CE zstd rejected zstd-rej
@@ -97,12 +104,12 @@ for n in $domains; do
     # shellcheck disable=SC2046
     cal=$(crroute -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ t++; h += $5 == n; b += $4 - $3; hb += ($5 == n) * ($4 - $3) }
         END { printf "%.4f %.4f", h / t, hb / b }')
-    alone=$(crroute -t 0 -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
-    full=$(crroute -a 1 -b 1 -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
-    raw=$(crroute -c ce -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
-    zst=$(crroute -R $(recs "test-$n" z) | awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf "%.4f", h / NR }')
-    rej=$(crroute $(recs "test-$n" "") | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
-    zrej=$(crroute $(recs "test-$n" z) | awk -F'\t' '{ u += $5 == "unknown" } END { printf "%.4f", u / NR }')
+    alone=$(share "$n" -t 0 -R $(recs "test-$n" ""))
+    full=$(share "$n" -a 1 -b 1 -R $(recs "test-$n" ""))
+    raw=$(share "$n" -c ce -R $(recs "test-$n" ""))
+    zst=$(share "$n" -R $(recs "test-$n" z))
+    rej=$(share unknown $(recs "test-$n" ""))
+    zrej=$(share unknown $(recs "test-$n" z))
     printf '%-10s %7d  %9s %9s %9s %9s %9s %9s  %9s %9s\n' "$n" "$(crdump -q "$w/test-$n.tok" | grep -c '^block')" \
         ${cal% *} "$alone" ${cal#* } "$full" "$raw" "$zst" "$rej" "$zrej"
 done

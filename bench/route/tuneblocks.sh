@@ -35,23 +35,32 @@ for n in $names; do
     done
 done
 recs() { for e in $names; do printf ' %s' "$w/cal-$1.$e.rec"; done; }
+# crroute -R OPTION... on each domain's blocks: the share routed to the domain's expert,
+# each domain's, then their mean
+row() {
+    for n in $names; do
+        # shellcheck disable=SC2046
+        crroute -R "$@" $(recs "$n") |
+            awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf " %9.4f", h / NR }'
+    done | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%s %9.4f\n", $0, s / NF }'
+}
+header() { # FORMAT LEADING-COLUMN...
+    fmt=$1
+    shift
+    # shellcheck disable=SC2059
+    printf "$fmt" "$@"
+    for n in $names; do printf ' %9s' "$n"; done
+    printf ' %9s\n' mean
+}
 
 echo "== Block scores (crroute -R -t 0 -a A -b B) on the calibration text of each domain"
-printf '%5s %5s' a b
-for n in $names; do printf ' %9s' "$n"; done
-printf ' %9s\n' mean
+header '%5s %5s' a b
 for a in $as; do
     for b in $bs; do
         printf '%5s %5s' "$a" "$b"
-        for n in $names; do
-            # shellcheck disable=SC2046
-            crroute -R -t 0 -a "$a" -b "$b" $(recs "$n") |
-                awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf " %9.4f", h / NR }'
-        done
-        echo
+        row -t 0 -a "$a" -b "$b"
     done
-done | awk '{ s = 0; for (i = 3; i <= NF; i++) s += $i; printf "%s %9.4f\n", $0, s / (NF - 2) }' |
-    tee "$w/tuneblocks.tsv"
+done | tee "$w/tuneblocks.tsv"
 echo "(blocks: $(for n in $names; do printf '%s %s ' "$n" "$(crdump -q "$D/$(bench_prefix "$n")-cal-512.tok" | grep -c '^block')"; done))"
 set -- $(awk '{ if ($NF > best || ($NF == best && ($1 > a || ($1 == a && $2 > b)))) { best = $NF; a = $1; b = $2 } }
     END { print a, b, best }' "$w/tuneblocks.tsv")
@@ -59,18 +68,10 @@ a=$1 b=$2
 printf 'chosen: -a %s -b %s (mean block accuracy %.4f)\n' "$a" "$b" "$3"
 
 echo "== Short blocks scored with the one before them (crroute -R -a $a -b $b -t N)"
-printf '%5s' N
-for n in $names; do printf ' %9s' "$n"; done
-printf ' %9s\n' mean
+header '%5s' N
 for t in $ts; do
     printf '%5s' "$t"
-    for n in $names; do
-        # shellcheck disable=SC2046
-        crroute -R -t "$t" -a "$a" -b "$b" $(recs "$n") |
-            awk -F'\t' -v n="$n" '{ h += $5 == n } END { printf " %9.4f", h / NR }'
-    done
-    echo
-done | awk '{ s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s %9.4f\n", $0, s / (NF - 1) }' |
-    tee "$w/tuneshort.tsv"
+    row -t "$t" -a "$a" -b "$b"
+done | tee "$w/tuneshort.tsv"
 awk '{ if (NR == 1 || $NF > best) { best = $NF; t = $1 } }
     END { printf "chosen: -t %s (mean block accuracy %.4f)\n", t, best }' "$w/tuneshort.tsv"
