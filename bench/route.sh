@@ -207,12 +207,28 @@ for s in mix real; do
             tr '\n' ' '
         echo
     done
+    # what the costs themselves tell apart, paragraph by paragraph, before any penalty
+    for r in cr zstd; do
+        z=; [ "$r" = zstd ] && z=z
+        # shellcheck disable=SC2046
+        crroute --costs --header $(recs "seg-$s" "$z") > "$w/$s.$r.costs"
+        echo "-- $s, $r, paragraphs by their cheapest label ($(wc -l < "$w/$s.files") documents)"
+        # shellcheck disable=SC2086
+        perl "$top/bench/route/paras.pl" $map "$w/$s.labels" "$w/$s.$r.costs" |
+            grep -E '^(paragraphs|cheapest_accuracy|cheapest_balanced|prose_margin_auroc|prose_cheaper_code) ' |
+            tr '\n' ' '
+        echo
+    done
 done
 echo "(crroute -s over each expert's stream; cr-256: the same over windows every 256 tokens"
 echo " (crtok -S 256), crtag's default stride; cr-flat: -l 192 -P 192, one"
 echo " penalty wherever a change falls; cr-full: -a 1 -b 1 -P 48, the full calibration of"
 echo " the costs; zstd: crroute -s over bench/zcost's streams; segeval.pl in bench/route:"
-echo " a boundary counts within 64 bytes, one to one)"
+echo " a boundary counts within 64 bytes, one to one; paragraphs: paras.pl in bench/route"
+echo " over crroute --costs, each paragraph's cheapest label with no penalty (balanced:"
+echo " the mean over the true labels of the share right), and the AUROC"
+echo " of english's cost minus the cheapest other's, prose paragraphs against the rest;"
+echo " prose_cheaper_code: the share of the other paragraphs that english codes cheapest)"
 # the probe that raw CE once failed: technical prose that no expert trained on
 echo "-- technical prose: windows of the real pages at least 90% prose, routed as blocks"
 for r in calibrated full-cal raw-CE zstd; do

@@ -21,7 +21,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: crroute [-c bpb|fit|ce|tra] [-a A] [-b B] [-r X | -R] [-t N]\n"
-               "               [--spans [-p P] [-l P] [-P P]] [--header | --json] REC REC...\n"
+               "               [--spans [-p P] [-l P] [-P P]] [--costs] [--header | --json]\n"
+               "               REC REC...\n"
                "Routes each block to the expert that reconstructs it best. Each REC is the\n"
                "reconstruction stream of one expert (crtok | crenc | crdec) over the same\n"
                "token stream: files, FIFOs or process substitutions, in any order.\n"
@@ -52,6 +53,9 @@ static void usage(FILE *f)
                "  -l, --line-penalty P  the same at the start of a line (default %g)\n"
                "  -P, --para-penalty P  the same at the start of a paragraph, a line\n"
                "                   after a blank one (default %g)\n"
+               "      --costs      instead of the spans, a line per token: doc start end,\n"
+               "                   then the cost of each label that the spans are chosen\n"
+               "                   by (each expert's, then unknown's)\n"
                "      --header     a first line naming the columns\n"
                "      --json       JSON Lines\n"
                "  -h, --help       this help\n"
@@ -64,7 +68,7 @@ static void usage(FILE *f)
 enum { SCORE_BPB, SCORE_FIT, SCORE_CE, SCORE_TRA };
 
 struct opts {
-    int score, reject, spans, header, json;
+    int score, reject, spans, costs, header, json;
     long short_tokens; /* -t: a block of fewer tokens is judged with the one before it */
     double reject_at, penalty, line_penalty, para_penalty;
     cr_calib_scale scale; /* -a, -b (NAN: the mode's default) */
@@ -97,6 +101,10 @@ struct router {
     double prev_bits[CR_JOIN_MAX], prev_hits[CR_JOIN_MAX];
     uint64_t prev_n, prev_bytes;
     uint64_t short_tokens; /* -t, or its default for the stream's block length */
+    /* --costs: the last token traced, printed when the next one shows where it ends */
+    int pending, states;   /* states: the cost columns, k or k + 1 with unknown */
+    uint64_t pend_start;
+    double pend_cost[CR_JOIN_MAX + 1];
 };
 
 static const char *label_of(const struct router *r, int state)
@@ -139,6 +147,8 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
         if (u > r->unknown_rate)
             r->unknown_rate = u;
     }
+    /* --costs shows unknown's only where it can win */
+    r->states = r->k + (calibrated(r) && isfinite(r->unknown_rate));
     uint64_t vid, len = 0;
     cr_meta_get_u64(ev[0].meta, "block.tokens", &len);
     r->short_tokens = r->o.short_tokens >= 0 ? (uint64_t)r->o.short_tokens
@@ -284,6 +294,8 @@ static int put_span(void *arg, uint64_t start, uint64_t end, int state)
 {
     struct router *r = arg;
     const char *label = label_of(r, state);
+    if (r->o.costs)
+        return 0;
     if (r->o.json) {
         fputs("{\"doc\":", stdout);
         cli_put_str(1, r->doc, r->doclen);
@@ -299,10 +311,54 @@ static int put_span(void *arg, uint64_t start, uint64_t end, int state)
     return 0;
 }
 
+/* --costs: the pending token's line, now that its end is known. */
+static void put_costs(struct router *r, uint64_t end)
+{
+    if (!r->pending)
+        return;
+    r->pending = 0;
+    if (r->o.json) {
+        fputs("{\"doc\":", stdout);
+        cli_put_str(1, r->doc, r->doclen);
+        printf(",\"start\":%llu,\"end\":%llu,\"costs\":{", (unsigned long long)r->pend_start,
+               (unsigned long long)end);
+        for (int i = 0; i < r->states; i++) {
+            const char *label = label_of(r, i);
+            printf(i ? "," : "");
+            cli_put_str(1, label, strlen(label));
+            printf(":%.6f", r->pend_cost[i]);
+        }
+        puts("}}");
+        return;
+    }
+    cli_put_str(0, r->doc, r->doclen);
+    printf("\t%llu\t%llu", (unsigned long long)r->pend_start, (unsigned long long)end);
+    for (int i = 0; i < r->states; i++)
+        printf("\t%.6f", r->pend_cost[i]);
+    putchar('\n');
+}
+
+static int trace_token(void *arg, uint64_t start, const double *cost)
+{
+    struct router *r = arg;
+    put_costs(r, start);
+    r->pending = 1;
+    r->pend_start = start;
+    memcpy(r->pend_cost, cost, (size_t)r->states * sizeof *cost);
+    return 0;
+}
+
 static void put_header(const struct router *r)
 {
     if (r->o.json)
         return;
+    if (r->o.costs) {
+        printf("doc\tstart\tend");
+        for (int i = 0; i < r->states; i++)
+            printf("\t%s", label_of(r, i));
+        putchar('\n');
+        return;
+    }
     if (r->o.spans) {
         puts("doc\tstart\tend\tlabel");
         return;
@@ -339,6 +395,8 @@ static int route(struct router *r, char *const *paths, int k)
         cr_vocab_free(r->v);
         return CLI_EXIT_DATA;
     }
+    if (r->o.costs)
+        cr_seg_set_trace(r->seg, trace_token, r);
     while ((rc = cr_join_next(j, ev, &d)) > 0) {
         switch (rc) {
         case CR_EV_STREAM:
@@ -366,6 +424,7 @@ static int route(struct router *r, char *const *paths, int k)
         case CR_EV_DOCEND:
             if (r->o.spans && (rc = cr_seg_end(r->seg, ev[0].doc.bytes)) < 0)
                 cr_diag_set(&d, rc, "out of memory for the spans of a document");
+            put_costs(r, ev[0].doc.bytes);
             break;
         }
         if (rc < 0)
@@ -389,7 +448,8 @@ static int parse(int argc, char **argv, struct opts *o)
         {"reject", 1, 0, 'r'}, {"no-reject", 0, 0, 'R'}, {"short", 1, 0, 't'},
         {"spans", 0, 0, 's'}, {"penalty", 1, 0, 'p'},
         {"line-penalty", 1, 0, 'l'}, {"para-penalty", 1, 0, 'P'}, {"header", 0, 0, 'H'},
-        {"json", 0, 0, 'j'}, {"help", 0, 0, 'h'}, {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+        {"json", 0, 0, 'j'}, {"costs", 0, 0, 'C'}, {"help", 0, 0, 'h'},
+        {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
     int c;
     *o = (struct opts){.score = SCORE_BPB, .reject = 1, .penalty = CR_SEG_PENALTY,
                        .line_penalty = CR_SEG_LINE_PENALTY,
@@ -433,6 +493,7 @@ static int parse(int argc, char **argv, struct opts *o)
                 return -1;
             break;
         case 's': o->spans = 1; break;
+        case 'C': o->costs = o->spans = 1; break;
         case 'H': o->header = 1; break;
         case 'j': o->json = 1; break;
         case 'h': usage(stdout); return 1;

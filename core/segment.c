@@ -9,6 +9,8 @@ struct cr_seg {
     double P[3]; /* a change of state by cut kind: in a line, at a line, at a paragraph */
     cr_seg_emit emit;
     void *arg;
+    cr_seg_trace trace; /* NULL: none */
+    void *trace_arg;
     size_t hold;
     /* tokens [done, hi) are pending: covered by a window, not yet final */
     uint64_t done, hi;
@@ -58,6 +60,12 @@ int cr_seg_set_breaks(cr_seg *s, double line, double para, cr_diag *d)
     s->P[CR_SEG_LINE] = line;
     s->P[CR_SEG_PARA] = para;
     return CR_OK;
+}
+
+void cr_seg_set_trace(cr_seg *s, cr_seg_trace trace, void *arg)
+{
+    s->trace = trace;
+    s->trace_arg = arg;
 }
 
 void cr_seg_set_hold(cr_seg *s, size_t tokens) { s->hold = tokens < 2 ? 2 : tokens; }
@@ -252,6 +260,8 @@ static int finish_upto(cr_seg *s, uint64_t upto, cr_diag *d)
     for (size_t i = 0; i < k; i++) {
         for (size_t j = 0; j < S; j++)
             c[j] = s->sum[i * S + j] / s->cnt[i];
+        if (s->trace && (rc = s->trace(s->trace_arg, s->pstart[i], c)) < 0)
+            return cr_diag_set(d, rc, "the costs could not be written");
         if ((rc = step(s, c, s->pstart[i], s->pcut[i], d)) < 0)
             return rc;
     }

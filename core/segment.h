@@ -53,6 +53,11 @@ int cr_seg_new(cr_seg **out, int states, double penalty, cr_seg_emit emit, void 
 /* The cost of a change of state at a token that breaks a line, and at one that starts a
  * paragraph (a line after a blank one). Default: the penalty, as anywhere else. */
 int cr_seg_set_breaks(cr_seg *s, double line, double para, cr_diag *d);
+/* Called once per token, in order, with the costs[S] the path weighs it by (the mean
+ * over the windows that cover it) as soon as they are final; a negative return stops
+ * the pass with that code. */
+typedef int (*cr_seg_trace)(void *arg, uint64_t start, const double *cost);
+void cr_seg_set_trace(cr_seg *s, cr_seg_trace trace, void *arg);
 /* Lowers the tokens held before a forced decision (tests). */
 void cr_seg_set_hold(cr_seg *s, size_t tokens);
 void cr_seg_free(cr_seg *s);
