@@ -1,7 +1,8 @@
 /* The segmenter (core/segment.h) with line cuts (core/linecut.h), as crroute -s and crtag
  * drive them, on arbitrary tokens, costs, windows and penalties: the spans cover the
  * document whole, in order, none empty, no two in a row of one label, each of a real
- * state.
+ * state; the trace (crroute --costs) sees every token once, in order, before any span
+ * reaches it, with costs within those of the windows.
  *
  * Input: a byte of settings (states 2-5, the hold, a block size of 4-32 tokens), a stride
  * byte, three penalty bytes (in, line, paragraph: eighths), then three bytes a token: an
@@ -24,6 +25,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 struct check {
     int S, last;
     uint64_t at;
+    const uint64_t *pos; /* the tokens' starts */
+    size_t traced;
 };
 
 static int emit(void *arg, uint64_t start, uint64_t end, int state)
@@ -35,6 +38,18 @@ static int emit(void *arg, uint64_t start, uint64_t end, int state)
     FZ_ASSERT(state != c->last);
     c->at = end;
     c->last = state;
+    return 0;
+}
+
+/* every cost of the target lies in [0, 2.5]: so does a mean of them */
+static int trace(void *arg, uint64_t start, const double *cost)
+{
+    struct check *c = arg;
+    FZ_ASSERT(start == c->pos[c->traced]);
+    FZ_ASSERT(c->at <= start);
+    for (int k = 0; k < c->S; k++)
+        FZ_ASSERT(cost[k] >= 0 && cost[k] <= 2.5);
+    c->traced++;
     return 0;
 }
 
@@ -62,11 +77,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         shape[t] = q[2];
         pos[t + 1] = pos[t] + (q[2] & 7);
     }
-    struct check c = {S, -1, 0};
+    struct check c = {S, -1, 0, pos, 0};
     cr_seg *s;
     cr_diag d;
     FZ_ASSERT(cr_seg_new(&s, S, p, emit, &c, &d) == CR_OK);
     FZ_ASSERT(cr_seg_set_breaks(s, pl, pp, &d) == CR_OK);
+    cr_seg_set_trace(s, trace, &c);
     if (data[0] & 0x80)
         cr_seg_set_hold(s, 2 + data[1] % 64);
     cr_seg_reset(s);
@@ -93,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FZ_ASSERT(cr_seg_end(s, pos[T]) == CR_OK);
     FZ_ASSERT(c.at == pos[T]);
+    FZ_ASSERT(c.traced == T);
     cr_seg_free(s);
     return 0;
 }
