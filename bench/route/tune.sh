@@ -16,6 +16,8 @@
 # The defaults of crroute and crtag (-a, -b, -p, -l, -P) are the setting with the best
 # mean boundary F1 of the two sets among those whose byte accuracy on each is within 0.01
 # of the set's best.
+# Then, for each set, what the costs tell apart paragraph by paragraph before any penalty
+# (bench/route/paras.pl over crroute --costs).
 # Works in CR_DATA/route-bench (bench/route.sh's directory; the mixed set must exist
 # there: run bench/route.sh, or mkmix.sh into it, first). CR_CRROUTE: another crroute to
 # score (say, an older build's, to compare cost rules on the same streams).
@@ -85,3 +87,16 @@ END {
     split(pick, x, " ")
     printf "chosen: -a %s -b %s -p %s -l %s -P %s (mean boundary F1 %.4f; byte accuracy within 0.01 of the best on each set)\n", x[1], x[2], x[3], x[4], x[5], best
 }' "$w/tune.tsv"
+# what the costs tell apart before any penalty (crroute's default scale), as bench/route.sh
+# shows it for the test sets
+for s in dev realdev; do
+    m=; [ $s = realdev ] && m=$map
+    # shellcheck disable=SC2046
+    "${CR_CRROUTE:-crroute}" --costs --header $(for n in $names; do echo "$w/$s.$n.rec"; done) > "$w/$s.costs"
+    printf '%s paragraphs by their cheapest label: ' "$s"
+    # shellcheck disable=SC2086
+    perl "$top/bench/route/paras.pl" $m "$w/$s.labels" "$w/$s.costs" |
+        grep -E '^(paragraphs|cheapest_accuracy|cheapest_balanced|prose_margin_auroc|prose_cheaper_code) ' |
+        tr '\n' ' '
+    echo
+done
