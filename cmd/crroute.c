@@ -55,7 +55,8 @@ static void usage(FILE *f)
                "                   after a blank one (default %g)\n"
                "      --costs      instead of the spans, a line per token: doc start end,\n"
                "                   then the cost of each label that the spans are chosen\n"
-               "                   by (each expert's, then unknown's)\n"
+               "                   by (each expert's, then unknown's unless -R or -c ce\n"
+               "                   or tra)\n"
                "      --header     a first line naming the columns\n"
                "      --json       JSON Lines\n"
                "  -h, --help       this help\n"
@@ -103,6 +104,7 @@ struct router {
     uint64_t short_tokens; /* -t, or its default for the stream's block length */
     /* --costs: the last token traced, printed when the next one shows where it ends */
     int pending, states;   /* states: the cost columns, k or k + 1 with unknown */
+    int streams;           /* stream headers seen */
     uint64_t pend_start;
     double pend_cost[CR_JOIN_MAX + 1];
 };
@@ -118,16 +120,24 @@ static int calibrated(const struct router *r)
     return r->o.score == SCORE_BPB || r->o.score == SCORE_FIT;
 }
 
-/* A stream header of each expert: its name and calibration. */
+/* A stream header of each expert: its name and calibration. The columns follow the
+ * first streams' experts: a later stream of an input must come from the same one. */
 static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
 {
+    int states = r->states;
     for (int i = 0; i < r->k; i++) {
         struct expert *e = &r->ex[i];
         const char *name = NULL;
+        char was[sizeof e->name];
+        memcpy(was, e->name, sizeof was);
         if (!cr_meta_get_str(ev[i].meta, "model.name", &name))
             snprintf(e->name, sizeof e->name, "expert%d", i + 1);
         else
             snprintf(e->name, sizeof e->name, "%s", name);
+        if (r->streams > 0 && strcmp(was, e->name) != 0)
+            return cr_diag_set(d, CR_E_MISMATCH, "%s: a stream of the expert '%s' after "
+                               "one of '%s' (the columns are the first stream's experts)",
+                               ev[i].input, e->name, was);
         e->calibrated = cr_calib_get(&e->cal, ev[i].meta);
         if (!e->calibrated && calibrated(r))
             return cr_diag_set(d, CR_E_VALUE, "%s: the expert '%s' is not calibrated "
@@ -149,6 +159,10 @@ static int on_streams(struct router *r, const cr_event *ev, cr_diag *d)
     }
     /* --costs shows unknown's only where it can win */
     r->states = r->k + (calibrated(r) && isfinite(r->unknown_rate));
+    if (r->streams++ > 0 && r->states != states)
+        return cr_diag_set(d, CR_E_MISMATCH, "%s: unknown can win in one stream and not "
+                           "in the one before (an expert calibrated in one only)",
+                           ev[0].input);
     uint64_t vid, len = 0;
     cr_meta_get_u64(ev[0].meta, "block.tokens", &len);
     r->short_tokens = r->o.short_tokens >= 0 ? (uint64_t)r->o.short_tokens
@@ -501,8 +515,9 @@ static int parse(int argc, char **argv, struct opts *o)
         default: usage(stderr); return -1;
         }
     }
+    const char *seg = o->costs ? "--costs" : "--spans";
     if (o->spans && o->score == SCORE_FIT) {
-        cli_err("-c fit scores blocks; --spans costs are -c bpb, ce or tra");
+        cli_err("-c fit scores blocks; %s takes -c bpb, ce or tra", seg);
         return -1;
     }
     if (o->score != SCORE_BPB && o->score != SCORE_FIT && o->reject_at == 0)
@@ -512,7 +527,7 @@ static int parse(int argc, char **argv, struct opts *o)
         return -1;
     }
     if (o->spans && o->short_tokens >= 0) {
-        cli_err("-t joins short blocks; --spans judges every token by its windows");
+        cli_err("-t joins short blocks; %s judges every token by its windows", seg);
         return -1;
     }
     if (isnan(o->scale.a))

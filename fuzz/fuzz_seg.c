@@ -2,12 +2,14 @@
  * drive them, on arbitrary tokens, costs, windows and penalties: the spans cover the
  * document whole, in order, none empty, no two in a row of one label, each of a real
  * state; the trace (crroute --costs) sees every token once, in order, before any span
- * reaches it, with costs within those of the windows.
+ * reaches it, with the mean of its costs over the windows that cover it.
  *
  * Input: a byte of settings (states 2-5, the hold, a block size of 4-32 tokens), a stride
  * byte, three penalty bytes (in, line, paragraph: eighths), then three bytes a token: an
  * id (two bytes, beyond the vocabulary too), and a byte whose low 3 bits are the token's
  * bytes in the document (0-7) and whose high bits choose its costs. */
+#include <math.h>
+
 #include "fuzz.h"
 #include "../core/linecut.h"
 #include "../core/segment.h"
@@ -25,9 +27,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 struct check {
     int S, last;
     uint64_t at;
-    const uint64_t *pos; /* the tokens' starts */
-    size_t traced;
+    const uint64_t *pos;  /* the tokens' starts */
+    const uint8_t *shape; /* what their costs are made of */
+    size_t T, traced;
+    uint32_t L, stride;
 };
+
+/* The cost of state k at token t in the window starting at first (as the target makes
+ * them below: from the token's byte and the window). */
+static double cost_of(const struct check *c, size_t t, size_t first, int k)
+{
+    return (c->shape[t] >> 3 >> k & 1) * 2 + (int)((first / c->stride + (size_t)k) % 3) * 0.25;
+}
 
 static int emit(void *arg, uint64_t start, uint64_t end, int state)
 {
@@ -41,14 +52,29 @@ static int emit(void *arg, uint64_t start, uint64_t end, int state)
     return 0;
 }
 
-/* every cost of the target lies in [0, 2.5]: so does a mean of them */
+/* a token's costs: the mean over the windows that cover it */
 static int trace(void *arg, uint64_t start, const double *cost)
 {
     struct check *c = arg;
-    FZ_ASSERT(start == c->pos[c->traced]);
+    size_t t = c->traced;
+    FZ_ASSERT(t < c->T);
+    FZ_ASSERT(start == c->pos[t]);
     FZ_ASSERT(c->at <= start);
-    for (int k = 0; k < c->S; k++)
-        FZ_ASSERT(cost[k] >= 0 && cost[k] <= 2.5);
+    for (int k = 0; k < c->S; k++) {
+        double sum = 0;
+        int n = 0;
+        for (size_t first = 0; first < c->T; first += c->stride) { /* the windows, as below */
+            size_t end = c->T - first < c->L ? c->T : first + c->L;
+            if (first <= t && t < end) {
+                sum += cost_of(c, t, first, k);
+                n++;
+            }
+            if (end >= c->T)
+                break;
+        }
+        FZ_ASSERT(n > 0);
+        FZ_ASSERT(fabs(cost[k] - sum / n) < 1e-9);
+    }
     c->traced++;
     return 0;
 }
@@ -77,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         shape[t] = q[2];
         pos[t + 1] = pos[t] + (q[2] & 7);
     }
-    struct check c = {S, -1, 0, pos, 0};
+    struct check c = {S, -1, 0, pos, shape, T, 0, L, stride};
     cr_seg *s;
     cr_diag d;
     FZ_ASSERT(cr_seg_new(&s, S, p, emit, &c, &d) == CR_OK);
@@ -100,8 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FZ_ASSERT(cut[i].kind == CR_SEG_IN_LINE ? cut[i].at == start[i]
                                                     : cut[i].at <= pos[first + i + 1]);
             for (int k = 0; k < S; k++) /* costs from the token's byte and the window */
-                cost[k * n + i] = (float)((shape[first + i] >> 3 >> k & 1) * 2 +
-                                          (int)((first / stride + k) % 3) * 0.25);
+                cost[k * n + i] = (float)cost_of(&c, first + i, first, k);
         }
         FZ_ASSERT(cr_seg_window(s, first, n, cost, start, cut, &d) == CR_OK);
         if (first + n >= T)

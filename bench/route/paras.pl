@@ -15,12 +15,17 @@
 # Prints "key value" lines: paragraphs, paragraphs_mixed (true label under 90% of its
 # bytes), paragraphs_LABEL and cheapest_LABEL (the share of LABEL's paragraphs whose
 # cheapest cost label, after --map, is LABEL) for each true label, cheapest_accuracy (over
-# all paragraphs), cheapest_balanced (the mean of the cheapest_LABEL), prose_margin_auroc (the cost of the prose label minus the cheapest
-# other, true prose paragraphs against the rest: 1 when every other paragraph costs the
-# prose label more, relatively, than every prose one), and prose_cheaper_code: the share
-# of the other paragraphs that the prose label codes more cheaply than any other label.
+# all paragraphs), cheapest_balanced (the mean of the cheapest_LABEL), prose_margin_auroc
+# (the prose label's cost minus the cheapest other's, unknown included, true prose
+# paragraphs against the rest: 1 when every other paragraph costs the prose label more,
+# relatively, than every prose one), and prose_cheaper_code: the share of the other
+# paragraphs that the prose label codes more cheaply than any other label. Cost labels
+# count after --map (the prose label's cost is the least of the columns mapped to it).
+# Exit status 1 on bad input, 2 on bad usage.
 use strict;
 use warnings;
+$SIG{__DIE__} = sub { print STDERR $_[0]; exit 1 };
+sub usage { print STDERR @_; exit 2 }
 
 my (%map, $name);
 my $prose = "english";
@@ -29,12 +34,12 @@ while (@ARGV) {
     my $a = shift @ARGV;
     if ($a eq "--map") {
         my $v = shift @ARGV;
-        die "paras: --map TO=FROM,FROM...\n" unless defined $v && $v =~ /^([^=,]+)=(.+)$/;
+        usage("paras: --map TO=FROM,FROM...\n") unless defined $v && $v =~ /^([^=,]+)=(.+)$/;
         my $to = $1;
         $map{$_} = $to for split /,/, $2;
     } elsif ($a eq "--prose") {
         $prose = shift @ARGV;
-        die "paras: --prose LABEL\n" unless defined $prose;
+        usage("paras: --prose LABEL\n") unless defined $prose;
     } elsif ($a eq "--name") {
         $name = shift @ARGV;
     } elsif ($a eq "-h" || $a eq "--help") {
@@ -42,10 +47,10 @@ while (@ARGV) {
         while (<$me>) { last unless s/^# ?//; print }
         exit 0;
     } elsif ($a =~ /^-./) {
-        die "paras: unknown option $a\n";
+        usage("paras: unknown option $a\n");
     } else { push @args, $a }
 }
-die "usage: paras.pl [--map TO=FROM,...] [--prose LABEL] [--name SET] TRUTH.labels COSTS\n"
+usage("usage: paras.pl [--map TO=FROM,...] [--prose LABEL] [--name SET] TRUTH.labels COSTS\n")
     unless @args == 2;
 my ($truthf, $costf) = @args;
 
@@ -68,8 +73,9 @@ chomp $h;
 my @head = split /\t/, $h;
 my @labels = @head[3 .. $#head];
 my @as = map { exists $map{$_} ? $map{$_} : $_ } @labels;
-my ($pi) = grep { $labels[$_] eq $prose } 0 .. $#labels;
-die "paras: $costf: no costs of $prose\n" unless defined $pi;
+my @pi = grep { $as[$_] eq $prose } 0 .. $#labels;    # the prose label's columns
+my @oi = grep { $as[$_] ne $prose } 0 .. $#labels;    # the others'
+die "paras: $costf: no costs of $prose\n" unless @pi;
 my (%cost, %base);
 for (@order) { (my $b = $_) =~ s{.*/}{}; $base{$b} = exists $base{$b} ? undef : $_ }
 while (<$c>) {
@@ -121,10 +127,11 @@ for my $d (@order) {
         }
         next unless $nt;
         my ($best) = sort { $sum[$a] <=> $sum[$b] || $a <=> $b } 0 .. $#labels;
-        my ($other) = sort { $a <=> $b } map { $sum[$_] } grep { $_ != $pi } 0 .. $#labels;
+        my ($mine) = sort { $a <=> $b } map { $sum[$_] } @pi;
+        my ($other) = sort { $a <=> $b } map { $sum[$_] } @oi;
         $n{$lab}++; $all++;
         $right{$lab}++ if $as[$best] eq $lab;
-        my $m = $sum[$pi] - (defined $other ? $other : 0);
+        my $m = $mine - (defined $other ? $other : 0);
         if ($lab eq $prose) { push @neg, $m } else { push @pos, $m; $cheaper++ if $m < 0 }
     }
 }

@@ -79,3 +79,8 @@ sed 1d costs | awk -F'\t' '{ print $2, $3, $4, $5, $6 }' | cmp -s - j && echo "J
 echo "-- refused"
 crroute --costs -t 8 doc8.one.rec doc8.two.rec; echo "exit $?"
 crroute --costs -c fit doc8.one.rec; echo "exit $?"
+# an input whose second stream comes from another expert: its costs would go under the
+# first one's column
+cat doc32.one.rec doc32.two.rec > ab.rec
+cat doc32.two.rec doc32.one.rec > ba.rec
+crroute --costs --header ab.rec ba.rec > /dev/null; echo "exit $?"
