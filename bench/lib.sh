@@ -41,3 +41,10 @@ bench_decode() {
         crenc -m "$1" "$2" | crdec -m "$1" > "$3.tmp" && mv "$3.tmp" "$3"
     fi
 }
+# [--map ...] TRUTH.labels COSTS: bench/route/paras.pl's main figures on one line.
+bench_paras() {
+    perl "$top/bench/route/paras.pl" "$@" |
+        grep -E '^(paragraphs|cheapest_accuracy|cheapest_balanced|prose_margin_auroc|prose_cheaper_code) ' |
+        tr '\n' ' '
+    echo
+}

@@ -214,10 +214,7 @@ for s in mix real; do
         crroute --costs --header $(recs "seg-$s" "$z") > "$w/$s.$r.costs"
         echo "-- $s, $r, paragraphs by their cheapest label ($(wc -l < "$w/$s.files") documents)"
         # shellcheck disable=SC2086
-        perl "$top/bench/route/paras.pl" $map "$w/$s.labels" "$w/$s.$r.costs" |
-            grep -E '^(paragraphs|cheapest_accuracy|cheapest_balanced|prose_margin_auroc|prose_cheaper_code) ' |
-            tr '\n' ' '
-        echo
+        bench_paras $map "$w/$s.labels" "$w/$s.$r.costs"
     done
 done
 echo "(crroute -s over each expert's stream; cr-256: the same over windows every 256 tokens"

@@ -16,6 +16,9 @@
 # (how many blocks got each predicted label, after --map).
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use Spans;
 
 my (%map, $name);
 my $pure = 0.9;
@@ -44,36 +47,20 @@ die "usage: blockeval.pl [--map TO=FROM,...] [--pure F] [--name SET] TRUTH.label
     unless @args == 2;
 my ($truthf, $predf) = @args;
 
-my (%truth, @order);
-open my $in, "<", $truthf or die "blockeval: $truthf: $!\n";
-while (<$in>) {
-    chomp; next if /^\s*(?:#|$)/;
-    my ($d, $s, $e, $l) = split /\t/;
-    die "blockeval: $truthf:$.: not a span: $_\n" unless defined $l && $s =~ /^\d+$/ && $e =~ /^\d+$/ && $e > $s;
-    push @order, $d unless $truth{$d};
-    my $sp = $truth{$d} //= [];
-    die "blockeval: $truthf:$.: $d: span does not start at " . (@$sp ? $sp->[-1][1] : 0) . "\n"
-        if $s != (@$sp ? $sp->[-1][1] : 0);
-    push @$sp, [$s, $e, $l];
-}
-close $in;
-my %base;
-for (@order) { (my $b = $_) =~ s{.*/}{}; $base{$b} = exists $base{$b} ? undef : $_ }
+my ($truth, $order) = Spans::read_spans("blockeval", $truthf);
+my %truth = %$truth;
+my @order = @$order;
+my $name_of = Spans::namer(\@order);
 
 my ($n, $npure, $rpure, $rall, $extra, %seen, %lpure, %lright, %pred) = (0, 0, 0, 0, 0);
-open $in, "<", $predf or die "blockeval: $predf: $!\n";
+open my $in, "<", $predf or die "blockeval: $predf: $!\n";
 my $data;
 while (my $l = <$in>) {
     chomp $l; $l =~ s/\r$//;
     next if $l =~ /^\s*(?:#|$)/;
     my ($doc, $st, $en, $lab);
     if ($l =~ /^\s*\{/) {
-        ($doc) = $l =~ /"doc"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-        ($st) = $l =~ /"start"\s*:\s*(\d+)/;
-        ($en) = $l =~ /"end"\s*:\s*(\d+)/;
-        ($lab) = $l =~ /"label"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-        die "blockeval: $predf:$.: not a block: $l\n" unless defined $doc && defined $st && defined $en && defined $lab;
-        for ($doc, $lab) { s/\\u([0-9a-fA-F]{4})/chr(hex $1)/ge; s/\\(.)/$1 eq "n" ? "\n" : $1 eq "t" ? "\t" : $1/ge }
+        ($doc, $st, $en, $lab) = Spans::json_span($l) or die "blockeval: $predf:$.: not a block: $l\n";
     } else {
         my @f = split /\t/, $l;
         ($doc, $st, $en, $lab) = @f[0, 2, 3, 4];
@@ -84,7 +71,7 @@ while (my $l = <$in>) {
     }
     $data = 1;
     $lab = $map{$lab} if exists $map{$lab};
-    my $d = exists $truth{$doc} ? $doc : do { (my $b = $doc) =~ s{.*/}{}; $base{$b} };
+    my $d = $name_of->($doc);
     if (!defined $d) { $extra++; next }
     my $t = $truth{$d};
     die "blockeval: $predf:$.: block $st-$en is not inside $d (0-$t->[-1][1])\n" if $en > $t->[-1][1] || $en <= $st;

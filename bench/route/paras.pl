@@ -24,6 +24,9 @@
 # Exit status 1 on bad input, 2 on bad usage.
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use Spans;
 $SIG{__DIE__} = sub { print STDERR $_[0]; exit 1 };
 sub usage { print STDERR @_; exit 2 }
 
@@ -54,15 +57,9 @@ usage("usage: paras.pl [--map TO=FROM,...] [--prose LABEL] [--name SET] TRUTH.la
     unless @args == 2;
 my ($truthf, $costf) = @args;
 
-my (%truth, @order);
-open my $t, "<", $truthf or die "paras: $truthf: $!\n";
-while (<$t>) {
-    chomp;
-    my ($d, $s, $e, $l) = split /\t/;
-    next unless defined $l && $s =~ /^\d+$/;
-    push @order, $d unless $truth{$d};
-    push @{ $truth{$d} }, [$s, $e, $l];
-}
+my ($truth, $order) = Spans::read_spans("paras", $truthf);
+my %truth = %$truth;
+my @order = @$order;
 die "paras: $truthf: no spans\n" unless @order;
 
 # the costs: doc -> [[start, [cost per label]], ...]
@@ -76,13 +73,13 @@ my @as = map { exists $map{$_} ? $map{$_} : $_ } @labels;
 my @pi = grep { $as[$_] eq $prose } 0 .. $#labels;    # the prose label's columns
 my @oi = grep { $as[$_] ne $prose } 0 .. $#labels;    # the others'
 die "paras: $costf: no costs of $prose\n" unless @pi;
-my (%cost, %base);
-for (@order) { (my $b = $_) =~ s{.*/}{}; $base{$b} = exists $base{$b} ? undef : $_ }
+my %cost;
+my $name_of = Spans::namer(\@order);
 while (<$c>) {
     chomp;
     my ($d, $s, $e, @v) = split /\t/;
     die "paras: $costf:$.: not a token line\n" unless defined $e && @v == @labels;
-    my $k = exists $truth{$d} ? $d : do { (my $b = $d) =~ s{.*/}{}; $base{$b} };
+    my $k = $name_of->($d);
     next unless defined $k;
     push @{ $cost{$k} }, [$s, \@v];
 }

@@ -30,6 +30,9 @@
 # when the labels on either side agree (english>c matches english>c, never c>english).
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use Spans;
 
 my (%map, $tol, $name) = ();
 $tol = 64;
@@ -58,56 +61,15 @@ die "usage: segeval.pl [--map TO=FROM,...] [--tol N] [--name SET] TRUTH.labels P
     unless @args == 2 || @args == 3;
 my ($truthf, $predf, $tokf) = @args;
 
-# spans of a file: doc -> [[start, end, label], ...], checked, adjacent labels merged
-sub read_spans {
-    my ($f, $m) = @_;
-    open my $in, "<", $f or die "segeval: $f: $!\n";
-    my (%s, @order, $data);
-    while (my $l = <$in>) {
-        chomp $l; $l =~ s/\r$//;
-        next if $l =~ /^\s*(?:#|$)/;
-        my ($doc, $st, $en, $lab);
-        if ($l =~ /^\s*\{/) {
-            ($doc) = $l =~ /"doc"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-            ($st) = $l =~ /"start"\s*:\s*(\d+)/;
-            ($en) = $l =~ /"end"\s*:\s*(\d+)/;
-            ($lab) = $l =~ /"label"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-            die "segeval: $f:$.: not a span: $l\n" unless defined $doc && defined $st && defined $en && defined $lab;
-            for ($doc, $lab) {
-                s/\\u([0-9a-fA-F]{4})/chr(hex $1)/ge;
-                s/\\(.)/$1 eq "n" ? "\n" : $1 eq "t" ? "\t" : $1/ge;
-            }
-        } else {
-            ($doc, $st, $en, $lab) = split /\t/, $l;
-            if (!defined $en || $st !~ /^\d+$/ || $en !~ /^\d+$/) {
-                next unless $data;    # a header, before the first span
-                die "segeval: $f:$.: not a span: $l\n";
-            }
-            die "segeval: $f:$.: no label\n" unless defined $lab && $lab ne "";
-        }
-        $data = 1;
-        $lab = $map{$lab} if $m && exists $map{$lab};
-        push @order, $doc unless $s{$doc};
-        my $sp = $s{$doc} //= [];
-        my $want = @$sp ? $sp->[-1][1] : 0;
-        die "segeval: $f:$.: $doc: span $st-$en does not start at $want\n" if $st != $want;
-        die "segeval: $f:$.: $doc: empty span $st-$en\n" if $en <= $st;
-        if (@$sp && $sp->[-1][2] eq $lab) { $sp->[-1][1] = $en }
-        else { push @$sp, [$st, $en, $lab] }
-    }
-    return (\%s, \@order);
-}
-
-my ($truth, $torder) = read_spans($truthf, 0);
-my ($pred0) = read_spans($predf, 1);
+my ($truth, $torder) = Spans::read_spans("segeval", $truthf);
+my ($pred0) = Spans::read_spans("segeval", $predf, \%map);
 die "segeval: $truthf: no spans\n" unless @$torder;
 
 # PRED's documents in TRUTH's names
-my %base;
-for (@$torder) { (my $b = $_) =~ s{.*/}{}; $base{$b} = exists $base{$b} ? undef : $_ }
+my $name_of = Spans::namer($torder);
 my (%pred, $extra);
 for my $d (keys %$pred0) {
-    my $t = exists $truth->{$d} ? $d : do { (my $b = $d) =~ s{.*/}{}; $base{$b} };
+    my $t = $name_of->($d);
     if (!defined $t) { $extra++; next }
     die "segeval: $predf: two documents are $t\n" if $pred{$t};
     $pred{$t} = $pred0->{$d};
@@ -176,7 +138,7 @@ if (defined $tokf) {
         chomp; next if /^\s*(?:#|$)/;
         my ($d, $s) = split /\t/;
         die "segeval: $tokf:$.: not \"doc start\": $_\n" unless defined $s && $s =~ /^\d+$/;
-        my $t = exists $truth->{$d} ? $d : do { (my $b = $d) =~ s{.*/}{}; $base{$b} };
+        my $t = $name_of->($d);
         next unless defined $t;
         push @{ $tok{$t} }, $s;
     }

@@ -95,8 +95,5 @@ for s in dev realdev; do
     "${CR_CRROUTE:-crroute}" --costs --header $(for n in $names; do echo "$w/$s.$n.rec"; done) > "$w/$s.costs"
     printf '%s paragraphs by their cheapest label: ' "$s"
     # shellcheck disable=SC2086
-    perl "$top/bench/route/paras.pl" $m "$w/$s.labels" "$w/$s.costs" |
-        grep -E '^(paragraphs|cheapest_accuracy|cheapest_balanced|prose_margin_auroc|prose_cheaper_code) ' |
-        tr '\n' ' '
-    echo
+    bench_paras $m "$w/$s.labels" "$w/$s.costs"
 done
