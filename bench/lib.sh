@@ -26,6 +26,16 @@ build_sgemm_peak() {
     cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/sgemm_peak" "$top/bench/sgemm_peak.c" $blas -fopenmp
 }
 
+# The synthetic mixed set in DIR (bench/route/mkmix.sh), made anew when it is missing or
+# was made by another version of mkmix.sh (its "# version:" line) or with another number
+# of test documents (CR_MIX_TEST): DIR/mix.version says which.
+bench_mix() {
+    v="$(sed -n 's/^# version: //p' "$top/bench/route/mkmix.sh") test=${CR_MIX_TEST:-30}"
+    if ! [ -s "$1/mix.labels" ] || [ "$(cat "$1/mix.version" 2>/dev/null)" != "$v" ]; then
+        sh "$top/bench/route/mkmix.sh" "$1" >&2
+    fi
+}
+
 # The experts of the routing benchmarks (bench/route.sh, bench/route/tune.sh): CR_EXPERTS,
 # else every shipped one; each NAME or NAME=MODEL.
 bench_experts() {

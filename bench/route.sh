@@ -10,10 +10,10 @@
 # CR_EXPERTS: the experts, NAME or NAME=MODEL (default: every share/models/*.crm); each
 # must be calibrated (crmodel calibrate). CR_TEST_BYTES caps each domain's test text
 # (default 400000), CR_STRIDE the windows' stride for segmentation (default 128),
-# CR_MIX_DOCS the synthetic documents used (default 30), CR_SECTIONS which of the three
-# parts below to run (default "blocks noise segments"), CR_DOMAINS the domains whose test
-# text is routed (default: the experts'; a domain without an expert shows where its
-# blocks go).
+# CR_MIX_TEST the synthetic documents tested on (default 30, as in mkmix.sh), CR_SECTIONS
+# which of the three parts below to run (default "blocks noise segments"), CR_DOMAINS the
+# domains whose test text is routed (default: the experts'; a domain without an expert
+# shows where its blocks go).
 #
 # 1. Blocks (crtok -L 512) of each domain's held-out test files (the half that
 #    calibration did not see): block accuracy of the calibrated rule, of the raw CE rule
@@ -31,7 +31,7 @@ D=${CR_DATA:-/tmp/cr-data}
 w=$D/route-bench
 mkdir -p "$w"
 export CR_SHARE=$top/share PATH="$B:$PATH"
-cap=${CR_TEST_BYTES:-400000} stride=${CR_STRIDE:-128} mixdocs=${CR_MIX_DOCS:-30}
+cap=${CR_TEST_BYTES:-400000} stride=${CR_STRIDE:-128} mixdocs=${CR_MIX_TEST:-30}
 sections=${CR_SECTIONS:-blocks noise segments}
 on() { case " $sections " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 make -s -C "$top" all build/bench/zcost >&2
@@ -175,7 +175,7 @@ fi
 if on segments; then
 echo
 echo "== Segmentation (crtok -L 512 -S $stride; crroute -s), against bench/route's labels"
-[ -s "$w/sets/mix.labels" ] || sh "$top/bench/route/mkmix.sh" "$w/sets" >&2
+bench_mix "$w/sets"
 [ -s "$w/sets/real.labels" ] || sh "$top/bench/route/mkreal.sh" "$w/sets" >&2
 head -n "$mixdocs" "$w/sets/mix.files" > "$w/mix.files"
 awk 'NR == FNR { keep[$0] = 1; next } keep[$1]' "$w/mix.files" "$w/sets/mix.labels" > "$w/mix.labels"
@@ -197,7 +197,7 @@ for s in mix real; do
         z= opt= set=seg-$s; [ "$r" = zstd ] && z=z
         [ "$r" = cr-256 ] && set=seg256-$s
         [ "$r" = cr-flat ] && opt="-l 192 -P 192"
-        [ "$r" = cr-full ] && opt="-a 1 -b 1 -P 48"
+        [ "$r" = cr-full ] && opt="-a 1 -b 1 -P 32"
         # shellcheck disable=SC2086
         crroute -s $opt $(recs "$set" "$z") > "$w/$s.$r.spans"
         echo "-- $s, $r ($(wc -l < "$w/$s.files") documents)"
@@ -217,9 +217,24 @@ for s in mix real; do
         bench_paras $map "$w/$s.labels" "$w/$s.$r.costs"
     done
 done
+# the real set is four pages: where its boundaries are found, and where not
+echo "-- real, cr, page by page (code_spans: the true ones, and how many of them are under 64 bytes)"
+realmap="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
+while read -r doc; do
+    for f in labels cr.spans; do
+        awk -v d="$doc" -F '\t' '$1 == d' "$w/real.$f" > "$w/page.$f"
+    done
+    short=$(awk -F '\t' '$4 == "code" { n++; if ($3 - $2 < 64) s++ } END { printf "%d %d", n, s }' "$w/page.labels")
+    # shellcheck disable=SC2086
+    perl "$top/bench/route/segeval.pl" $realmap "$w/page.labels" "$w/page.cr.spans" |
+        awk -v d="${doc##*/}" -v c="${short% *}" -v s="${short#* }" '{ v[$1] = $2 }
+            END { printf "%-16s code_spans %d short %d byte_accuracy %.4f boundaries_true %d boundaries_pred %d boundaries_matched %d\n",
+                d, c, s, v["byte_accuracy"], v["boundaries_true"], v["boundaries_pred"], v["boundaries_matched"] }'
+done < "$w/real.files"
+rm -f "$w/page.labels" "$w/page.cr.spans"
 echo "(crroute -s over each expert's stream; cr-256: the same over windows every 256 tokens"
 echo " (crtok -S 256), crtag's default stride; cr-flat: -l 192 -P 192, one"
-echo " penalty wherever a change falls; cr-full: -a 1 -b 1 -P 48, the full calibration of"
+echo " penalty wherever a change falls; cr-full: -a 1 -b 1 -P 32, the full calibration of"
 echo " the costs; zstd: crroute -s over bench/zcost's streams; segeval.pl in bench/route:"
 echo " a boundary counts within 64 bytes, one to one; paragraphs: paras.pl in bench/route"
 echo " over crroute --costs, each paragraph's cheapest label with no penalty (balanced:"

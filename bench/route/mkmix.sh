@@ -14,6 +14,17 @@
 # Variables: CR_MIX_DOCS (60), CR_MIX_SEED (20240613), CR_MIX_MIN (6000) and CR_MIX_MAX
 # (20000) bytes per document. A third of the documents take their code from python, a
 # third from c, a third draw each code stretch from either (CR_MIX_DOCS=60: 20 of each).
+# The first CR_MIX_TEST documents (30) are the test's (bench/route.sh); the rest are for
+# development (bench/route/tune.sh chooses crroute's penalties on them). The held-out
+# debian-reference and debian-faq documents are the pages that bench/route/mkreal.sh's
+# real set tests on, so the development documents take their debian-reference and
+# debian-faq prose from the pages of its development set instead (Reference ch01, ch03,
+# ch09; FAQ uptodate, customizing: english training text, in CR_DATA/src/english/train):
+# nothing is chosen on text that a benchmark tests on. Documents before CR_MIX_TEST do
+# not change with it.
+# Also writes OUTDIR/mix.version: the version below and CR_MIX_TEST (bench/lib.sh's
+# bench_mix makes the set anew when either differs):
+# version: 2
 set -eu
 [ $# -eq 1 ] || { echo "usage: sh bench/route/mkmix.sh OUTDIR" >&2; exit 2; }
 mkdir -p "$1"
@@ -49,12 +60,17 @@ done
 rm -rf "$out/mix"
 mkdir -p "$out/mix"
 # shellcheck disable=SC2016,SC2086
-nice -n 10 perl -e '
+CR_MIX_VERSION=$(sed -n "s/^# version: //p" "$0") nice -n 10 perl -e '
 use strict; use warnings;
 my ($out, $en, $py, $c) = @ARGV;
 my $ndoc = $ENV{CR_MIX_DOCS} // 60;
 my $seed = $ENV{CR_MIX_SEED} // 20240613;
 my ($dmin, $dmax) = ($ENV{CR_MIX_MIN} // 6000, $ENV{CR_MIX_MAX} // 20000);
+my $ntest = $ENV{CR_MIX_TEST} // 30;
+my $version = $ENV{CR_MIX_VERSION};
+# the sources of mkreal.sh: for the development documents, the pages of its development set
+my %devpages = ("debian-reference" => [qw(ch01 ch03 ch09)], "debian-faq" => [qw(faq-uptodate faq-customizing)]);
+my $train = ($ENV{CR_DATA} // "/tmp/cr-data") . "/src/english/train";
 my ($smin, $smax) = (100, 3000);    # bytes per stretch, its blank line included
 
 # xorshift32: the same numbers on every perl
@@ -71,21 +87,30 @@ sub lines_of { my $l = shift; return () if $l eq "-"; open my $f, "<", $l or die
 
 # prose: documents by source (the directory above each file), each as its paragraphs
 # (text between blank lines, trailing blanks off) with their byte offsets
-my (%prose, @sources);
-for my $p (lines_of($en)) {
-    my $t = slurp($p);
-    (my $src = $p) =~ s{/[^/]+$}{}; $src =~ s{.*/}{};
+sub paragraphs {
+    my $t = slurp($_[0]);
     my @par;
     while ($t =~ /((?:[^\n]*\S[^\n]*(?:\n|\z))+)/g) {
         my ($s, $body) = ($-[1], $1);
         $body =~ s/\s+\z//;
         push @par, [$s, $body];
     }
-    next unless @par;
+    return \@par;
+}
+my (%prose, %devprose, @sources);
+for my $p (lines_of($en)) {
+    my $par = paragraphs($p);
+    (my $src = $p) =~ s{/[^/]+$}{}; $src =~ s{.*/}{};
+    next unless @$par;
     push @sources, $src unless $prose{$src};
-    push @{ $prose{$src} }, { path => $p, par => \@par, used => {} };
+    push @{ $prose{$src} }, { path => $p, par => $par, used => {} };
 }
 die "mkmix: no prose\n" unless @sources;
+for my $src (@sources) {
+    $devprose{$src} = $prose{$src}, next unless $devpages{$src};
+    $devprose{$src} = [map { { path => $_, par => paragraphs($_), used => {} } }
+                       map { "$train/$src/$_.txt" } @{ $devpages{$src} }];
+}
 
 # code: files with their lines (each with its newline; a last line without one gets one)
 my %code;
@@ -96,16 +121,19 @@ for my $kind (["python", $py], ["c", $c]) {
 my @kinds = sort keys %code;
 die "mkmix: no code files\n" unless @kinds;
 print STDERR "mkmix: prose from ", join(" ", map { "$_ (" . @{ $prose{$_} } . " docs)" } @sources),
-    "; code from ", join(" ", map { "$_ (" . @{ $code{$_} } . " files)" } @kinds), "\n";
+    "; code from ", join(" ", map { "$_ (" . @{ $code{$_} } . " files)" } @kinds),
+    $ndoc > $ntest ? "; documents $ntest.. take " . join(" ", map { "$_ from " . @{ $devprose{$_} } . " development pages" } grep { $devpages{$_} } @sources) . " instead" : "", "\n";
 
 sub target { my $r = rnd(); int($smin + ($smax - $smin) * $r * $r) }    # leans short
 
 # one prose stretch: consecutive paragraphs of one document, joined by blank lines,
-# that come to a target length; each paragraph is used once in the whole set
+# that come to a target length; each paragraph is used once in the whole set; from the
+# documents of each source given (\%prose, or \%devprose for the development documents)
 sub prose_stretch {
+    my $docs = shift;
     for (1 .. 1000) {
         my $src = $sources[pick(scalar @sources)];
-        my $d = $prose{$src}[pick(scalar @{ $prose{$src} })];
+        my $d = $docs->{$src}[pick(scalar @{ $docs->{$src} })];
         my $par = $d->{par};
         my $i = pick(scalar @$par);
         my $want = target();
@@ -176,7 +204,7 @@ for my $n (0 .. $ndoc - 1) {
     my $path = sprintf "%s/mix/%03d.txt", $out, $n;
     while (length($doc) < $size) {
         my ($label, $text, $from);
-        if ($isprose) { $label = "english"; ($text, $from) = prose_stretch() }
+        if ($isprose) { $label = "english"; ($text, $from) = prose_stretch($n < $ntest ? \%prose : \%devprose) }
         else { $label = $code[pick(scalar @code)]; ($text, $from) = code_stretch($label) }
         $text .= "\n\n";    # a stretch ends with its newline and a blank line
         print $srcs "$path\t" . length($doc) . "\t" . (length($doc) + length $text) . "\t$label\t$from\n";
@@ -192,6 +220,7 @@ for my $n (0 .. $ndoc - 1) {
     for (@spans) { print $labels "$path\t$_->[0]\t$_->[1]\t$_->[2]\n"; $bytes{$_->[2]} += $_->[1] - $_->[0] }
 }
 close $_ for $files, $labels, $srcs;
+open my $ver, ">", "$out/mix.version" or die; print $ver "$version test=$ntest\n"; close $ver;
 printf STDERR "mkmix: %d documents, %s\n", $ndoc,
     join(", ", map { "$_ $bytes{$_} bytes" } sort keys %bytes);
 ' "$out" $lists

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Chooses crroute's switch penalties on development sets, never on the documents
 # bench/route.sh tests on: documents FIRST.. of the synthetic mixed set (its first
-# CR_MIX_DOCS, default 30, are the test's) and the real development pages of
+# CR_MIX_TEST, default 30, are the test's) and the real development pages of
 # bench/route/mkreal.sh dev (pages that are not held out):
 #   sh bench/route/tune.sh [FIRST [COUNT]]     (documents FIRST.. of mix.files; 30 15)
 # Prints, for each setting, byte accuracy, balanced byte accuracy, token accuracy and
@@ -10,9 +10,9 @@
 #   1. the penalty in a line (-p; CR_PENALTIES, default "32 64 128 192 256"), with the
 #      line and paragraph penalties equal to it: no account of line breaks, with the full
 #      calibration (-a 1 -b 1);
-#   2. for each scale of the costs (-a A -b B; CR_SCALES, default every A and B of 0.25,
-#      0.5, 0.75 and 1), the line and paragraph penalties (-l, -P; CR_LINE and CR_PARA,
-#      defaults "96 192" and "8 16 24 32 48 64 96") at -p CR_P (192).
+#   2. for each scale of the costs (-a A -b B; CR_SCALES, default every A and B of 0,
+#      0.125, 0.25, 0.5, 0.75 and 1), the line and paragraph penalties (-l, -P; CR_LINE
+#      and CR_PARA, defaults "96 192" and "8 16 24 32 48 64 96") at -p CR_P (192).
 # The defaults of crroute and crtag (-a, -b, -p, -l, -P) are the setting with the best
 # mean boundary F1 of the two sets among those whose byte accuracy on each is within 0.01
 # of the set's best.
@@ -30,13 +30,13 @@ export CR_SHARE=$top/share PATH="$B:$PATH"
 first=${1:-30} count=${2:-15} stride=${CR_STRIDE:-128}
 pens=${CR_PENALTIES:-32 64 128 192 256}
 P=${CR_P:-192} lines=${CR_LINE:-96 192} paras=${CR_PARA:-8 16 24 32 48 64 96}
-scales=${CR_SCALES:-$(for a in 0.25 0.5 0.75 1; do for b in 0.25 0.5 0.75 1; do printf '%s,%s ' $a $b; done; done)}
-[ -s "$w/sets/mix.labels" ] || sh "$top/bench/route/mkmix.sh" "$w/sets" >&2
-[ -s "$w/sets/realdev.labels" ] || sh "$top/bench/route/mkreal.sh" "$w/sets" dev >&2
+scales=${CR_SCALES:-$(for a in 0 0.125 0.25 0.5 0.75 1; do for b in 0 0.125 0.25 0.5 0.75 1; do printf '%s,%s ' $a $b; done; done)}
 . "$top/bench/lib.sh"
+bench_mix "$w/sets"
+[ -s "$w/sets/realdev.labels" ] || sh "$top/bench/route/mkreal.sh" "$w/sets" dev >&2
 experts=$(bench_experts)
 names=$(for e in $experts; do echo "${e%%=*}"; done)
-test_docs=${CR_MIX_DOCS:-30}
+test_docs=${CR_MIX_TEST:-30}
 [ "$first" -ge "$test_docs" ] || { echo "tune.sh: documents from $first overlap the test documents (0-$((test_docs - 1)))" >&2; exit 2; }
 
 tail -n +"$((first + 1))" "$w/sets/mix.files" | head -n "$count" > "$w/dev.files"
