@@ -12,7 +12,7 @@
 #      calibration (-a 1 -b 1);
 #   2. for each scale of the costs (-a A -b B; CR_SCALES, default every A and B of 0,
 #      0.125, 0.25, 0.5, 0.75 and 1), the line and paragraph penalties (-l, -P; CR_LINE
-#      and CR_PARA, defaults "96 192" and "8 16 24 32 48 64 96") at -p CR_P (192).
+#      and CR_PARA, defaults "96 192" and "4 6 8 12 16 24 32 48 64 96") at -p CR_P (192).
 # The defaults of crroute and crtag (-a, -b, -p, -l, -P) are the setting with the best
 # mean boundary F1 of the two sets among those whose byte accuracy on each is within 0.01
 # of the set's best.
@@ -29,7 +29,7 @@ w=$D/route-bench
 export CR_SHARE=$top/share PATH="$B:$PATH"
 first=${1:-30} count=${2:-15} stride=${CR_STRIDE:-128}
 pens=${CR_PENALTIES:-32 64 128 192 256}
-P=${CR_P:-192} lines=${CR_LINE:-96 192} paras=${CR_PARA:-8 16 24 32 48 64 96}
+P=${CR_P:-192} lines=${CR_LINE:-96 192} paras=${CR_PARA:-4 6 8 12 16 24 32 48 64 96}
 scales=${CR_SCALES:-$(for a in 0 0.125 0.25 0.5 0.75 1; do for b in 0 0.125 0.25 0.5 0.75 1; do printf '%s,%s ' $a $b; done; done)}
 . "$top/bench/lib.sh"
 bench_mix "$w/sets"
