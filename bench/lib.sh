@@ -26,6 +26,22 @@ build_sgemm_peak() {
     cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/sgemm_peak" "$top/bench/sgemm_peak.c" $blas -fopenmp
 }
 
+# Builds $w/bf16_gemm (bench/bf16_gemm.c) as build_sgemm_peak builds sgemm_peak, with
+# oneDNN's matmul beside its own kernel where Debian's libdnnl-dev is installed (it ships no
+# pkg-config file: looked for by its header and library); sets $dnnl to yes or no.
+build_bf16_gemm() {
+    build_sgemm_peak >/dev/null
+    dnnl=no
+    src=$top/bench/bf16_gemm.c
+    # shellcheck disable=SC2086
+    if [ -f /usr/include/dnnl.h ] &&
+        cc -O2 -std=c11 -D_GNU_SOURCE -DCR_BENCH_DNNL -o "$w/bf16_gemm" "$src" $blas -ldnnl -fopenmp -lm 2>/dev/null; then
+        dnnl=yes
+    else
+        cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/bf16_gemm" "$src" $blas -fopenmp -lm
+    fi
+}
+
 # The synthetic mixed set in DIR (bench/route/mkmix.sh), made anew when it is missing or
 # was made by another version of mkmix.sh (its "# version:" line) or with another number
 # of test documents (CR_MIX_TEST): DIR/mix.version says which.
