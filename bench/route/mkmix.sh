@@ -1,5 +1,6 @@
 #!/bin/sh
-# Synthetic mixed documents for segmentation, from held-out units only: each document
+# Synthetic mixed documents for segmentation, from held-out units (the development
+# documents' Debian prose aside, below): each document
 # alternates prose (whole paragraphs of the english held-out documents) and code (whole
 # lines of the python and c held-out files), every stretch 100-3000 bytes, with byte-exact
 # labels. Deterministic (fixed seed; the same inputs give the same bytes):
@@ -19,11 +20,13 @@
 # debian-reference and debian-faq documents are the pages that bench/route/mkreal.sh's
 # real set tests on, so the development documents take their debian-reference and
 # debian-faq prose from the pages of its development set instead (Reference ch01, ch03,
-# ch09; FAQ uptodate, customizing: english training text, in CR_DATA/src/english/train):
-# nothing is chosen on text that a benchmark tests on. Documents before CR_MIX_TEST do
-# not change with it.
-# Also writes OUTDIR/mix.version: the version below and CR_MIX_TEST (bench/lib.sh's
-# bench_mix makes the set anew when either differs):
+# ch09; FAQ uptodate, customizing, as in mkreal.sh: english training text, in
+# CR_DATA/src/english/train): nothing is chosen on text that a benchmark tests on. The
+# english expert has seen those pages, and they are larger: Debian text is about a
+# quarter of the development documents' prose, a seventh of the test documents'.
+# Documents before CR_MIX_TEST do not change with it.
+# Also writes OUTDIR/mix.version: the version below and the variables above (bench/lib.sh's
+# bench_mix makes the set anew when it differs):
 # version: 2
 set -eu
 [ $# -eq 1 ] || { echo "usage: sh bench/route/mkmix.sh OUTDIR" >&2; exit 2; }
@@ -57,10 +60,19 @@ for l in en py c; do
     fi
 done
 
-rm -rf "$out/mix"
+# the pages of mkreal.sh's development set, whose prose the development documents take
+devpages="debian-reference/ch01 debian-reference/ch03 debian-reference/ch09 debian-faq/faq-uptodate debian-faq/faq-customizing"
+if [ "${CR_MIX_DOCS:-60}" -gt "${CR_MIX_TEST:-30}" ]; then
+    for p in $devpages; do
+        [ -s "$data/src/english/train/$p.txt" ] ||
+            { echo "mkmix: no $data/src/english/train/$p.txt (run share/data/english.sh)" >&2; exit 1; }
+    done
+fi
+rm -rf "$out/mix" "$out/mix.version"
 mkdir -p "$out/mix"
 # shellcheck disable=SC2016,SC2086
-CR_MIX_VERSION=$(sed -n "s/^# version: //p" "$0") nice -n 10 perl -e '
+CR_MIX_VERSION=$(sed -n "s/^# version: //p" "$0") CR_MIX_TRAIN=$data/src/english/train CR_MIX_DEVPAGES=$devpages \
+    nice -n 10 perl -e '
 use strict; use warnings;
 my ($out, $en, $py, $c) = @ARGV;
 my $ndoc = $ENV{CR_MIX_DOCS} // 60;
@@ -69,8 +81,9 @@ my ($dmin, $dmax) = ($ENV{CR_MIX_MIN} // 6000, $ENV{CR_MIX_MAX} // 20000);
 my $ntest = $ENV{CR_MIX_TEST} // 30;
 my $version = $ENV{CR_MIX_VERSION};
 # the sources of mkreal.sh: for the development documents, the pages of its development set
-my %devpages = ("debian-reference" => [qw(ch01 ch03 ch09)], "debian-faq" => [qw(faq-uptodate faq-customizing)]);
-my $train = ($ENV{CR_DATA} // "/tmp/cr-data") . "/src/english/train";
+my %devpages;
+for (split " ", $ENV{CR_MIX_DEVPAGES}) { my ($src, $page) = split m{/}; push @{ $devpages{$src} }, $page }
+my $train = $ENV{CR_MIX_TRAIN};
 my ($smin, $smax) = (100, 3000);    # bytes per stretch, its blank line included
 
 # xorshift32: the same numbers on every perl
@@ -106,7 +119,7 @@ for my $p (lines_of($en)) {
     push @{ $prose{$src} }, { path => $p, par => $par, used => {} };
 }
 die "mkmix: no prose\n" unless @sources;
-for my $src (@sources) {
+for my $src ($ndoc > $ntest ? @sources : ()) {
     $devprose{$src} = $prose{$src}, next unless $devpages{$src};
     $devprose{$src} = [map { { path => $_, par => paragraphs($_), used => {} } }
                        map { "$train/$src/$_.txt" } @{ $devpages{$src} }];
@@ -220,7 +233,8 @@ for my $n (0 .. $ndoc - 1) {
     for (@spans) { print $labels "$path\t$_->[0]\t$_->[1]\t$_->[2]\n"; $bytes{$_->[2]} += $_->[1] - $_->[0] }
 }
 close $_ for $files, $labels, $srcs;
-open my $ver, ">", "$out/mix.version" or die; print $ver "$version test=$ntest\n"; close $ver;
+open my $ver, ">", "$out/mix.version" or die;
+print $ver "$version test=$ntest docs=$ndoc seed=$seed min=$dmin max=$dmax\n"; close $ver;
 printf STDERR "mkmix: %d documents, %s\n", $ndoc,
     join(", ", map { "$_ $bytes{$_} bytes" } sort keys %bytes);
 ' "$out" $lists

@@ -49,7 +49,7 @@ if [ $set = real ]; then
            $ref/ch11.en.html ref-ch11 $v/debian-reference/ch11.txt
            $faq/pkgtools.en.html faq-pkgtools $v/debian-faq/faq-pkgtools.txt
            $faq/support.en.html faq-support $v/debian-faq/faq-support.txt"
-else
+else # (the prose of these pages is also that of mkmix.sh's development documents: keep alike)
     pages="$ref/ch01.en.html ref-ch01 - $ref/ch03.en.html ref-ch03 - $ref/ch09.en.html ref-ch09 -
            $faq/uptodate.en.html faq-uptodate - $faq/customizing.en.html faq-customizing -"
 fi

@@ -31,13 +31,13 @@ first=${1:-30} count=${2:-15} stride=${CR_STRIDE:-128}
 pens=${CR_PENALTIES:-32 64 128 192 256}
 P=${CR_P:-192} lines=${CR_LINE:-96 192} paras=${CR_PARA:-4 6 8 12 16 24 32 48 64 96}
 scales=${CR_SCALES:-$(for a in 0 0.125 0.25 0.5 0.75 1; do for b in 0 0.125 0.25 0.5 0.75 1; do printf '%s,%s ' $a $b; done; done)}
+test_docs=${CR_MIX_TEST:-30}
+[ "$first" -ge "$test_docs" ] || { echo "tune.sh: documents from $first overlap the test documents (0-$((test_docs - 1)))" >&2; exit 2; }
 . "$top/bench/lib.sh"
 bench_mix "$w/sets"
 [ -s "$w/sets/realdev.labels" ] || sh "$top/bench/route/mkreal.sh" "$w/sets" dev >&2
 experts=$(bench_experts)
 names=$(for e in $experts; do echo "${e%%=*}"; done)
-test_docs=${CR_MIX_TEST:-30}
-[ "$first" -ge "$test_docs" ] || { echo "tune.sh: documents from $first overlap the test documents (0-$((test_docs - 1)))" >&2; exit 2; }
 
 tail -n +"$((first + 1))" "$w/sets/mix.files" | head -n "$count" > "$w/dev.files"
 awk 'NR == FNR { keep[$0] = 1; next } keep[$1]' "$w/dev.files" "$w/sets/mix.labels" > "$w/dev.labels"
