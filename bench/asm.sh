@@ -2,7 +2,7 @@
 # The fast experts of issue 9: the adaptive-softmax head (with the shortlist tied to the
 # token embeddings) and the latent-only last encoder layer, against the full softmax.
 #  1. Peaks: OpenBLAS's fp32 sgemm (bench/sgemm_peak.c) on 1 and 2 threads; bf16 where the
-#     CPU has AVX512-BF16 (bench/bf16_gemm.c's kernel; cr itself multiplies in fp32).
+#     CPU has AVX512-BF16 (cr's kernel, core/mm16.c, through bench/bf16_gemm.c).
 #  2. Heads at the cpu preset on the same blocks: the cpu model and the same with
 #     -s asm=N -s asm_short=K0, both first trained CR_BENCH_STEPS steps on the text (the
 #     adaptive one takes its token order from it): tokens/s and GFLOP/s of crenc | crdec |
@@ -83,7 +83,7 @@ if grep -qw avx512_bf16 /proc/cpuinfo; then
     build_bf16_gemm
     b1=$("$w/bf16_gemm" 1 "$sn" "$sn" "$sn" | awk -F '\t' '$1 == "own" { print $6 }')
     b2=$("$w/bf16_gemm" 2 "$sn" "$sn" "$sn" | awk -F '\t' '$1 == "own" { print $6 }')
-    printf 'bf16 peak %d^3: 1 thread %s GFLOP/s, 2 threads %s (bench/bf16_gemm.c, AVX512-BF16; cr itself multiplies in fp32: bench/bf16.sh)\n' "$sn" "$b1" "$b2"
+    printf 'bf16 peak %d^3: 1 thread %s GFLOP/s, 2 threads %s (core/mm16.c, AVX512-BF16, which crenc, crdec and crtag use; bench/bf16.sh)\n' "$sn" "$b1" "$b2"
 else
     echo "bf16 peak: none: this CPU has no AVX512-BF16 (cr runs fp32 here)"
 fi

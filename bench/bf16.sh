@@ -1,14 +1,21 @@
 #!/bin/sh
 # bf16 matrix products on this CPU, at the shapes of the shipped experts (width 256, FFN
-# 1024, a shortlist head of 2050 rows, blocks of 512 tokens): OpenBLAS fp32 sgemm, as cr
-# runs today, against a plain kernel of AVX512-BF16 dot products (vdpbf16ps with fp32
-# sums; bench/bf16_gemm.c) and, where Debian's libdnnl-dev is installed, oneDNN's bf16
-# matmul; on 1 and 2 threads, with the largest error against fp32 (relative to the
+# 1024, a shortlist head of 2050 rows, blocks of 512 tokens): OpenBLAS fp32 sgemm against
+# cr's kernel of AVX512-BF16 dot products (core/mm16.c, fp32 sums; bench/bf16_gemm.c) and,
+# where Debian's libdnnl-dev is installed, oneDNN's bf16 matmul; on 1 and 2 threads, with
+# the largest error against fp32 (relative to the
 # largest |c|). The CPU's instructions are looked up at run time: without AVX512-BF16
-# only sgemm is timed. cr itself still multiplies in fp32 (this says what bf16 would give).
+# only sgemm is timed.
+# Then cr's own: each shipped expert over its held-out test blocks (bench/route.sh's
+# CR_DATA/route-bench/test-NAME.tok, else the share/samples file of its kind), crenc then
+# crdec with CR_MATMUL=fp32 and with CR_MATMUL=auto (bf16 where the CPU has it): tokens/s
+# of the two together, and TRA and CE (crscore -s) of each.
 #   sh bench/bf16.sh     (CR_BENCH_DIR, default /tmp/cr-bench; files in DIR/bf16)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+B=$top/${CR_BUILD:-build}
+data=${CR_DATA:-/tmp/cr-data}
+export CR_SHARE=$top/share
 dir=${CR_BENCH_DIR:-/tmp/cr-bench}
 w=$dir/bf16
 mkdir -p "$w"
@@ -35,5 +42,33 @@ for s in "qkv 512 768 256" "attn-proj 512 256 256" "ffn-up 512 1024 256" "ffn-do
                         err == "" ? "-" : err }'
     done
 done
-echo "(GFLOP/s, best of 10 after one untimed call; own and dnnl round a to bf16 on every"
-echo " call and b once, as weights would be; max_err: max |c - c_fp32| / max |c_fp32|)"
+echo "(GFLOP/s, best of 10 after one untimed call; own: cr's kernel, rounding a to bf16 on"
+echo " every call, b packed once, as a model's weights are; dnnl: its matmul alone on a and"
+echo " b rounded beforehand; max_err: max |c - c_fp32| / max |c_fp32|)"
+
+echo
+echo "the shipped experts, crenc then crdec over held-out blocks, fp32 against auto ($("$B/crdec" --version | sed -n 's/^model products: //p'))"
+printf '%-8s %7s %10s %10s %7s %8s %8s %8s %8s %9s\n' expert tokens fp32_tok_s auto_tok_s ratio TRA_fp32 TRA_auto CE_fp32 CE_auto CE_diff
+for e in $(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done); do
+    tok=$data/route-bench/test-$e.tok
+    if ! [ -s "$tok" ]; then
+        case $e in python) f=python.py ;; c) f=ext4.c ;; *) f=english.txt ;; esac
+        tok=$w/sample-$e.tok
+        "$B/crtok" -L 512 "$top/share/samples/$f" > "$tok"
+    fi
+    for m in fp32 auto; do
+        t0=$(date +%s.%N)
+        CR_MATMUL=$m "$B/crenc" -m "$e" "$tok" > "$w/$e.$m.lat"
+        CR_MATMUL=$m "$B/crdec" -m "$e" "$w/$e.$m.lat" > "$w/$e.$m.rec"
+        t1=$(date +%s.%N)
+        echo "$t0 $t1" > "$w/$e.$m.time"
+        "$B/crscore" -s "$w/$e.$m.rec" > "$w/$e.$m.score"
+    done
+    paste "$w/$e.fp32.time" "$w/$e.auto.time" "$w/$e.fp32.score" "$w/$e.auto.score" |
+        awk -F'\t' -v e="$e" '{ split($1, a, " "); split($2, b, " "); sf = a[2] - a[1]; sa = b[2] - b[1]
+            printf "%-8s %7d %10.0f %10.0f %6.2fx %8.4f %8.4f %8.4f %8.4f %+9.4f\n", e, $4, $4 / sf,
+                $4 / sa, sf / sa, $5, $11, $6, $12, $12 - $6 }'
+done
+echo "(tokens/s: crenc then crdec, one after the other, OPENBLAS_NUM_THREADS as set; TRA"
+echo " and CE in bits per token, crscore -s; the issue's tolerance: TRA within 0.005, CE"
+echo " within 0.03 bits of fp32)"

@@ -1,20 +1,20 @@
-/* bf16_gemm: what bf16 matrix products would give cr on this CPU, at the model's shapes.
+/* bf16_gemm: bf16 matrix products on this CPU, at the model's shapes.
  *
  *   bf16_gemm THREADS M N K [REPS]
  *
  * times (M,N) = a (M,K) b (N,K)^T, the layout of cr_op_matmul_fwd, three ways, REPS times
  * (default 5) after one untimed call, the best of each counting:
- *   sgemm  OpenBLAS fp32, as cr runs today;
- *   own    a plain kernel of AVX512-BF16 dot products (vdpbf16ps, fp32 sums), a rounded to
+ *   sgemm  OpenBLAS fp32, as cr runs where the CPU lacks AVX512-BF16;
+ *   own    cr's kernel (core/mm16.c: AVX512-BF16 dot products, fp32 sums), a rounded to
  *          bf16 on every call (activations change), b packed once (weights);
  *   dnnl   oneDNN's bf16 matmul, when built with -DCR_BENCH_DNNL (Debian's libdnnl-dev
- *          ships no pkg-config file, so only this benchmark links it), a rounded as for own.
+ *          ships no pkg-config file, so only this benchmark links it), on a rounded
+ *          beforehand (its rounding not timed).
  * and prints, per way,
  *   way <TAB> threads <TAB> M <TAB> N <TAB> K <TAB> GFLOP/s <TAB> max |c - c_fp32| / max |c_fp32|
  * (a line "own <TAB> none: ..." where the CPU lacks AVX512-BF16, chosen at run time).
  * Inputs are fixed pseudo-random values in [-1, 1). Built by bench/bf16.sh. */
 #include <cblas.h>
-#include <immintrin.h>
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -26,6 +26,9 @@
 #include <dnnl.h>
 #endif
 
+#include "../core/bf16.h"
+#include "../core/mm16.h"
+
 void openblas_set_num_threads(int n);
 
 static double now(void)
@@ -33,93 +36,6 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* fp32 to bf16, round to nearest even (as vcvtne2ps2bf16 does) */
-static uint16_t to_bf16(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (uint16_t)((u >> 16) | 0x40);
-    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-
-enum { MR = 8, NR = 32 };
-
-/* b (N,K) fp32 -> panels of NR columns: panel p holds, for each pair of k, the pairs of
- * its NR columns (zero past N and K), so that one pair step loads two vectors. */
-static uint32_t *pack_b(const float *b, int N, int K, int *KP)
-{
-    int kp = (K + 1) / 2, np = (N + NR - 1) / NR;
-    uint32_t *p = calloc((size_t)np * kp * NR, sizeof *p);
-    if (!p)
-        return NULL;
-    for (int j = 0; j < N; j++)
-        for (int k = 0; k < K; k++) {
-            uint32_t h = to_bf16(b[(size_t)j * K + k]);
-            p[((size_t)(j / NR) * kp + k / 2) * NR + j % NR] |= k % 2 ? h << 16 : h;
-        }
-    *KP = kp;
-    return p;
-}
-
-/* a (M,K) fp32 -> rows of bf16 pairs, rows padded to a multiple of MR, K to even */
-__attribute__((target("avx512f,avx512bf16"))) static void round_a(const float *a, int M,
-                                                                   int K, int kp,
-                                                                   uint32_t *out)
-{
-#pragma omp parallel for
-    for (int i = 0; i < M; i++) {
-        const float *r = a + (size_t)i * K;
-        uint32_t *o = out + (size_t)i * kp;
-        int k = 0;
-        for (; k + 32 <= K; k += 32) {
-            __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(r + k + 16), _mm512_loadu_ps(r + k));
-            _mm512_storeu_si512((void *)(o + k / 2), (__m512i)v);
-        }
-        for (; k < K; k += 2) {
-            uint32_t lo = to_bf16(r[k]), hi = k + 1 < K ? to_bf16(r[k + 1]) : 0;
-            o[k / 2] = lo | hi << 16;
-        }
-    }
-}
-
-/* c (M,N) = a b^T from round_a's rows (M padded to MR, zero rows) and pack_b's panels */
-__attribute__((target("avx512f,avx512bf16"))) static void own_gemm(const uint32_t *a, int M,
-                                                                   int N, int kp,
-                                                                   const uint32_t *bp,
-                                                                   float *c)
-{
-    int np = (N + NR - 1) / NR, mb = (M + MR - 1) / MR;
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int p = 0; p < np; p++)
-        for (int ib = 0; ib < mb; ib++) {
-            const uint32_t *panel = bp + (size_t)p * kp * NR;
-            __m512 acc[MR][2]; /* kept in registers: the loops over r are unrolled */
-#pragma GCC unroll 8
-            for (int r = 0; r < MR; r++)
-                acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-            const uint32_t *ar = a + (size_t)ib * MR * kp;
-            for (int k = 0; k < kp; k++) {
-                __m512bh b0 = (__m512bh)_mm512_loadu_si512((const void *)(panel + (size_t)k * NR));
-                __m512bh b1 = (__m512bh)_mm512_loadu_si512((const void *)(panel + (size_t)k * NR + 16));
-#pragma GCC unroll 8
-                for (int r = 0; r < MR; r++) {
-                    __m512bh x = (__m512bh)_mm512_set1_epi32((int)ar[(size_t)r * kp + k]);
-                    acc[r][0] = _mm512_dpbf16_ps(acc[r][0], x, b0);
-                    acc[r][1] = _mm512_dpbf16_ps(acc[r][1], x, b1);
-                }
-            }
-            for (int r = 0; r < MR && ib * MR + r < M; r++) {
-                float *cr = c + (size_t)(ib * MR + r) * N + p * NR;
-                int left = N - p * NR;
-                __mmask16 m0 = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
-                __mmask16 m1 = left >= 32 ? 0xffff : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
-                _mm512_mask_storeu_ps(cr, m0, acc[r][0]);
-                _mm512_mask_storeu_ps(cr + 16, m1, acc[r][1]);
-            }
-        }
 }
 
 static double rel_err(const float *c, const float *ref, size_t n)
@@ -146,8 +62,8 @@ static void report(const char *way, int threads, int M, int N, int K, double bes
             return -1;                                                                     \
         }                                                                                  \
     } while (0)
-/* oneDNN's bf16 matmul on the rounded a (bf16 pairs as round_a wrote them) and b */
-static int dnnl_run(const uint32_t *abf, const float *b, int M, int N, int K, int reps,
+/* oneDNN's bf16 matmul on a and b rounded to bf16 */
+static int dnnl_run(const float *a, const float *b, int M, int N, int K, int reps,
                     float *c, double *best)
 {
     dnnl_engine_t eng;
@@ -169,10 +85,9 @@ static int dnnl_run(const uint32_t *abf, const float *b, int M, int N, int K, in
     if (!bb || !as)
         return -1;
     for (size_t i = 0; i < (size_t)N * K; i++)
-        bb[i] = to_bf16(b[i]);
-    int kp = (K + 1) / 2;
-    for (int i = 0; i < M; i++) /* round_a's rows, unpadded */
-        memcpy(as + (size_t)i * K, abf + (size_t)i * kp, (size_t)K * 2);
+        bb[i] = cr_f32_to_bf16(b[i]);
+    for (size_t i = 0; i < (size_t)M * K; i++)
+        as[i] = cr_f32_to_bf16(a[i]);
     dnnl_memory_t msrc, mwei, mw, mdst;
     DN(dnnl_memory_create(&msrc, &src, eng, as));
     DN(dnnl_memory_create(&mwei, &wei, eng, bb));
@@ -253,48 +168,33 @@ int main(int argc, char **argv)
     }
     report("sgemm", threads, M, N, K, best, 0.0);
 
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx512bf16")) {
+    if (!cr_mm16_available()) {
         printf("own\tnone: this CPU has no AVX512-BF16\n");
         return 0;
     }
-    int kp, mp = (M + MR - 1) / MR * MR;
-    uint32_t *bp = pack_b(b, N, K, &kp), *abf = calloc((size_t)mp * kp, sizeof *abf);
-    if (!bp || !abf) {
+    cr_mm16 *w = cr_mm16_pack(b, N, K);
+    if (!w) {
         fprintf(stderr, "bf16_gemm: out of memory\n");
         return 1;
     }
     best = 1e30;
     for (int r = 0; r <= reps; r++) {
         double t0 = now();
-        round_a(a, M, K, kp, abf);
-        own_gemm(abf, M, N, kp, bp, c);
+        cr_mm16_mul(c, a, M, w, NULL);
         double s = now() - t0;
         if (r > 0 && s < best)
             best = s;
     }
     report("own", threads, M, N, K, best, rel_err(c, ref, mc));
+    cr_mm16_free(w);
 #ifdef CR_BENCH_DNNL
-    {
-        /* the rounding of a counts as for own: timed apart and added */
-        double tr = 1e30;
-        for (int r = 0; r <= reps; r++) {
-            double t0 = now();
-            round_a(a, M, K, kp, abf);
-            double s = now() - t0;
-            if (r > 0 && s < tr)
-                tr = s;
-        }
-        memset(c, 0, mc * sizeof *c);
-        if (dnnl_run(abf, b, M, N, K, reps, c, &best) == 0)
-            report("dnnl", threads, M, N, K, best + tr, rel_err(c, ref, mc));
-    }
+    memset(c, 0, mc * sizeof *c);
+    if (dnnl_run(a, b, M, N, K, reps, c, &best) == 0)
+        report("dnnl", threads, M, N, K, best, rel_err(c, ref, mc));
 #endif
     free(a);
     free(b);
     free(ref);
     free(c);
-    free(bp);
-    free(abf);
     return 0;
 }

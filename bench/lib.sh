@@ -26,28 +26,31 @@ build_sgemm_peak() {
     cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/sgemm_peak" "$top/bench/sgemm_peak.c" $blas -fopenmp
 }
 
-# Builds $w/bf16_gemm (bench/bf16_gemm.c) as build_sgemm_peak builds sgemm_peak, with
-# oneDNN's matmul beside its own kernel where Debian's libdnnl-dev is installed (it ships no
-# pkg-config file: looked for by its header and library); sets $dnnl to yes or no.
+# Builds $w/bf16_gemm (bench/bf16_gemm.c, with cr's kernel from the build's libcr.a) as
+# build_sgemm_peak builds sgemm_peak, with oneDNN's matmul beside it where Debian's
+# libdnnl-dev is installed (it ships no pkg-config file: looked for by its header and
+# library); sets $dnnl to yes or no.
 build_bf16_gemm() {
     build_sgemm_peak >/dev/null
     dnnl=no
-    src=$top/bench/bf16_gemm.c
+    src=$top/bench/bf16_gemm.c lib=$top/${CR_BUILD:-build}/libcr.a
     # shellcheck disable=SC2086
     if [ -f /usr/include/dnnl.h ] &&
-        cc -O2 -std=c11 -D_GNU_SOURCE -DCR_BENCH_DNNL -o "$w/bf16_gemm" "$src" $blas -ldnnl -fopenmp -lm 2>/dev/null; then
+        cc -O2 -std=c11 -D_GNU_SOURCE -DCR_BENCH_DNNL -o "$w/bf16_gemm" "$src" "$lib" $blas -ldnnl -fopenmp -lm 2>/dev/null; then
         dnnl=yes
     else
-        cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/bf16_gemm" "$src" $blas -fopenmp -lm
+        # shellcheck disable=SC2086
+        cc -O2 -std=c11 -D_GNU_SOURCE -o "$w/bf16_gemm" "$src" "$lib" $blas -fopenmp -lm
     fi
 }
 
 # The synthetic mixed set in DIR (bench/route/mkmix.sh), made anew when it is missing or
-# was made by another version of mkmix.sh (its "# version:" line) or with another number
-# of test documents (CR_MIX_TEST): DIR/mix.version says which.
+# was made by another version of mkmix.sh (its "# version:" line) or with other
+# CR_MIX_* settings: DIR/mix.version says which.
 bench_mix() {
-    v="$(sed -n 's/^# version: //p' "$top/bench/route/mkmix.sh") test=${CR_MIX_TEST:-30}"
-    if ! [ -s "$1/mix.labels" ] || [ "$(cat "$1/mix.version" 2>/dev/null)" != "$v" ]; then
+    mix_v="$(sed -n 's/^# version: //p' "$top/bench/route/mkmix.sh") test=${CR_MIX_TEST:-30}"
+    mix_v="$mix_v docs=${CR_MIX_DOCS:-60} seed=${CR_MIX_SEED:-20240613} min=${CR_MIX_MIN:-6000} max=${CR_MIX_MAX:-20000}"
+    if ! [ -s "$1/mix.labels" ] || [ "$(cat "$1/mix.version" 2>/dev/null)" != "$mix_v" ]; then
         sh "$top/bench/route/mkmix.sh" "$1" >&2
     fi
 }

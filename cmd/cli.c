@@ -2,6 +2,7 @@
 
 #include "../core/aefile.h"
 #include "../core/input.h"
+#include "../core/mm16.h"
 #include "../core/stream.h"
 #include "../core/version.h"
 #include "../tok/tok.h"
@@ -285,13 +286,40 @@ void cli_blas_setup(char **argv)
     }
 }
 
+/* CR_MATMUL: "fp32", or "auto" (the default) */
+static int matmul_fp32(int *bad)
+{
+    const char *e = getenv("CR_MATMUL");
+    *bad = e && *e && strcmp(e, "fp32") != 0 && strcmp(e, "auto") != 0;
+    return e && strcmp(e, "fp32") == 0;
+}
+
+int cli_matmul(struct cr_ae *ae)
+{
+    int bad, rc;
+    if (matmul_fp32(&bad) || bad) {
+        if (bad)
+            cli_err("CR_MATMUL=%s: not fp32 or auto", getenv("CR_MATMUL"));
+        return bad ? -1 : 0;
+    }
+    if ((rc = cr_ae_use_bf16(ae)) < 0)
+        cli_err("out of memory for the model's bf16 copy (CR_MATMUL=fp32 runs without)");
+    return rc;
+}
+
 void cli_version(void)
 {
+    int bad;
     __builtin_cpu_init();
     printf("%s (cr) %s\n", prog, CR_VERSION);
     printf("BLAS: OpenBLAS, %s kernels\n", cli_blas_core());
     printf("CPU: %s\n", __builtin_cpu_supports("avx512f") ? "AVX-512"
                         : __builtin_cpu_supports("avx2") ? "AVX2" : "baseline x86-64");
+    printf("model products: %s\n",
+           matmul_fp32(&bad) ? "fp32 (CR_MATMUL=fp32)"
+           : !cr_mm16_available() ? "fp32 (this CPU has no AVX512-BF16)"
+                                  : "bf16 where crenc, crdec and crtag run a model (AVX512-BF16), "
+                                    "fp32 elsewhere");
 }
 
 const char *cli_model_path(const char *arg)
@@ -485,6 +513,10 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
     cli_filter f = {.ae = cli_load_model(model)};
     if (!f.ae)
         return CLI_EXIT_DATA;
+    if (cli_matmul(f.ae) < 0) {
+        cr_ae_free(f.ae);
+        return CLI_EXIT_DATA;
+    }
     if (verbose)
         fprintf(stderr, "%s: BLAS kernels: %s\n", prog, cli_blas_core());
     if (!(f.out = cli_open_out(out, 1, force))) {

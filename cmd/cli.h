@@ -68,6 +68,11 @@ const char *cli_model_path(const char *arg);
  * failure. */
 struct cr_ae;
 struct cr_ae *cli_load_model(const char *arg);
+/* Runs a loaded model's products in bf16 where the CPU has AVX512-BF16 (cr_ae_use_bf16),
+ * unless CR_MATMUL is fp32: 1 when it does, 0 when not; -1, said on stderr, when CR_MATMUL
+ * is neither fp32 nor auto, or memory runs out. For programs that run a model, not train
+ * it. */
+int cli_matmul(struct cr_ae *ae);
 /* A filter that runs one model over streams (crenc, crdec). cli_filter_main parses
  * -m -o -f -v -h --version (and, when flag_name is not NULL, a flag of the program's
  * own that sets *flag), loads the model, opens the output, and reads every input (stdin

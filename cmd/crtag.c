@@ -333,6 +333,11 @@ static int load_experts(void)
         const char *name = NULL;
         if (!(g.ex[g.k] = cli_load_model(g.o.models[g.k])))
             return -1;
+        if (cli_matmul(g.ex[g.k]) < 0) {
+            cr_ae_free(g.ex[g.k]);
+            g.ex[g.k] = NULL;
+            return -1;
+        }
         cr_meta_get_str(g.ex[g.k]->meta, "model.name", &name);
         g.names[g.k] = strdup(name ? name : g.o.models[g.k]);
     }

@@ -121,10 +121,14 @@ int cr_ae_ntensors(const cr_ae_config *c);
 void cr_ae_tensors(const cr_ae_config *c, struct cr_tdesc *t);
 size_t cr_ae_nparams(const cr_ae_config *c);
 
-/* Pointers into the parameter slab, in the order of cr_ae_tensors. */
+struct cr_mm16;
+
+/* Pointers into the parameter slab, in the order of cr_ae_tensors; and, after
+ * cr_ae_use_bf16, the bf16 copies of the four matrices (NULL: fp32). */
 typedef struct cr_ae_layer {
     float *ln1_w, *ln1_b, *qkv_w, *qkv_b, *proj_w, *proj_b;
     float *ln2_w, *ln2_b, *fc_w, *fc_b, *fc2_w, *fc2_b;
+    struct cr_mm16 *qkv16, *proj16, *fc16, *fc2_16;
 } cr_ae_layer;
 
 typedef struct cr_ae_params {
@@ -163,6 +167,8 @@ typedef struct cr_ae {
     int dtype;         /* CR_DTYPE_* of the file it was loaded from, 0 if made here */
     uint32_t *order;   /* adaptive head: (V) token of each rank, decoded from asm_order */
     uint32_t *rank;    /* (V) rank of each token */
+    struct cr_mm16 *head16; /* after cr_ae_use_bf16: the head's (V, C), or the adaptive
+                             * head's (K0 + n, C); else NULL */
 } cr_ae;
 
 /* Allocates a model of config c with no parameter slab yet (for loaders). */
@@ -177,6 +183,13 @@ void cr_ae_rehash(cr_ae *ae);
  * head); CR_E_FORMAT when it is not a permutation of the vocabulary. Call it whenever the
  * tensor changes (loaders, cr_ae_new_random, cr_asm_order_set do). */
 int cr_ae_asm_sync(cr_ae *ae, cr_diag *d);
+
+/* Inference in bf16 where the CPU has AVX512-BF16 (core/mm16.h): packs bf16 copies of
+ * the layers' matrices and of the head (the adaptive head's shortlist), which cr_ae_encode and
+ * cr_ae_decode then multiply by. Returns 1 when they do, 0 when the CPU lacks the
+ * instructions (fp32 then, as without the call), CR_E_NOMEM. The copies do not follow
+ * later changes of the parameters: not for a model that trains. */
+int cr_ae_use_bf16(cr_ae *ae);
 
 /* Scratch for one block's forward pass, reused from block to block. */
 typedef struct cr_ae_scratch cr_ae_scratch;

@@ -8,6 +8,7 @@
 #include "ae.h"
 #include "asm.h"
 #include "le.h"
+#include "mm16.h"
 #include "ops.h"
 #include "rng.h"
 
@@ -63,6 +64,36 @@ void cr_ae_scratch_free(cr_ae_scratch *r)
     free(r);
 }
 
+/* out (T,OC) = inp (T,C) w^T + bias: by the bf16 copy of w when there is one */
+static void matmul(float *out, const float *inp, const float *w, const cr_mm16 *w16,
+                   const float *bias, int T, int C, int OC)
+{
+    if (w16)
+        cr_mm16_mul(out, inp, T, w16, bias);
+    else
+        cr_op_matmul_fwd(out, inp, w, bias, T, C, OC);
+}
+
+int cr_ae_use_bf16(cr_ae *ae)
+{
+    const cr_ae_config *c = &ae->cfg;
+    if (!cr_mm16_available() || c->C > CR_MM16_MAX_K || c->F > CR_MM16_MAX_K)
+        return 0;
+    for (int l = 0; l < c->Le + c->Ld; l++) {
+        cr_ae_layer *y = l < c->Le ? &ae->p.enc[l] : &ae->p.dec[l - c->Le];
+        if ((!y->qkv16 && !(y->qkv16 = cr_mm16_pack(y->qkv_w, 3 * c->C, c->C))) ||
+            (!y->proj16 && !(y->proj16 = cr_mm16_pack(y->proj_w, c->C, c->C))) ||
+            (!y->fc16 && !(y->fc16 = cr_mm16_pack(y->fc_w, c->F, c->C))) ||
+            (!y->fc2_16 && !(y->fc2_16 = cr_mm16_pack(y->fc2_w, c->C, c->F))))
+            return CR_E_NOMEM;
+    }
+    if (ae->head16)
+        return 1;
+    if (c->asm_n) /* the adaptive head's shortlist and cluster rows */
+        return cr_asm_use_bf16(ae);
+    return (ae->head16 = cr_mm16_pack(ae->p.head, c->V, c->C)) ? 1 : CR_E_NOMEM;
+}
+
 /* x (T,C) += attn(ln1(x)) over keys [0,Tk); x += mlp(ln2(x)); all rows give keys and
  * values, but only rows [q0, T) are computed beyond them (q0 > 0 in the last encoder
  * layer: only its latent rows are read, so its token rows are not worth computing). */
@@ -72,14 +103,14 @@ static void layer_fwd(const cr_ae_config *c, const cr_ae_layer *w, cr_ae_scratch
     size_t C = (size_t)c->C, F = (size_t)c->F, nq = (size_t)(T - q0);
     float *xq = r->x + (size_t)q0 * C;
     cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x, w->ln1_w, w->ln1_b, T, c->C);
-    cr_op_matmul_fwd(r->qkv, r->ln, w->qkv_w, w->qkv_b, T, c->C, 3 * c->C);
+    matmul(r->qkv, r->ln, w->qkv_w, w->qkv16, w->qkv_b, T, c->C, 3 * c->C);
     cr_op_attention_rows_fwd(r->atty, r->att, r->qkv, T, Tk, q0, c->C, c->NH);
-    cr_op_matmul_fwd(r->tmp, r->atty, w->proj_w, w->proj_b, (int)nq, c->C, c->C);
+    matmul(r->tmp, r->atty, w->proj_w, w->proj16, w->proj_b, (int)nq, c->C, c->C);
     cr_op_add(xq, r->tmp, nq * C);
     cr_op_layernorm_fwd(r->ln, NULL, NULL, xq, w->ln2_w, w->ln2_b, (int)nq, c->C);
-    cr_op_matmul_fwd(r->fch, r->ln, w->fc_w, w->fc_b, (int)nq, c->C, c->F);
+    matmul(r->fch, r->ln, w->fc_w, w->fc16, w->fc_b, (int)nq, c->C, c->F);
     cr_op_gelu_fwd(r->fchg, r->fch, nq * F);
-    cr_op_matmul_fwd(r->tmp, r->fchg, w->fc2_w, w->fc2_b, (int)nq, c->F, c->C);
+    matmul(r->tmp, r->fchg, w->fc2_w, w->fc2_16, w->fc2_b, (int)nq, c->F, c->C);
     cr_op_add(xq, r->tmp, nq * C);
 }
 
@@ -206,6 +237,13 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_scratch *r, const float *z, int n, const
                 return CR_E_VALUE;
     if (c->asm_n)
         cr_asm_fwd(ae, r->asmw, r->ln, target, n, argmax, target ? logp : NULL);
+    else if (ae->head16) /* the full head's bf16 copy (cr_ae_use_bf16) */
+        for (int t0 = 0; t0 < n; t0 += HEAD_CHUNK) {
+            int k = n - t0 < HEAD_CHUNK ? n - t0 : HEAD_CHUNK;
+            cr_mm16_mul(r->logits, r->ln + (size_t)t0 * c->C, k, ae->head16, NULL);
+            cr_op_head_pick(r->logits, k, c->V, target ? target + t0 : NULL,
+                            argmax ? argmax + t0 : NULL, target && logp ? logp + t0 : NULL);
+        }
     else
         cr_op_head_fwd(r->ln, p->head, target, n, c->C, c->V, r->logits, HEAD_CHUNK, argmax,
                        target ? logp : NULL);
@@ -342,6 +380,12 @@ void cr_ae_free(cr_ae *ae)
     if (ae->map)
         munmap(ae->map, ae->map_len);
     cr_meta_free(ae->meta);
+    for (int l = 0; l < ae->cfg.Le + ae->cfg.Ld && ae->p.enc && ae->p.dec; l++) {
+        cr_ae_layer *y = l < ae->cfg.Le ? &ae->p.enc[l] : &ae->p.dec[l - ae->cfg.Le];
+        cr_mm16_free(y->qkv16), cr_mm16_free(y->proj16);
+        cr_mm16_free(y->fc16), cr_mm16_free(y->fc2_16);
+    }
+    cr_mm16_free(ae->head16);
     free(ae->p.enc);
     free(ae->p.dec);
     free(ae->order);

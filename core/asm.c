@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm16.h"
 #include "ops.h"
 
 struct cr_asm_work {
@@ -112,13 +113,36 @@ static const float *head_weights(const cr_ae *ae, const cr_asm_shape *s, cr_asm_
     return w->wh;
 }
 
-/* Head logits of the n rows h (n,C) with the head's weights wh: l0, lse0, cl, and top, best,
- * arg for the shortlist. */
+int cr_asm_use_bf16(cr_ae *ae)
+{
+    cr_asm_shape s;
+    cr_asm_shape_of(&ae->cfg, &s);
+    int n1 = s.K0 + s.n;
+    size_t C = (size_t)ae->cfg.C;
+    float *wh = ae->cfg.tied ? malloc((size_t)n1 * C * sizeof *wh) : NULL;
+    if (ae->cfg.tied && !wh)
+        return CR_E_NOMEM;
+    if (wh) /* the tied shortlist's embeddings, then the clusters' rows, as head_weights */
+        for (int r = 0; r < n1; r++)
+            memcpy(wh + (size_t)r * C,
+                   r >= s.K0 ? ae->p.asm_head + (size_t)(r - s.K0) * C
+                             : ae->p.tok_emb + (size_t)(ae->cfg.asm_in ? (uint32_t)r : ae->order[r]) * C,
+                   C * sizeof(float));
+    ae->head16 = cr_mm16_pack(wh ? wh : ae->p.asm_head, n1, (int)C);
+    free(wh);
+    return ae->head16 ? 1 : CR_E_NOMEM;
+}
+
+/* Head logits of the n rows h (n,C) with the head's weights wh (or its bf16 copy, after
+ * cr_asm_use_bf16): l0, lse0, cl, and top, best, arg for the shortlist. */
 static void head_rows(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w, const float *wh,
                       const float *h, int n)
 {
     int n1 = s->K0 + s->n;
-    cr_op_matmul_fwd(w->l0, h, wh, NULL, n, ae->cfg.C, n1);
+    if (ae->head16)
+        cr_mm16_mul(w->l0, h, n, ae->head16, NULL);
+    else
+        cr_op_matmul_fwd(w->l0, h, wh, NULL, n, ae->cfg.C, n1);
 #pragma omp parallel for if (n > 16)
     for (int r = 0; r < n; r++) {
         const float *x = w->l0 + (size_t)r * n1;
@@ -162,7 +186,7 @@ void cr_asm_fwd(const cr_ae *ae, cr_asm_work *w, const float *h, const uint32_t 
 
     cr_asm_shape_of(&ae->cfg, &s);
     n1 = s.K0 + s.n;
-    const float *wh = head_weights(ae, &s, w);
+    const float *wh = ae->head16 ? NULL : head_weights(ae, &s, w);
     if (!target)
         logp = NULL;
     for (int t0 = 0; t0 < T; t0 += w->chunk) {

@@ -29,6 +29,10 @@ size_t cr_asm_work_bytes(const cr_asm_work *w);
 void cr_asm_fwd(const cr_ae *ae, cr_asm_work *w, const float *h, const uint32_t *target,
                 int T, uint32_t *argmax, float *logp);
 
+/* Packs the bf16 copy of the head's shortlist and cluster rows into ae->head16 (mm16.h;
+ * cr_ae_use_bf16 calls it): 1, or CR_E_NOMEM. */
+int cr_asm_use_bf16(cr_ae *ae);
+
 /* Loss and gradient over rows h (T,C) with targets: returns the sum of -log p(target);
  * dh (T,C) += scale * dL/dh and the asm_* tensors of g += scale * dL/dw. Counts the rows whose
  * argmax is the target into *hits when not NULL. */

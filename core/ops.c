@@ -176,22 +176,29 @@ void cr_op_add(float *out, const float *inp, size_t n)
 }
 
 CR_CLONES
+void cr_op_head_pick(const float *logits, int n, int V, const uint32_t *target,
+                     uint32_t *argmax, float *logp)
+{
+#pragma omp parallel for
+    for (int r = 0; r < n; r++) {
+        const float *x = logits + (size_t)r * V;
+        int best;
+        float lse = cr_op_logsumexp(x, V, &best);
+        if (argmax)
+            argmax[r] = (uint32_t)best;
+        if (logp && target)
+            logp[r] = x[target[r]] - lse;
+    }
+}
+
 void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int T, int C,
                     int V, float *logits, int chunk, uint32_t *argmax, float *logp)
 {
     for (int t0 = 0; t0 < T; t0 += chunk) {
         int n = T - t0 < chunk ? T - t0 : chunk;
         cr_op_matmul_fwd(logits, h + (size_t)t0 * C, w, NULL, n, C, V);
-#pragma omp parallel for
-        for (int r = 0; r < n; r++) {
-            const float *x = logits + (size_t)r * V;
-            int best;
-            float lse = cr_op_logsumexp(x, V, &best);
-            if (argmax)
-                argmax[t0 + r] = (uint32_t)best;
-            if (logp && target)
-                logp[t0 + r] = x[target[t0 + r]] - lse;
-        }
+        cr_op_head_pick(logits, n, V, target ? target + t0 : NULL, argmax ? argmax + t0 : NULL,
+                        logp ? logp + t0 : NULL);
     }
 }
 

@@ -33,6 +33,10 @@ void cr_op_add(float *out, const float *inp, size_t n);
  * logits (chunk,V) is scratch for `chunk` rows at a time. */
 void cr_op_head_fwd(const float *h, const float *w, const uint32_t *target, int T, int C,
                     int V, float *logits, int chunk, uint32_t *argmax, float *logp);
+/* Its second half, for n rows of logits (n,V) made elsewhere: argmax[r] and, when target
+ * is not NULL, logp[r]; either output may be NULL. */
+void cr_op_head_pick(const float *logits, int n, int V, const uint32_t *target,
+                     uint32_t *argmax, float *logp);
 
 /* log sum exp(x) over a row of n values; *best (if not NULL) gets the first maximum. */
 float cr_op_logsumexp(const float *x, int n, int *best);
