@@ -47,7 +47,7 @@ echo " every call, b packed once, as a model's weights are; dnnl: its matmul alo
 echo " b rounded beforehand; max_err: max |c - c_fp32| / max |c_fp32|)"
 
 echo
-echo "the shipped experts, crenc then crdec over held-out blocks, fp32 against auto ($("$B/crdec" --version | sed -n 's/^model products: //p'))"
+echo "the shipped experts, crenc then crdec over held-out blocks, fp32 against auto ($(env -u CR_MATMUL "$B/crdec" --version | sed -n 's/^model products: //p'))"
 printf '%-8s %7s %10s %10s %7s %8s %8s %8s %8s %9s\n' expert tokens fp32_tok_s auto_tok_s ratio TRA_fp32 TRA_auto CE_fp32 CE_auto CE_diff
 for e in $(for m in "$top"/share/models/*.crm; do basename "$m" .crm; done); do
     tok=$data/route-bench/test-$e.tok

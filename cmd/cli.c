@@ -315,11 +315,16 @@ void cli_version(void)
     printf("BLAS: OpenBLAS, %s kernels\n", cli_blas_core());
     printf("CPU: %s\n", __builtin_cpu_supports("avx512f") ? "AVX-512"
                         : __builtin_cpu_supports("avx2") ? "AVX2" : "baseline x86-64");
-    printf("model products: %s\n",
-           matmul_fp32(&bad) ? "fp32 (CR_MATMUL=fp32)"
-           : !cr_mm16_available() ? "fp32 (this CPU has no AVX512-BF16)"
-                                  : "bf16 where crenc, crdec and crtag run a model (AVX512-BF16), "
-                                    "fp32 elsewhere");
+    int fp32 = matmul_fp32(&bad);
+    if (bad)
+        printf("model products: none: CR_MATMUL=%s is neither fp32 nor auto\n",
+               getenv("CR_MATMUL"));
+    else
+        printf("model products: %s\n",
+               fp32 ? "fp32 (CR_MATMUL=fp32)"
+               : !cr_mm16_available() ? "fp32 (this CPU has no AVX512-BF16)"
+                                      : "bf16 where crenc, crdec and crtag run a model "
+                                        "(AVX512-BF16), fp32 elsewhere");
 }
 
 const char *cli_model_path(const char *arg)
@@ -513,12 +518,14 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
     cli_filter f = {.ae = cli_load_model(model)};
     if (!f.ae)
         return CLI_EXIT_DATA;
-    if (cli_matmul(f.ae) < 0) {
+    int bf16 = cli_matmul(f.ae);
+    if (bf16 < 0) {
         cr_ae_free(f.ae);
         return CLI_EXIT_DATA;
     }
     if (verbose)
-        fprintf(stderr, "%s: BLAS kernels: %s\n", prog, cli_blas_core());
+        fprintf(stderr, "%s: BLAS kernels: %s; model products: %s\n", prog, cli_blas_core(),
+                bf16 ? "bf16" : "fp32");
     if (!(f.out = cli_open_out(out, 1, force))) {
         cr_ae_free(f.ae);
         return CLI_EXIT_DATA;

@@ -133,13 +133,14 @@ int cr_asm_use_bf16(cr_ae *ae)
     return ae->head16 ? 1 : CR_E_NOMEM;
 }
 
-/* Head logits of the n rows h (n,C) with the head's weights wh (or its bf16 copy, after
- * cr_asm_use_bf16): l0, lse0, cl, and top, best, arg for the shortlist. */
+/* Head logits of the n rows h (n,C) with the head's weights wh, or with its bf16 copy when
+ * wh is NULL (inference after cr_asm_use_bf16; training never does): l0, lse0, cl, and top,
+ * best, arg for the shortlist. */
 static void head_rows(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w, const float *wh,
                       const float *h, int n)
 {
     int n1 = s->K0 + s->n;
-    if (ae->head16)
+    if (!wh)
         cr_mm16_mul(w->l0, h, n, ae->head16, NULL);
     else
         cr_op_matmul_fwd(w->l0, h, wh, NULL, n, ae->cfg.C, n1);

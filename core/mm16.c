@@ -61,28 +61,31 @@ void cr_mm16_free(cr_mm16 *m)
 }
 
 #ifdef CR_MM16_X86
-/* the T rows of inp (K wide) as bf16 pairs into a (kp a row), zero past K, and rows past T
- * up to a multiple of MR zero too */
-__attribute__((target("avx512f,avx512bf16"))) static void round_rows(const float *inp, int T,
-                                                                     int K, int kp,
-                                                                     uint32_t *a)
+/* one row of inp (K wide) as bf16 pairs into o (kp), zero past K */
+__attribute__((target("avx512f,avx512bf16"))) static void round_row(const float *r, int K,
+                                                                    uint32_t *o)
+{
+    int k = 0;
+    for (; k + 32 <= K; k += 32) {
+        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(r + k + 16), _mm512_loadu_ps(r + k));
+        _mm512_storeu_si512((void *)(o + k / 2), (__m512i)v);
+    }
+    for (; k < K; k += 2)
+        o[k / 2] = cr_f32_to_bf16(r[k]) | (uint32_t)(k + 1 < K ? cr_f32_to_bf16(r[k + 1]) : 0) << 16;
+}
+
+/* the T rows of inp as bf16 pairs into a (kp a row), and rows past T up to a multiple of
+ * MR zero (the parallel loop outside the target function: clang's OpenMP outlining would
+ * not carry the attribute) */
+static void round_rows(const float *inp, int T, int K, int kp, uint32_t *a)
 {
     int Tp = (T + MR - 1) / MR * MR;
 #pragma omp parallel for if (T >= 64) schedule(static)
     for (int i = 0; i < Tp; i++) {
-        uint32_t *o = a + (size_t)i * kp;
-        if (i >= T) {
-            memset(o, 0, (size_t)kp * sizeof *o);
-            continue;
-        }
-        const float *r = inp + (size_t)i * K;
-        int k = 0;
-        for (; k + 32 <= K; k += 32) {
-            __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(r + k + 16), _mm512_loadu_ps(r + k));
-            _mm512_storeu_si512((void *)(o + k / 2), (__m512i)v);
-        }
-        for (; k < K; k += 2)
-            o[k / 2] = cr_f32_to_bf16(r[k]) | (uint32_t)(k + 1 < K ? cr_f32_to_bf16(r[k + 1]) : 0) << 16;
+        if (i < T)
+            round_row(inp + (size_t)i * K, K, a + (size_t)i * kp);
+        else
+            memset(a + (size_t)i * kp, 0, (size_t)kp * sizeof *a);
     }
 }
 

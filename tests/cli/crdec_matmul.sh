@@ -7,6 +7,10 @@ env -u CR_MATMUL crdec --version | grep -c '^model products: '
 CR_MATMUL=fp32 crdec --version | grep '^model products: '
 grep -qw avx512_bf16 /proc/cpuinfo && want=bf16 || want=fp32
 env -u CR_MATMUL crenc --version | grep '^model products: ' | cut -d' ' -f3 | grep -qx "$want" && echo "the path this CPU has"
+# -v says which ran
+crtok -L 32 "$TOP/README.md" | env -u CR_MATMUL crenc -v -m m.crm 2>&1 > /dev/null |
+    grep -o 'model products: [a-z0-9]*' | cut -d' ' -f3 | grep -qx "$want" && echo "-v: the path this CPU has"
+crtok -L 32 "$TOP/README.md" | CR_MATMUL=fp32 crenc -v -m m.crm 2>&1 > /dev/null | grep -o 'model products: [a-z0-9]*'
 for m in fp32 auto; do
     CR_MATMUL=$m crenc -m m.crm a.tok | CR_MATMUL=$m crdec -m m.crm | crscore -s > $m.txt || exit 1
 done
