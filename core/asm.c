@@ -147,10 +147,8 @@ static void head_rows(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w, co
 #pragma omp parallel for if (n > 16)
     for (int r = 0; r < n; r++) {
         const float *x = w->l0 + (size_t)r * n1;
-        int b = 0;
+        int b = cr_op_argmax(x, s->K0);
         float lse = cr_op_logsumexp(x, n1, NULL);
-        for (int k = 1; k < s->K0; k++)
-            b = x[k] > x[b] ? k : b;
         w->lse0[r] = lse;
         w->top[r] = w->best[r] = x[b] - lse;
         w->arg[r] = (uint32_t)b;

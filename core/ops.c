@@ -372,6 +372,21 @@ float cr_op_logsumexp(const float *x, int n, int *best)
 }
 
 CR_CLONES
+int cr_op_argmax(const float *x, int n)
+{
+    float mx = x[0];
+    int b = 0;
+#pragma omp simd reduction(max : mx)
+    for (int i = 1; i < n; i++)
+        mx = x[i] > mx ? x[i] : mx;
+    if (mx != mx) /* x[0] is NaN: nothing compares greater */
+        return 0;
+    while (b < n - 1 && x[b] != mx)
+        b++;
+    return b;
+}
+
+CR_CLONES
 void cr_op_softmax_lse(float *x, int n, float lse, float scale)
 {
 #pragma omp simd

@@ -40,6 +40,9 @@ void cr_op_head_pick(const float *logits, int n, int V, const uint32_t *target,
 
 /* log sum exp(x) over a row of n values; *best (if not NULL) gets the first maximum. */
 float cr_op_logsumexp(const float *x, int n, int *best);
+/* The first maximum of a row of n values (NaNs never win; 0 when x[0] is NaN), as the loop
+ * `b = x[k] > x[b] ? k : b` finds it, but vectorised. */
+int cr_op_argmax(const float *x, int n);
 /* x (n) becomes scale * exp(x - lse): the softmax when lse is the row's log sum exp. */
 void cr_op_softmax_lse(float *x, int n, float lse, float scale);
 
