@@ -376,11 +376,11 @@ int cr_op_argmax(const float *x, int n)
 {
     float mx = x[0];
     int b = 0;
+    if (mx != mx) /* x[0] is NaN: nothing compares greater */
+        return 0;
 #pragma omp simd reduction(max : mx)
     for (int i = 1; i < n; i++)
         mx = x[i] > mx ? x[i] : mx;
-    if (mx != mx) /* x[0] is NaN: nothing compares greater */
-        return 0;
     while (b < n - 1 && x[b] != mx)
         b++;
     return b;

@@ -620,6 +620,29 @@ static void test_attention_matches_reference(void)
     }
 }
 
+/* cr_op_argmax finds what the serial loop `b = x[k] > x[b] ? k : b` finds: the first of
+ * tied maxima, never a NaN, 0 when x[0] is NaN; at every length around the vector width */
+static void test_argmax_matches_the_serial_loop(void)
+{
+    uint64_t seed = 99;
+    float x[80];
+    for (int rep = 0; rep < 400; rep++) {
+        int n = 1 + rep % 79;
+        for (int i = 0; i < n; i++) {
+            double u = cr_rng_normal(&seed);
+            x[i] = (float)((int)(u * 3)); /* few values: ties everywhere */
+            if (rep % 5 == 1 && u > 1.5)
+                x[i] = NAN;
+        }
+        if (rep % 7 == 3)
+            x[0] = NAN;
+        int b = 0;
+        for (int k = 1; k < n; k++)
+            b = x[k] > x[b] ? k : b;
+        CHECK_AT(cr_op_argmax(x, n) == b, "n %d: %d, the loop %d", n, cr_op_argmax(x, n), b);
+    }
+}
+
 static void test_layernorm_and_gelu_match_their_formulas(void)
 {
     uint64_t seed = 13;
@@ -720,6 +743,7 @@ int main(void)
     test_matmul_matches_reference();
     test_attention_matches_reference();
     test_layernorm_and_gelu_match_their_formulas();
+    test_argmax_matches_the_serial_loop();
     test_head_matches_reference();
     rmdir(tmpdir);
     printf("ref: largest differences: z %.2g, logp %.2g, logp of every token %.2g, "
