@@ -45,12 +45,11 @@ build_bf16_gemm() {
 }
 
 # The synthetic mixed set in DIR (bench/route/mkmix.sh), made anew when it is missing or
-# was made by another version of mkmix.sh (its "# version:" line) or with other
-# CR_MIX_* settings: DIR/mix.version says which.
+# was made by another version of mkmix.sh or with other CR_MIX_* settings (DIR/mix.version
+# against mkmix.sh --stamp).
 bench_mix() {
-    mix_v="$(sed -n 's/^# version: //p' "$top/bench/route/mkmix.sh") test=${CR_MIX_TEST:-30}"
-    mix_v="$mix_v docs=${CR_MIX_DOCS:-60} seed=${CR_MIX_SEED:-20240613} min=${CR_MIX_MIN:-6000} max=${CR_MIX_MAX:-20000}"
-    if ! [ -s "$1/mix.labels" ] || [ "$(cat "$1/mix.version" 2>/dev/null)" != "$mix_v" ]; then
+    if ! [ -s "$1/mix.labels" ] ||
+        [ "$(cat "$1/mix.version" 2>/dev/null)" != "$(sh "$top/bench/route/mkmix.sh" --stamp)" ]; then
         sh "$top/bench/route/mkmix.sh" "$1" >&2
     fi
 }

@@ -180,6 +180,8 @@ bench_mix "$w/sets"
 head -n "$mixdocs" "$w/sets/mix.files" > "$w/mix.files"
 awk 'NR == FNR { keep[$0] = 1; next } keep[$1]' "$w/mix.files" "$w/sets/mix.labels" > "$w/mix.labels"
 cp "$w/sets/real.files" "$w/real.files"; cp "$w/sets/real.labels" "$w/real.labels"
+# the real pages label prose english and every block code: any other label is code
+realmap="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
 for s in mix real; do
     # the benchmark's windows, and crtag's (its default stride, half the block)
     for t in "seg-$s:$stride" "seg256-$s:256"; do
@@ -192,7 +194,7 @@ for s in mix real; do
     for e in $experts; do
         bench_decode "$(bench_model "$e")" "$w/seg256-$s.tok" "$w/seg256-$s.${e%%=*}.rec"
     done
-    map=; [ "$s" = real ] && map="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
+    map=; [ "$s" = real ] && map=$realmap
     for r in cr cr-256 cr-flat cr-full zstd; do
         z= opt= set=seg-$s; [ "$r" = zstd ] && z=z
         [ "$r" = cr-256 ] && set=seg256-$s
@@ -219,7 +221,6 @@ for s in mix real; do
 done
 # the real set is four pages: where its boundaries are found, and where not
 echo "-- real, cr, page by page (code_spans: the true ones, and how many of them are under 64 bytes)"
-realmap="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
 while read -r doc; do
     for f in labels cr.spans; do
         awk -v d="$doc" -F '\t' '$1 == d' "$w/real.$f" > "$w/page.$f"

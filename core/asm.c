@@ -99,18 +99,18 @@ static int cluster_of(const cr_asm_shape *s, int r)
 }
 
 /* The head's weights (K0 + n, C): asm_head, or when tied the embeddings of the shortlist's
- * tokens followed by asm_head, gathered into w->wh. */
-static const float *head_weights(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w)
+ * tokens followed by asm_head, gathered into wh (room for K0 + n rows). */
+static const float *head_weights(const cr_ae *ae, const cr_asm_shape *s, float *wh)
 {
     size_t C = (size_t)ae->cfg.C;
     if (!ae->cfg.tied)
         return ae->p.asm_head;
     for (int r = 0; r < s->K0; r++)
-        memcpy(w->wh + (size_t)r * C,
+        memcpy(wh + (size_t)r * C,
                ae->p.tok_emb + (size_t)(ae->cfg.asm_in ? (uint32_t)r : ae->order[r]) * C,
                C * sizeof(float));
-    memcpy(w->wh + (size_t)s->K0 * C, ae->p.asm_head, (size_t)s->n * C * sizeof(float));
-    return w->wh;
+    memcpy(wh + (size_t)s->K0 * C, ae->p.asm_head, (size_t)s->n * C * sizeof(float));
+    return wh;
 }
 
 int cr_asm_use_bf16(cr_ae *ae)
@@ -122,13 +122,7 @@ int cr_asm_use_bf16(cr_ae *ae)
     float *wh = ae->cfg.tied ? malloc((size_t)n1 * C * sizeof *wh) : NULL;
     if (ae->cfg.tied && !wh)
         return CR_E_NOMEM;
-    if (wh) /* the tied shortlist's embeddings, then the clusters' rows, as head_weights */
-        for (int r = 0; r < n1; r++)
-            memcpy(wh + (size_t)r * C,
-                   r >= s.K0 ? ae->p.asm_head + (size_t)(r - s.K0) * C
-                             : ae->p.tok_emb + (size_t)(ae->cfg.asm_in ? (uint32_t)r : ae->order[r]) * C,
-                   C * sizeof(float));
-    ae->head16 = cr_mm16_pack(wh ? wh : ae->p.asm_head, n1, (int)C);
+    ae->head16 = cr_mm16_pack(head_weights(ae, &s, wh), n1, (int)C);
     free(wh);
     return ae->head16 ? 1 : CR_E_NOMEM;
 }
@@ -185,7 +179,7 @@ void cr_asm_fwd(const cr_ae *ae, cr_asm_work *w, const float *h, const uint32_t 
 
     cr_asm_shape_of(&ae->cfg, &s);
     n1 = s.K0 + s.n;
-    const float *wh = ae->head16 ? NULL : head_weights(ae, &s, w);
+    const float *wh = ae->head16 ? NULL : head_weights(ae, &s, w->wh);
     if (!target)
         logp = NULL;
     for (int t0 = 0; t0 < T; t0 += w->chunk) {
@@ -240,7 +234,7 @@ double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, c
 
     cr_asm_shape_of(&ae->cfg, &s);
     n1 = s.K0 + s.n;
-    const float *wh = head_weights(ae, &s, w);
+    const float *wh = head_weights(ae, &s, w->wh);
     float *gh = ae->cfg.tied ? w->gwh : g->asm_head;
     if (ae->cfg.tied)
         memset(gh, 0, (size_t)n1 * C * sizeof(float));

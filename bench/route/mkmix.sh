@@ -25,11 +25,16 @@
 # english expert has seen those pages, and they are larger: Debian text is about a
 # quarter of the development documents' prose, a seventh of the test documents'.
 # Documents before CR_MIX_TEST do not change with it.
-# Also writes OUTDIR/mix.version: the version below and the variables above (bench/lib.sh's
-# bench_mix makes the set anew when it differs):
+# Also writes OUTDIR/mix.version: the version below and the variables above, the line that
+# `sh bench/route/mkmix.sh --stamp` prints (bench/lib.sh's bench_mix makes the set anew
+# when the two differ):
 # version: 2
 set -eu
-[ $# -eq 1 ] || { echo "usage: sh bench/route/mkmix.sh OUTDIR" >&2; exit 2; }
+export CR_MIX_DOCS="${CR_MIX_DOCS:-60}" CR_MIX_SEED="${CR_MIX_SEED:-20240613}" \
+    CR_MIX_MIN="${CR_MIX_MIN:-6000}" CR_MIX_MAX="${CR_MIX_MAX:-20000}" CR_MIX_TEST="${CR_MIX_TEST:-30}"
+stamp="$(sed -n 's/^# version: //p' "$0") test=$CR_MIX_TEST docs=$CR_MIX_DOCS seed=$CR_MIX_SEED min=$CR_MIX_MIN max=$CR_MIX_MAX"
+[ "${1-}" = --stamp ] && [ $# -eq 1 ] && { echo "$stamp"; exit 0; }
+[ $# -eq 1 ] || { echo "usage: sh bench/route/mkmix.sh OUTDIR | --stamp" >&2; exit 2; }
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 data=${CR_DATA:-/tmp/cr-data}
@@ -62,7 +67,7 @@ done
 
 # the pages of mkreal.sh's development set, whose prose the development documents take
 devpages="debian-reference/ch01 debian-reference/ch03 debian-reference/ch09 debian-faq/faq-uptodate debian-faq/faq-customizing"
-if [ "${CR_MIX_DOCS:-60}" -gt "${CR_MIX_TEST:-30}" ]; then
+if [ "$CR_MIX_DOCS" -gt "$CR_MIX_TEST" ]; then
     for p in $devpages; do
         [ -s "$data/src/english/train/$p.txt" ] ||
             { echo "mkmix: no $data/src/english/train/$p.txt (run share/data/english.sh)" >&2; exit 1; }
@@ -71,15 +76,12 @@ fi
 rm -rf "$out/mix" "$out/mix.version"
 mkdir -p "$out/mix"
 # shellcheck disable=SC2016,SC2086
-CR_MIX_VERSION=$(sed -n "s/^# version: //p" "$0") CR_MIX_TRAIN=$data/src/english/train CR_MIX_DEVPAGES=$devpages \
+CR_MIX_STAMP=$stamp CR_MIX_TRAIN=$data/src/english/train CR_MIX_DEVPAGES=$devpages \
     nice -n 10 perl -e '
 use strict; use warnings;
 my ($out, $en, $py, $c) = @ARGV;
-my $ndoc = $ENV{CR_MIX_DOCS} // 60;
-my $seed = $ENV{CR_MIX_SEED} // 20240613;
-my ($dmin, $dmax) = ($ENV{CR_MIX_MIN} // 6000, $ENV{CR_MIX_MAX} // 20000);
-my $ntest = $ENV{CR_MIX_TEST} // 30;
-my $version = $ENV{CR_MIX_VERSION};
+my ($ndoc, $seed, $ntest) = ($ENV{CR_MIX_DOCS}, $ENV{CR_MIX_SEED}, $ENV{CR_MIX_TEST});
+my ($dmin, $dmax) = ($ENV{CR_MIX_MIN}, $ENV{CR_MIX_MAX});
 # the sources of mkreal.sh: for the development documents, the pages of its development set
 my %devpages;
 for (split " ", $ENV{CR_MIX_DEVPAGES}) { my ($src, $page) = split m{/}; push @{ $devpages{$src} }, $page }
@@ -233,8 +235,7 @@ for my $n (0 .. $ndoc - 1) {
     for (@spans) { print $labels "$path\t$_->[0]\t$_->[1]\t$_->[2]\n"; $bytes{$_->[2]} += $_->[1] - $_->[0] }
 }
 close $_ for $files, $labels, $srcs;
-open my $ver, ">", "$out/mix.version" or die;
-print $ver "$version test=$ntest docs=$ndoc seed=$seed min=$dmin max=$dmax\n"; close $ver;
+open my $ver, ">", "$out/mix.version" or die; print $ver "$ENV{CR_MIX_STAMP}\n"; close $ver;
 printf STDERR "mkmix: %d documents, %s\n", $ndoc,
     join(", ", map { "$_ $bytes{$_} bytes" } sort keys %bytes);
 ' "$out" $lists
