@@ -4,6 +4,7 @@
 #include "../core/input.h"
 #include "../core/mm16.h"
 #include "../core/stream.h"
+#include "../core/train.h"
 #include "../core/version.h"
 #include "../tok/tok.h"
 
@@ -307,6 +308,20 @@ int cli_matmul(struct cr_ae *ae)
     return rc;
 }
 
+int cli_matmul_train(struct cr_train *t)
+{
+    int bad, rc;
+    if (matmul_fp32(&bad) || bad) {
+        if (bad)
+            cli_err("CR_MATMUL=%s: not fp32 or auto", getenv("CR_MATMUL"));
+        return bad ? -1 : 0;
+    }
+    if ((rc = cr_train_use_bf16(t)) < 0)
+        cli_err("out of memory for the bf16 copies of the weights (CR_MATMUL=fp32 runs "
+                "without)");
+    return rc;
+}
+
 void cli_version(void)
 {
     int bad;
@@ -323,8 +338,9 @@ void cli_version(void)
         printf("model products: %s\n",
                fp32 ? "fp32 (CR_MATMUL=fp32)"
                : !cr_mm16_available() ? "fp32 (this CPU has no AVX512-BF16)"
-                                      : "bf16 where crenc, crdec and crtag run a model "
-                                        "(AVX512-BF16), fp32 elsewhere");
+                                      : "bf16 where crenc, crdec, crtag and crtrain "
+                                        "multiply by a model's matrices (AVX512-BF16), "
+                                        "fp32 elsewhere");
 }
 
 const char *cli_model_path(const char *arg)

@@ -73,6 +73,9 @@ struct cr_ae *cli_load_model(const char *arg);
  * is neither fp32 nor auto, or memory runs out. For programs that run a model, not train
  * it. */
 int cli_matmul(struct cr_ae *ae);
+/* The same for a trainer (cr_train_use_bf16): the products of its layers' matrices. */
+struct cr_train;
+int cli_matmul_train(struct cr_train *t);
 /* A filter that runs one model over streams (crenc, crdec). cli_filter_main parses
  * -m -o -f -v -h --version (and, when flag_name is not NULL, a flag of the program's
  * own that sets *flag), loads the model, opens the output, and reads every input (stdin

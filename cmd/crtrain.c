@@ -52,7 +52,7 @@ static void usage(FILE *f)
         "  -c, --ckpt FILE      checkpoint (default OUT.ckpt)\n"
         "      --ckpt-minutes X checkpoint every X minutes (default 10)\n"
         "      --resume CKPT    continue the run saved in CKPT\n"
-        "  -v, --verbose        also report memory and BLAS kernels\n"
+        "  -v, --verbose        also report memory, BLAS kernels and bf16 or fp32\n"
         "  -h, --help           this help\n"
         "      --version        cr's version and the BLAS kernels\n"
         "See crtrain(1).\n");
@@ -229,6 +229,7 @@ struct run {
     long start_step;  /* the step this process started at */
     long ckpt_step;   /* the step of its last checkpoint, -1 before the first */
     int tty;
+    int bf16;         /* products in bf16 (cli_matmul_train) */
 };
 
 /* The adaptive head's order is still that of a new model: the ids in order. */
@@ -260,6 +261,8 @@ static int run_start(const struct opts *o, struct run *r, const float *moments)
         cli_err("%s", d.msg);
         return CLI_EXIT_DATA;
     }
+    if ((r->bf16 = cli_matmul_train(r->t)) < 0)
+        return CLI_EXIT_DATA;
     if (r->ae->cfg.asm_n && !o->resume && (o->preset || order_is_ids(r->ae))) {
         /* a new adaptive head: its shortlist and clusters follow this data's counts */
         long seen = cr_train_asm_order(r->ae, &r->train, &d);
@@ -284,8 +287,9 @@ static int run_start(const struct opts *o, struct run *r, const float *moments)
             (unsigned long long)r->train.skipped, r->val.n, o->run.steps, o->run.accum,
             o->run.B);
     if (o->verbose)
-        fprintf(stderr, "%s: trainer memory %.1f MB, BLAS kernels %s\n", cli_prog(),
-                cr_train_bytes(r->t) / 1e6, cli_blas_core());
+        fprintf(stderr, "%s: trainer memory %.1f MB, BLAS kernels %s, model products %s\n",
+                cli_prog(), cr_train_bytes(r->t) / 1e6, cli_blas_core(),
+                r->bf16 ? "bf16" : "fp32");
     if (o->log) {
         int fresh = !o->resume || access(o->log, F_OK) != 0;
         if (!(r->log = fopen(o->log, o->resume ? "a" : "w"))) {
@@ -361,6 +365,7 @@ static int run_end(const struct opts *o, struct run *r, const char *const *files
         return CLI_EXIT_DATA;
     if (cr_train_meta(r->ae->meta, &o->run, &r->pos, &r->train, r->val.n ? &r->vr : NULL,
                       files, nfiles, &d) < 0 ||
+        cr_meta_set_str(r->ae->meta, "train.matmul", r->bf16 ? "bf16" : "fp32") < 0 ||
         cr_ae_save(r->ae, o->out, CR_DTYPE_F32, &d) < 0) {
         cli_err("%s", d.msg);
         return CLI_EXIT_DATA;

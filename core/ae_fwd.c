@@ -7,6 +7,7 @@
 
 #include "ae.h"
 #include "asm.h"
+#include "attn16.h"
 #include "le.h"
 #include "mm16.h"
 #include "ops.h"
@@ -22,6 +23,8 @@ struct cr_ae_scratch {
     float *x, *ln, *qkv, *att, *atty, *tmp, *fch, *fchg, *logits, *emb;
     float *z;
     cr_asm_work *asmw; /* the adaptive head's scratch, or NULL */
+    cr_attn16 *attn16; /* the attention's bf16 workspace where the CPU has AVX512-BF16
+                        * (used with a model's bf16 copies), or NULL */
 };
 
 int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
@@ -45,6 +48,8 @@ int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
         cr_asm_work_new(&r->asmw, c, HEAD_CHUNK);
     else
         r->logits = malloc((size_t)HEAD_CHUNK * c->V * sizeof(float));
+    if (cr_mm16_available()) /* without it, the attention of a bf16 model runs fp32 */
+        r->attn16 = cr_attn16_new((int)T, c->C, c->NH);
     if (!r->x || !r->ln || !r->qkv || !r->att || !r->atty || !r->tmp || !r->fch || !r->fchg ||
         !r->emb || !(r->logits || r->asmw)) {
         cr_ae_scratch_free(r);
@@ -61,6 +66,7 @@ void cr_ae_scratch_free(cr_ae_scratch *r)
     free(r->x); free(r->ln); free(r->qkv); free(r->att); free(r->atty);
     free(r->tmp); free(r->fch); free(r->fchg); free(r->logits); free(r->emb);
     cr_asm_work_free(r->asmw);
+    cr_attn16_free(r->attn16);
     free(r);
 }
 
@@ -104,7 +110,10 @@ static void layer_fwd(const cr_ae_config *c, const cr_ae_layer *w, cr_ae_scratch
     float *xq = r->x + (size_t)q0 * C;
     cr_op_layernorm_fwd(r->ln, NULL, NULL, r->x, w->ln1_w, w->ln1_b, T, c->C);
     matmul(r->qkv, r->ln, w->qkv_w, w->qkv16, w->qkv_b, T, c->C, 3 * c->C);
-    cr_op_attention_rows_fwd(r->atty, r->att, r->qkv, T, Tk, q0, c->C, c->NH);
+    if (w->qkv16 && r->attn16) /* a model in bf16 (cr_ae_use_bf16) */
+        cr_attn16_fwd(r->attn16, r->atty, r->att, r->qkv, T, Tk, q0, c->C, c->NH);
+    else
+        cr_op_attention_rows_fwd(r->atty, r->att, r->qkv, T, Tk, q0, c->C, c->NH);
     matmul(r->tmp, r->atty, w->proj_w, w->proj16, w->proj_b, (int)nq, c->C, c->C);
     cr_op_add(xq, r->tmp, nq * C);
     cr_op_layernorm_fwd(r->ln, NULL, NULL, xq, w->ln2_w, w->ln2_b, (int)nq, c->C);

@@ -25,6 +25,10 @@ struct cr_asm_work {
     int *rows;     /* (chunk) the chunk's rows that a cluster needs */
     float *wh;     /* tied: (K0 + n, C) the head's weights, the shortlist's embeddings gathered */
     float *gwh;    /* tied: (K0 + n, C) their gradient */
+    /* cr_asm_work_use_bf16: the head's weights packed as they are and transposed, a chunk
+     * of rows transposed, and the products' rounded rows */
+    cr_mm16 *wh16, *wht16, *h16;
+    void *scratch16;
 };
 
 static void *walloc(cr_asm_work *w, size_t n, size_t size)
@@ -84,7 +88,28 @@ void cr_asm_work_free(cr_asm_work *w)
     free(w->l0); free(w->lse0); free(w->cl); free(w->top); free(w->best); free(w->arg);
     free(w->g); free(w->dg); free(w->u); free(w->du); free(w->z); free(w->rows);
     free(w->wh); free(w->gwh);
+    cr_mm16_free(w->wh16); cr_mm16_free(w->wht16); cr_mm16_free(w->h16); free(w->scratch16);
     free(w);
+}
+
+int cr_asm_work_use_bf16(cr_asm_work *w, const cr_ae_config *c)
+{
+    cr_asm_shape s;
+    if (w->wh16)
+        return 1;
+    if (!cr_mm16_available())
+        return 0;
+    cr_asm_shape_of(c, &s);
+    int n1 = s.K0 + s.n, C = c->C, ch = w->chunk;
+    size_t b1 = cr_mm16_scratch_bytes(ch, C > n1 ? C : n1), b2 = cr_mm16_scratch_bytes(n1, ch);
+    if (!(w->wh16 = cr_mm16_new(n1, C)) || !(w->wht16 = cr_mm16_new(C, n1)) ||
+        !(w->h16 = cr_mm16_new(C, ch)) || !(w->scratch16 = malloc(b1 > b2 ? b1 : b2))) {
+        cr_mm16_free(w->wh16); cr_mm16_free(w->wht16); cr_mm16_free(w->h16);
+        w->wh16 = w->wht16 = w->h16 = NULL;
+        return CR_E_NOMEM;
+    }
+    w->bytes += b1 > b2 ? b1 : b2;
+    return 1;
 }
 
 size_t cr_asm_work_bytes(const cr_asm_work *w)
@@ -127,15 +152,16 @@ int cr_asm_use_bf16(cr_ae *ae)
     return ae->head16 ? 1 : CR_E_NOMEM;
 }
 
-/* Head logits of the n rows h (n,C) with the head's weights wh, or with its bf16 copy when
- * wh is NULL (inference after cr_asm_use_bf16; training never does): l0, lse0, cl, and top,
- * best, arg for the shortlist. */
+/* Head logits of the n rows h (n,C) with the head's weights wh, or with a bf16 copy of
+ * them, w16, when that is not NULL (inference after cr_asm_use_bf16: ae->head16; training
+ * after cr_asm_work_use_bf16: w->wh16): l0, lse0, cl, and top, best, arg for the
+ * shortlist. */
 static void head_rows(const cr_ae *ae, const cr_asm_shape *s, cr_asm_work *w, const float *wh,
-                      const float *h, int n)
+                      const cr_mm16 *w16, const float *h, int n)
 {
     int n1 = s->K0 + s->n;
-    if (!wh)
-        cr_mm16_mul(w->l0, h, n, ae->head16, NULL);
+    if (w16)
+        cr_mm16_gemm(w->l0, (size_t)n1, h, (size_t)ae->cfg.C, 1, n, w16, NULL, 0, w->scratch16);
     else
         cr_op_matmul_fwd(w->l0, h, wh, NULL, n, ae->cfg.C, n1);
 #pragma omp parallel for if (n > 16)
@@ -185,7 +211,7 @@ void cr_asm_fwd(const cr_ae *ae, cr_asm_work *w, const float *h, const uint32_t 
     for (int t0 = 0; t0 < T; t0 += w->chunk) {
         int n = T - t0 < w->chunk ? T - t0 : w->chunk;
         const float *hc = h + (size_t)t0 * C;
-        head_rows(ae, &s, w, wh, hc, n);
+        head_rows(ae, &s, w, wh, ae->head16, hc, n);
         if (logp)
             for (int r = 0; r < n; r++) {
                 int rk = (int)ae->rank[target[t0 + r]];
@@ -238,11 +264,15 @@ double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, c
     float *gh = ae->cfg.tied ? w->gwh : g->asm_head;
     if (ae->cfg.tied)
         memset(gh, 0, (size_t)n1 * C * sizeof(float));
+    if (w->wh16) { /* the weights as they are now, as they are and transposed */
+        cr_mm16_load(w->wh16, wh, n1, (int)C, C, 1);
+        cr_mm16_load(w->wht16, wh, (int)C, n1, 1, C);
+    }
     for (int t0 = 0; t0 < T; t0 += w->chunk) {
         int n = T - t0 < w->chunk ? T - t0 : w->chunk;
         const float *hc = h + (size_t)t0 * C;
         float *dhc = dh + (size_t)t0 * C;
-        head_rows(ae, &s, w, wh, hc, n);
+        head_rows(ae, &s, w, wh, w->wh16, hc, n);
         for (int i = 1; i <= s.n; i++) {
             int k = 0, kt, size = s.cut[i + 1] - s.cut[i], dim = s.dim[i];
             /* the rows whose target is in the cluster first: they carry the gradient */
@@ -295,7 +325,12 @@ double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, c
             cr_op_softmax_lse(x, n1, w->lse0[r], scale);
             x[c] -= scale;
         }
-        cr_op_matmul_bwd(dhc, gh, NULL, w->l0, hc, wh, n, (int)C, n1);
+        if (w->wh16) { /* dhc += dl0 wh; gh += dl0^T hc */
+            cr_mm16_gemm(dhc, C, w->l0, (size_t)n1, 1, n, w->wht16, NULL, 1, w->scratch16);
+            cr_mm16_load(w->h16, hc, (int)C, n, 1, C);
+            cr_mm16_gemm(gh, C, w->l0, 1, (size_t)n1, n1, w->h16, NULL, 1, w->scratch16);
+        } else
+            cr_op_matmul_bwd(dhc, gh, NULL, w->l0, hc, wh, n, (int)C, n1);
     }
     if (ae->cfg.tied) { /* the shortlist's rows back to the embeddings */
         for (int r = 0; r < s.K0; r++)

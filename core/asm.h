@@ -33,6 +33,12 @@ void cr_asm_fwd(const cr_ae *ae, cr_asm_work *w, const float *h, const uint32_t 
  * cr_ae_use_bf16 calls it): 1, or CR_E_NOMEM. */
 int cr_asm_use_bf16(cr_ae *ae);
 
+/* Makes cr_asm_bwd multiply by the head's rows in bf16 (mm16.h: the head's logits, their
+ * gradient's products with the rows and with the weights), the weights rounded again at
+ * each call: 1, 0 where the CPU cannot (fp32 then), or CR_E_NOMEM. For training
+ * (cr_train_use_bf16); the tail clusters' small products stay fp32. */
+int cr_asm_work_use_bf16(cr_asm_work *w, const cr_ae_config *c);
+
 /* Loss and gradient over rows h (T,C) with targets: returns the sum of -log p(target);
  * dh (T,C) += scale * dL/dh and the asm_* tensors of g += scale * dL/dw. Counts the rows whose
  * argmax is the target into *hits when not NULL. */

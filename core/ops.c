@@ -104,6 +104,17 @@ static void softmax_row(float *x, int n)
         x[i] *= inv;
 }
 
+void cr_op_softmax_rows(float *a, int rows, size_t ld, int n, float scale)
+{
+#pragma omp parallel for if (rows > 64)
+    for (int t = 0; t < rows; t++) {
+        float *x = a + (size_t)t * ld;
+        for (int u = 0; u < n; u++)
+            x[u] *= scale;
+        softmax_row(x, n);
+    }
+}
+
 void cr_op_attention_fwd(float *out, float *att, const float *qkv, int T, int Tk, int C,
                          int NH)
 {
@@ -245,14 +256,26 @@ void cr_op_matmul_bwd(float *dinp, float *dw, float *dbias, const float *dout,
                     1.0f, dinp, C);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, T, 1.0f, dout, OC, inp, C,
                 1.0f, dw, C);
-    if (dbias) {
-#pragma omp parallel for if (OC > 64)
-        for (int o = 0; o < OC; o++) {
-            float sum = 0;
-            for (int t = 0; t < T; t++)
-                sum += dout[(size_t)t * OC + o];
-            dbias[o] += sum;
+    if (dbias)
+        cr_op_bias_bwd(dbias, dout, T, OC);
+}
+
+void cr_op_bias_bwd(float *dbias, const float *dout, int T, int OC)
+{
+    /* a strip of 64 columns at a time, its rows read in order (a column at a time would
+     * read one float of each row's cache line) */
+    enum { W = 64 };
+#pragma omp parallel for if ((long)T * OC > 1L << 16) schedule(static)
+    for (int o0 = 0; o0 < OC; o0 += W) {
+        int w = OC - o0 < W ? OC - o0 : W;
+        float sum[W] = {0};
+        for (int t = 0; t < T; t++) {
+            const float *r = dout + (size_t)t * OC + o0;
+            for (int j = 0; j < w; j++)
+                sum[j] += r[j];
         }
+        for (int j = 0; j < w; j++)
+            dbias[o0 + j] += sum[j];
     }
 }
 

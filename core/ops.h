@@ -43,6 +43,9 @@ float cr_op_logsumexp(const float *x, int n, int *best);
 /* The first maximum of a row of n values (NaNs never win; 0 when x[0] is NaN), as the loop
  * `b = x[k] > x[b] ? k : b` finds it, but vectorised. */
 int cr_op_argmax(const float *x, int n);
+/* Each of the rows of a (row stride ld) becomes the softmax of its first n values times
+ * scale. */
+void cr_op_softmax_rows(float *a, int rows, size_t ld, int n, float scale);
 /* x (n) becomes scale * exp(x - lse): the softmax when lse is the row's log sum exp. */
 void cr_op_softmax_lse(float *x, int n, float lse, float scale);
 
@@ -65,6 +68,8 @@ void cr_op_layernorm_bwd(float *dinp, float *dw, float *db, const float *dout,
  * dinp or dbias may be NULL. */
 void cr_op_matmul_bwd(float *dinp, float *dw, float *dbias, const float *dout,
                       const float *inp, const float *w, int T, int C, int OC);
+/* dbias (OC) += the column sums of dout (T,OC). */
+void cr_op_bias_bwd(float *dbias, const float *dout, int T, int OC);
 /* dqkv (T,3C) += backward of attention given dout (T,C), the saved att (NH,T,T) and qkv.
  * scratch holds T*T floats. */
 void cr_op_attention_bwd(float *dqkv, float *scratch, const float *dout, const float *att,

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attn16.h"
+#include "mm16.h"
 #include "ops.h"
 #include "train_impl.h"
 
@@ -73,6 +75,12 @@ void cr_train_free(cr_train *t)
     free(t->d_ln); free(t->d_atty); free(t->d_qkv); free(t->d_f); free(t->d_f2);
     free(t->scratch); free(t->logits); free(t->bow); free(t->decays); free(t->tsize);
     cr_asm_work_free(t->asmw);
+    for (int i = 0; t->w16 && i < 8 * (t->c->Le + t->c->Ld); i++)
+        cr_mm16_free(t->w16[i]);
+    free(t->w16);
+    cr_mm16_free(t->act16);
+    free(t->scratch16);
+    cr_attn16_free(t->attn16);
     free(t->batch); free(t->perm); free(t->zfrom); free(t->freq);
     free(t);
 }
@@ -187,6 +195,106 @@ int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d)
     return CR_OK;
 }
 
+/* Layer l's four matrices (the encoder's layers, then the decoder's), and their shapes
+ * (OC, C): out = inp w^T, w (OC, C). */
+static float *layer_matrix(cr_train *t, int l, int k, int *OC, int *C)
+{
+    const cr_ae_config *c = t->c;
+    cr_ae_layer *y = l < c->Le ? &t->ae->p.enc[l] : &t->ae->p.dec[l - c->Le];
+    int oc[4] = {3 * c->C, c->C, c->F, c->C}, ic[4] = {c->C, c->C, c->C, c->F};
+    float *w[4] = {y->qkv_w, y->proj_w, y->fc_w, y->fc2_w};
+    *OC = oc[k], *C = ic[k];
+    return w[k];
+}
+
+int cr_train_use_bf16(cr_train *t)
+{
+    const cr_ae_config *c = t->c;
+    int nl = c->Le + c->Ld, OC, C, wide = c->F > c->C ? c->F : c->C;
+    if (t->w16)
+        return 1;
+    if (!cr_mm16_available())
+        return 0;
+    if (!(t->w16 = calloc((size_t)8 * nl, sizeof *t->w16)))
+        return CR_E_NOMEM;
+    for (int l = 0; l < nl; l++)
+        for (int k = 0; k < 4; k++) {
+            layer_matrix(t, l, k, &OC, &C);
+            if (!(t->w16[8 * l + k] = cr_mm16_new(OC, C)) ||
+                !(t->w16[8 * l + 4 + k] = cr_mm16_new(C, OC)))
+                goto nomem;
+        }
+    /* an activation of the rows of a batch, transposed: (width, B T); the rows of a
+     * product: B T rows of at most that width, or that many rows of B T */
+    int BT = t->B * (c->L + cr_ae_slots(c));
+    wide = 3 * c->C > wide ? 3 * c->C : wide;
+    size_t s1 = cr_mm16_scratch_bytes(BT, wide), s2 = cr_mm16_scratch_bytes(wide, BT);
+    if (!(t->act16 = cr_mm16_new(wide, BT)) || !(t->scratch16 = malloc(s1 > s2 ? s1 : s2)) ||
+        !(t->attn16 = cr_attn16_new(c->L + cr_ae_slots(c), c->C, c->NH)) ||
+        (t->asmw && cr_asm_work_use_bf16(t->asmw, c) < 0))
+        goto nomem;
+    t->bytes += s1 > s2 ? s1 : s2;
+    return 1;
+nomem:
+    for (int i = 0; i < 8 * nl; i++)
+        cr_mm16_free(t->w16[i]);
+    free(t->w16);
+    cr_mm16_free(t->act16);
+    free(t->scratch16);
+    cr_attn16_free(t->attn16);
+    t->w16 = NULL, t->act16 = NULL, t->scratch16 = NULL, t->attn16 = NULL;
+    return CR_E_NOMEM;
+}
+
+/* The bf16 copies of the weights as they are now (before each forward pass: the
+ * optimizer, or a checkpoint read, changes them in place). */
+static void pack_weights(cr_train *t)
+{
+    int OC, C;
+    for (int l = 0; t->w16 && l < t->c->Le + t->c->Ld; l++)
+        for (int k = 0; k < 4; k++) {
+            const float *w = layer_matrix(t, l, k, &OC, &C);
+            cr_mm16_load(t->w16[8 * l + k], w, OC, C, (size_t)C, 1);
+            cr_mm16_load(t->w16[8 * l + 4 + k], w, C, OC, 1, (size_t)C);
+        }
+}
+
+/* The packed copies of layer l of a stack (a layer of t->enc or t->dec) */
+static cr_mm16 *const *layer16(cr_train *t, const struct lacts *a, int l)
+{
+    if (!t->w16)
+        return NULL;
+    return t->w16 + 8 * (size_t)(a == t->enc ? l : t->c->Le + l);
+}
+
+/* out (T,OC) = inp (T,C) w^T + bias, in bf16 through w16 when there is one */
+static void mm_fwd(cr_train *t, float *out, const float *inp, const float *w,
+                   cr_mm16 *const *w16, int k, const float *bias, int T, int C, int OC)
+{
+    if (w16)
+        cr_mm16_gemm(out, (size_t)OC, inp, (size_t)C, 1, T, w16[k], bias, 0, t->scratch16);
+    else
+        cr_op_matmul_fwd(out, inp, w, bias, T, C, OC);
+}
+
+/* cr_op_matmul_bwd, in bf16 through w16 (w transposed, for dinp) and act16 (inp
+ * transposed, for dw) when there are */
+static void mm_bwd(cr_train *t, float *dinp, float *dw, float *dbias, const float *dout,
+                   const float *inp, const float *w, cr_mm16 *const *w16, int k, int T, int C,
+                   int OC)
+{
+    if (!w16) {
+        cr_op_matmul_bwd(dinp, dw, dbias, dout, inp, w, T, C, OC);
+        return;
+    }
+    if (dinp)
+        cr_mm16_gemm(dinp, (size_t)C, dout, (size_t)OC, 1, T, w16[4 + k], NULL, 1, t->scratch16);
+    cr_mm16_load(t->act16, inp, C, T, 1, (size_t)C);
+    cr_mm16_gemm(dw, (size_t)C, dout, 1, (size_t)OC, OC, t->act16, NULL, 1, t->scratch16);
+    if (dbias)
+        cr_op_bias_bwd(dbias, dout, T, OC);
+}
+
 void cr_train_zero_grad(cr_train *t)
 {
     memset(t->grad, 0, t->np * sizeof(float));
@@ -194,7 +302,8 @@ void cr_train_zero_grad(cr_train *t)
 
 /* Rows [q0, T) of each block through the MLP half of layer w (after attention wrote
  * y->atty): x_mid = x_in + proj(atty); out = x_mid + fc2(gelu(fc(ln2(x_mid)))). */
-static void mlp_fwd(cr_train *t, const cr_ae_layer *w, struct lacts *y, float *out, int q0)
+static void mlp_fwd(cr_train *t, const cr_ae_layer *w, cr_mm16 *const *w16, struct lacts *y,
+                    float *out, int q0)
 {
     const cr_ae_config *c = t->c;
     int T = t->T, C = c->C, F = c->F;
@@ -204,12 +313,12 @@ static void mlp_fwd(cr_train *t, const cr_ae_layer *w, struct lacts *y, float *o
         size_t r0 = (size_t)b * T + (size_t)q0;
         float *xm = y->x_mid + r0 * C, *ln2 = y->ln2 + r0 * C, *fch = y->fch + r0 * F;
         float *fchg = y->fchg + r0 * F, *o = out + r0 * C;
-        cr_op_matmul_fwd(xm, y->atty + r0 * C, w->proj_w, w->proj_b, rows, C, C);
+        mm_fwd(t, xm, y->atty + r0 * C, w->proj_w, w16, 1, w->proj_b, rows, C, C);
         cr_op_add(xm, y->x_in + r0 * C, (size_t)rows * C);
         cr_op_layernorm_fwd(ln2, y->mean2 + r0, y->rstd2 + r0, xm, w->ln2_w, w->ln2_b, rows, C);
-        cr_op_matmul_fwd(fch, ln2, w->fc_w, w->fc_b, rows, C, F);
+        mm_fwd(t, fch, ln2, w->fc_w, w16, 2, w->fc_b, rows, C, F);
         cr_op_gelu_fwd(fchg, fch, (size_t)rows * F);
-        cr_op_matmul_fwd(o, fchg, w->fc2_w, w->fc2_b, rows, F, C);
+        mm_fwd(t, o, fchg, w->fc2_w, w16, 3, w->fc2_b, rows, F, C);
         cr_op_add(o, xm, (size_t)rows * C);
     }
 }
@@ -227,12 +336,17 @@ static void stack_fwd(cr_train *t, const cr_ae_layer *w, struct lacts *a, int nl
         float *out = l + 1 < nl ? a[l + 1].x_in : x_out;
         int Tk = l < zattn ? cr_ae_slots(c) : T, q0 = l + 1 == nl ? q0_last : 0;
         cr_op_layernorm_fwd(y->ln1, y->mean1, y->rstd1, y->x_in, w[l].ln1_w, w[l].ln1_b, BT, C);
-        cr_op_matmul_fwd(y->qkv, y->ln1, w[l].qkv_w, w[l].qkv_b, BT, C, 3 * C);
-        for (int b = 0; b < t->B; b++)
-            cr_op_attention_rows_fwd(y->atty + ((size_t)b * T + q0) * C,
-                                     y->att + (size_t)b * NH * T * T,
-                                     y->qkv + (size_t)b * T * 3 * C, T, Tk, q0, C, NH);
-        mlp_fwd(t, &w[l], y, out, q0);
+        cr_mm16 *const *w16 = layer16(t, a, l);
+        mm_fwd(t, y->qkv, y->ln1, w[l].qkv_w, w16, 0, w[l].qkv_b, BT, C, 3 * C);
+        for (int b = 0; b < t->B; b++) {
+            float *o = y->atty + ((size_t)b * T + q0) * C, *att = y->att + (size_t)b * NH * T * T;
+            const float *qkv = y->qkv + (size_t)b * T * 3 * C;
+            if (t->attn16)
+                cr_attn16_fwd(t->attn16, o, att, qkv, T, Tk, q0, C, NH);
+            else
+                cr_op_attention_rows_fwd(o, att, qkv, T, Tk, q0, C, NH);
+        }
+        mlp_fwd(t, &w[l], w16, y, out, q0);
     }
 }
 
@@ -248,31 +362,36 @@ static void stack_bwd(cr_train *t, const cr_ae_layer *w, cr_ae_layer *g, struct 
         struct lacts *y = &a[l];
         int Tk = l < zattn ? cr_ae_slots(c) : T, q0 = l + 1 == nl ? q0_last : 0;
         int groups = q0 ? t->B : 1, rows = q0 ? T - q0 : BT;
+        cr_mm16 *const *w16 = layer16(t, a, l);
         memset(t->d_f, 0, nF * sizeof(float));
         memset(t->d_f2, 0, nF * sizeof(float));
         memset(t->d_ln, 0, nC * sizeof(float));
         memset(t->d_atty, 0, nC * sizeof(float));
         for (int b = 0; b < groups; b++) {
             size_t r0 = (size_t)b * T + (size_t)q0, oC = r0 * C, oF = r0 * F;
-            cr_op_matmul_bwd(t->d_f + oF, g[l].fc2_w, g[l].fc2_b, dx + oC, y->fchg + oF,
-                             w[l].fc2_w, rows, F, C);
+            mm_bwd(t, t->d_f + oF, g[l].fc2_w, g[l].fc2_b, dx + oC, y->fchg + oF, w[l].fc2_w,
+                   w16, 3, rows, F, C);
             cr_op_gelu_bwd(t->d_f2 + oF, y->fch + oF, t->d_f + oF, (size_t)rows * F);
-            cr_op_matmul_bwd(t->d_ln + oC, g[l].fc_w, g[l].fc_b, t->d_f2 + oF, y->ln2 + oC,
-                             w[l].fc_w, rows, C, F);
+            mm_bwd(t, t->d_ln + oC, g[l].fc_w, g[l].fc_b, t->d_f2 + oF, y->ln2 + oC, w[l].fc_w,
+                   w16, 2, rows, C, F);
             cr_op_layernorm_bwd(dx + oC, g[l].ln2_w, g[l].ln2_b, t->d_ln + oC, y->x_mid + oC,
                                 w[l].ln2_w, y->mean2 + r0, y->rstd2 + r0, rows, C);
-            cr_op_matmul_bwd(t->d_atty + oC, g[l].proj_w, g[l].proj_b, dx + oC, y->atty + oC,
-                             w[l].proj_w, rows, C, C);
+            mm_bwd(t, t->d_atty + oC, g[l].proj_w, g[l].proj_b, dx + oC, y->atty + oC,
+                   w[l].proj_w, w16, 1, rows, C, C);
         }
         memset(t->d_qkv, 0, 3 * nC * sizeof(float));
-        for (int b = 0; b < t->B; b++)
-            cr_op_attention_rows_bwd(t->d_qkv + (size_t)b * T * 3 * C, t->scratch,
-                                     t->d_atty + ((size_t)b * T + q0) * C,
-                                     y->att + (size_t)b * NH * T * T,
-                                     y->qkv + (size_t)b * T * 3 * C, T, Tk, q0, C, NH);
+        for (int b = 0; b < t->B; b++) {
+            float *dqkv = t->d_qkv + (size_t)b * T * 3 * C;
+            const float *dy = t->d_atty + ((size_t)b * T + q0) * C;
+            const float *att = y->att + (size_t)b * NH * T * T, *qkv = y->qkv + (size_t)b * T * 3 * C;
+            if (t->attn16)
+                cr_attn16_bwd(t->attn16, dqkv, t->scratch, dy, att, qkv, T, Tk, q0, C, NH);
+            else
+                cr_op_attention_rows_bwd(dqkv, t->scratch, dy, att, qkv, T, Tk, q0, C, NH);
+        }
         memset(t->d_ln, 0, nC * sizeof(float));
-        cr_op_matmul_bwd(t->d_ln, g[l].qkv_w, g[l].qkv_b, t->d_qkv, y->ln1, w[l].qkv_w, BT, C,
-                         3 * C);
+        mm_bwd(t, t->d_ln, g[l].qkv_w, g[l].qkv_b, t->d_qkv, y->ln1, w[l].qkv_w, w16, 0, BT, C,
+               3 * C);
         cr_op_layernorm_bwd(dx, g[l].ln1_w, g[l].ln1_b, t->d_ln, y->x_in, w[l].ln1_w, y->mean1,
                             y->rstd1, BT, C);
     }
@@ -326,6 +445,7 @@ static void encode(cr_train *t, const uint32_t *ids)
     const cr_ae_config *c = t->c;
     const cr_ae_params *p = &t->ae->p;
     size_t C = (size_t)c->C, T = (size_t)t->T, L = (size_t)t->n, M = (size_t)cr_ae_slots(c);
+    pack_weights(t);
     for (int b = 0; b < t->B; b++)
         cr_ae_enc_input(t->ae, ids + b * L, (int)L, t->enc[0].x_in + b * T * C,
                         t->pool + b * M * C, t->prms + b * M, t->emb + b * L * C);

@@ -23,6 +23,12 @@ typedef struct cr_train_stats {
 int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d);
 void cr_train_free(cr_train *t);
 
+/* Runs the products of weights and activations (the layers' four matrices, forward and
+ * backward) in bf16 where the CPU has AVX512-BF16 (core/mm16.h), fp32 sums of bf16-rounded
+ * operands; the parameters, gradients, optimizer and everything else stay fp32. 1 when
+ * it does, 0 when this CPU cannot (fp32 then), CR_E_NOMEM. */
+int cr_train_use_bf16(cr_train *t);
+
 void cr_train_zero_grad(cr_train *t);
 /* Forward and backward over B blocks of n tokens (ids: B*n); gradients of
  * grad_scale * (mean CE + bow * mean bag-of-words CE) are added to the gradient slab.

@@ -28,6 +28,13 @@ struct cr_train {
     float *dx, *dh, *dz;        /* (BT,C), (B*L,C), (B*M,C) */
     float *d_ln, *d_atty, *d_qkv, *d_f, *d_f2, *scratch, *logits, *bow;
     cr_asm_work *asmw;          /* the adaptive head's scratch (asm_n > 0; then no logits) */
+    /* bf16 products (cr_train_use_bf16; NULL: fp32): for each layer, the encoder's then
+     * the decoder's, its four matrices (qkv, proj, fc, fc2) packed as they are and
+     * transposed (w16[8 l + k], w16[8 l + 4 + k]), packed again before each forward
+     * pass; act16, room for an activation transposed (the weight gradients' products) */
+    struct cr_mm16 **w16, *act16;
+    void *scratch16;            /* the products' rounded rows (cr_mm16_gemm) */
+    struct cr_attn16 *attn16;   /* attention's products in bf16 (with w16) */
     int *decays;                /* per parameter tensor: 1 if weight decay applies, -1 if
                                  * AdamW leaves it alone (asm_order) */
     size_t *tsize;

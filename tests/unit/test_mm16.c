@@ -2,6 +2,7 @@
  * the same model in fp32. Where the CPU has no AVX512-BF16 only the refusals are checked
  * (and that is said). */
 #include "../../core/ae.h"
+#include "../../core/attn16.h"
 #include "../../core/mm16.h"
 #include "../../core/ops.h"
 #include "check.h"
@@ -65,6 +66,156 @@ static void test_products(void)
     }
 }
 
+/* Training's products: either operand read through strides (row-major, transposed, and
+ * neither), into rows of out as wide as N or wider, added to what out holds, in room made once for a larger matrix that held
+ * other values before, rounded rows in the caller's scratch or the call's own (nothing
+ * left in either may show). Exact values, so any layout slip shows. */
+static void test_strided(void)
+{
+    static const int shapes[][3] = {{1, 1, 1},  {7, 5, 3},   {8, 32, 2},  {9, 33, 17},
+                                    {17, 47, 96}, {33, 16, 65}, {64, 100, 256}};
+    enum { NMAX = 128, KMAX = 300, TMAX = 64 };
+    cr_mm16 *m = cr_mm16_new(NMAX, KMAX);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    CHECK(cr_mm16_load(m, (float[]){1}, NMAX + 1, 1, 1, 1) == -1);
+    CHECK(cr_mm16_load(m, (float[]){1}, 1, KMAX + 1, 1, 1) == -1);
+    float *junk = malloc(sizeof(float) * NMAX * KMAX);
+    float *a = malloc(sizeof(float) * TMAX * KMAX), *at = malloc(sizeof(float) * TMAX * KMAX);
+    float *a2 = malloc(sizeof(float) * 4 * TMAX * KMAX), *w = malloc(sizeof(float) * NMAX * KMAX);
+    float *wt = malloc(sizeof(float) * NMAX * KMAX), *w2 = malloc(sizeof(float) * 4 * NMAX * KMAX);
+    float *b = malloc(sizeof(float) * NMAX), *c = malloc(sizeof(float) * TMAX * (NMAX + 3));
+    float *ref = malloc(sizeof(float) * TMAX * NMAX), *prev = malloc(sizeof(float) * TMAX * NMAX);
+    for (int i = 0; i < NMAX * KMAX; i++)
+        junk[i] = 1e3f * rnd();
+    /* room for the rounded rows of the largest product, left holding junk between uses */
+    size_t sb = cr_mm16_scratch_bytes(TMAX, KMAX);
+    void *scratch = malloc(sb);
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        int T = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        for (int i = 0; i < T; i++)
+            for (int k = 0; k < K; k++) {
+                float v = (float)((int)(rnd() * 128)) / 64;
+                a[i * K + k] = at[k * T + i] = a2[2 * i + (size_t)k * 2 * T] = v;
+            }
+        for (int j = 0; j < N; j++)
+            for (int k = 0; k < K; k++) {
+                float v = (float)((int)(rnd() * 128)) / 128;
+                w[j * K + k] = wt[k * N + j] = w2[2 * j + (size_t)k * 2 * N] = v;
+            }
+        for (int i = 0; i < N; i++)
+            b[i] = rnd();
+        for (int i = 0; i < T * N; i++)
+            prev[i] = rnd();
+        for (int wl = 0; wl < 3; wl++)
+            for (int al = 0; al < 3; al++)
+                for (int acc = 0; acc < 2; acc++) {
+                    int bias = (wl + al + acc) % 2;
+                    CHECK(cr_mm16_load(m, junk, NMAX, KMAX, KMAX, 1) == 0);
+                    memset(scratch, 0x5a, sb);
+                    int rc = wl == 0   ? cr_mm16_load(m, w, N, K, (size_t)K, 1)
+                             : wl == 1 ? cr_mm16_load(m, wt, N, K, 1, (size_t)N)
+                                       : cr_mm16_load(m, w2, N, K, 2, 2 * (size_t)N);
+                    CHECK(rc == 0);
+                    /* out's rows as wide as N, or wider: the columns past N stay as they were */
+                    size_t ldo = (size_t)N + (size_t)((wl + al) % 2) * 3;
+                    cr_op_matmul_ref(ref, a, w, bias ? b : NULL, T, K, N);
+                    for (int i = 0; i < T; i++)
+                        for (size_t j = 0; j < ldo; j++)
+                            c[i * ldo + j] = j >= (size_t)N ? 7.0f : acc ? prev[i * N + j] : NAN;
+                    for (int i = 0; i < T * N; i++)
+                        ref[i] += acc ? prev[i] : 0;
+                    const float *bb = bias ? b : NULL;
+                    if (al == 0)
+                        cr_mm16_gemm(c, ldo, a, (size_t)K, 1, T, m, bb, acc, NULL);
+                    else if (al == 1)
+                        cr_mm16_gemm(c, ldo, at, 1, (size_t)T, T, m, bb, acc, scratch);
+                    else
+                        cr_mm16_gemm(c, ldo, a2, 2, 2 * (size_t)T, T, m, bb, acc, scratch);
+                    double e = 0, big = 0;
+                    for (int i = 0; i < T; i++)
+                        for (size_t j = 0; j < ldo; j++) {
+                            double x = c[i * ldo + j], r = j < (size_t)N ? ref[i * N + j] : 7.0;
+                            e = fmax(e, fabs(x - r));
+                            big = fmax(big, fabs(r));
+                            if (!(x == x))
+                                e = INFINITY;
+                        }
+                    CHECK_AT(e <= 1e-6 * (big + 1), "T %d N %d K %d w %d a %d acc %d: off by %g",
+                             T, N, K, wl, al, acc, e);
+                }
+    }
+    cr_mm16_free(m);
+    free(junk), free(a), free(at), free(a2), free(w), free(wt), free(w2), free(b), free(c);
+    free(ref), free(prev), free(scratch);
+}
+
+/* Attention in bf16 against ops.c's fp32 on random rows: every query row (q0 = 0) or the
+ * last few (q0 > 0, as the encoder's last layer), keys of every row or of the first few
+ * (Tk < T, as a decoder layer that sees z alone), one head or several; the outputs, the
+ * softmax weights and the gradients of q, k and v within the inputs' rounding (a wrong
+ * offset or orientation would be off by the values' own size). */
+static double rel_err(const float *x, const float *ref, size_t n)
+{
+    double e = 0, big = 0;
+    for (size_t i = 0; i < n; i++) {
+        e = fmax(e, fabs((double)x[i] - ref[i]));
+        big = fmax(big, fabs((double)ref[i]));
+        if (!(x[i] == x[i]))
+            e = INFINITY;
+    }
+    return e / (big + 1e-30);
+}
+
+static void test_attention(void)
+{
+    static const int cases[][5] = {/* T Tk q0 C NH */ {40, 40, 0, 64, 1},  {40, 40, 0, 64, 2},
+                                   {70, 70, 62, 64, 4}, {70, 8, 0, 64, 2},  {33, 33, 0, 96, 3},
+                                   {130, 130, 0, 128, 2}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        int T = cases[c][0], Tk = cases[c][1], q0 = cases[c][2], C = cases[c][3],
+            NH = cases[c][4], nq = T - q0;
+        size_t nqkv = (size_t)T * 3 * C, natt = (size_t)NH * T * T;
+        float *qkv = malloc(sizeof(float) * nqkv), *dout = malloc(sizeof(float) * nq * C);
+        float *o32 = malloc(sizeof(float) * nq * C), *o16 = malloc(sizeof(float) * nq * C);
+        float *a32 = calloc(natt, sizeof(float)), *a16 = calloc(natt, sizeof(float));
+        float *g32 = calloc(nqkv, sizeof(float)), *g16 = calloc(nqkv, sizeof(float));
+        float *ds = malloc(sizeof(float) * T * T);
+        for (size_t i = 0; i < nqkv; i++)
+            qkv[i] = 2 * rnd();
+        for (int i = 0; i < nq * C; i++)
+            dout[i] = rnd();
+        for (size_t i = 0; i < nqkv; i++) /* gradients add to what is there */
+            g32[i] = g16[i] = 1e-3f * rnd();
+        cr_attn16 *w = cr_attn16_new(T, C, NH);
+        CHECK(w != NULL);
+        if (!w)
+            continue;
+        cr_op_attention_rows_fwd(o32, a32, qkv, T, Tk, q0, C, NH);
+        cr_attn16_fwd(w, o16, a16, qkv, T, Tk, q0, C, NH);
+        cr_op_attention_rows_bwd(g32, ds, dout, a32, qkv, T, Tk, q0, C, NH);
+        cr_attn16_bwd(w, g16, ds, dout, a16, qkv, T, Tk, q0, C, NH);
+        /* the softmax weights of the rows computed, the keys they see */
+        double ea = 0;
+        for (int h = 0; h < NH; h++)
+            for (int t = 0; t < nq; t++)
+                for (int u = 0; u < Tk; u++) {
+                    size_t i = ((size_t)h * T + t) * T + u;
+                    ea = fmax(ea, fabs((double)a16[i] - a32[i]));
+                }
+        double eo = rel_err(o16, o32, (size_t)nq * C), eg = rel_err(g16, g32, nqkv);
+        if (getenv("CR_TEST_VERBOSE"))
+            printf("attention T %d Tk %d q0 %d: %g %g %g\n", T, Tk, q0, ea, eo, eg);
+        CHECK_AT(ea < 0.02 && eo < 0.02 && eg < 0.02,
+                 "T %d Tk %d q0 %d C %d NH %d: weights off by %g, out by %g, gradient by %g", T,
+                 Tk, q0, C, NH, ea, eo, eg);
+        cr_attn16_free(w);
+        free(qkv), free(dout), free(o32), free(o16), free(a32), free(a16), free(g32), free(g16);
+        free(ds);
+    }
+}
+
 /* The tiny preset, with the full head or the adaptive one, random weights: decode the
  * same z in fp32 and through the bf16 copies; the log-probabilities stay close and the
  * argmax agrees almost everywhere; cr_ae_use_bf16 packs once (a second call changes
@@ -120,6 +271,8 @@ int main(void)
     if (!cr_mm16_available()) {
         float w = 1;
         CHECK(cr_mm16_pack(&w, 1, 1) == NULL);
+        CHECK(cr_mm16_new(1, 1) == NULL);
+        CHECK(cr_attn16_new(8, 8, 1) == NULL);
         printf("mm16: this CPU has no AVX512-BF16: only the refusal checked\n");
         return check_summary("mm16");
     }
@@ -127,6 +280,8 @@ int main(void)
     CHECK(cr_mm16_pack(w, 1, CR_MM16_MAX_K + 1) == NULL);
     CHECK(cr_mm16_pack(w, 0, 2) == NULL);
     test_products();
+    test_strided();
+    test_attention();
     test_model(0);
     test_model(2);
     return check_summary("mm16");

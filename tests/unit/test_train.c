@@ -188,6 +188,78 @@ static void test_training_lowers_the_loss(void)
 }
 
 
+/* bf16 products (cr_train_use_bf16): on a model of real widths (the full head, and the
+ * adaptive one with adaptive input), one backward pass gives
+ * nearly the gradient of fp32 (the rounding of the products' operands, far below the
+ * gradient itself: a transposed or stale operand would be off by its own size), and
+ * after an update the bf16 pass sees the new weights (its loss follows fp32's, not the
+ * loss before the update). Where the CPU has no AVX512-BF16 it says so and runs fp32. */
+static double grad_pass(cr_train *t, const uint32_t *ids, int B, int n, float *g, size_t np)
+{
+    cr_train_stats st = {0};
+    cr_train_zero_grad(t);
+    cr_train_backward(t, ids, B, n, 0.0f, 1.0f, &st);
+    memcpy(g, cr_train_grad(t), np * sizeof *g);
+    return st.loss / st.n;
+}
+
+static void bf16_follows_fp32(cr_ae_config c)
+{
+    cr_ae *a32, *a16;
+    cr_train *t32, *t16;
+    cr_diag d;
+    enum { B = 3 };
+    uint32_t ids[B * 40];
+    uint64_t seed = 23;
+    CHECK_EQ(cr_ae_new_random(&a32, &c, 9, &d), CR_OK);
+    CHECK_EQ(cr_ae_new_random(&a16, &c, 9, &d), CR_OK);
+    if (c.asm_n) { /* the same order of random counts for both */
+        uint64_t counts[300];
+        for (int i = 0; i < 300; i++)
+            counts[i] = cr_rng_next(&seed) % 50;
+        CHECK_EQ(cr_asm_order_set(a32, counts, &d), CR_OK);
+        CHECK_EQ(cr_asm_order_set(a16, counts, &d), CR_OK);
+    }
+    CHECK_EQ(cr_train_new(&t32, a32, B, &d), CR_OK);
+    CHECK_EQ(cr_train_new(&t16, a16, B, &d), CR_OK);
+    int on = cr_train_use_bf16(t16);
+    CHECK(on == 0 || on == 1);
+    if (!on)
+        printf("train: this CPU has no AVX512-BF16: bf16 training not checked\n");
+    CHECK_EQ(cr_train_use_bf16(t16), on);
+    for (int i = 0; i < B * 40; i++)
+        ids[i] = (uint32_t)(cr_rng_next(&seed) % 300);
+    size_t np = cr_ae_nparams(&c);
+    float *g32 = malloc(np * sizeof *g32), *g16 = malloc(np * sizeof *g16);
+    for (int round = 0; round < 2 && on; round++) {
+        int n = round ? 23 : 40; /* then a short window, as a curriculum has */
+        double l32 = grad_pass(t32, ids, B, n, g32, np), l16 = grad_pass(t16, ids, B, n, g16, np);
+        double dd = 0, gg = 0;
+        for (size_t i = 0; i < np; i++)
+            dd += ((double)g16[i] - g32[i]) * ((double)g16[i] - g32[i]), gg += (double)g32[i] * g32[i];
+        CHECK_AT(fabs(l16 - l32) < 2e-3 * l32, "loss %.6f in bf16, %.6f in fp32", l16, l32);
+        CHECK_AT(sqrt(dd / gg) < 0.02, "gradients off by %.4f of their norm (n %d, asm %d)",
+                 sqrt(dd / gg), n, c.asm_n);
+        /* one large step of fp32's, its weights copied into the bf16 model (Adam's first
+         * step would tell tiny differences apart): the next loss must be the new weights' */
+        cr_train_adamw(t32, 0.05f, 0.0f, 0.9f, 0.95f, 1e-8f, 1);
+        memcpy(a16->slab, a32->slab, np * sizeof *a16->slab);
+        double m32 = grad_pass(t32, ids, B, n, g32, np), m16 = grad_pass(t16, ids, B, n, g16, np);
+        CHECK_AT(fabs(m32 - l32) > 10 * fabs(m16 - m32),
+                 "after the update: %.6f in bf16, %.6f in fp32, %.6f before", m16, m32, l32);
+    }
+    free(g32), free(g16);
+    cr_train_free(t32), cr_train_free(t16);
+    cr_ae_free(a32), cr_ae_free(a16);
+}
+
+static void test_bf16_products_follow_fp32(void)
+{
+    /* the full head, then the adaptive one, tied, with adaptive input */
+    bf16_follows_fp32((cr_ae_config){300, 64, 2, 2, 2, 160, 40, 4, 1, 1, 1, 1, 1, 0, 0, 0, 0});
+    bf16_follows_fp32((cr_ae_config){300, 64, 2, 2, 2, 160, 40, 4, 1, 1, 1, 1, 1, 2, 2, 64, 1});
+}
+
 static void test_schedule_warms_up_then_follows_the_cosine(void)
 {
     cr_train_opts o;
@@ -387,6 +459,7 @@ int main(void)
 {
     test_gradients_match_finite_differences();
     test_training_lowers_the_loss();
+    test_bf16_products_follow_fp32();
     test_bind_reads_tokens_back_from_the_start();
     test_schedule_warms_up_then_follows_the_cosine();
     test_steps_advance_as_the_position_predicts();
