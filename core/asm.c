@@ -108,7 +108,8 @@ int cr_asm_work_use_bf16(cr_asm_work *w, const cr_ae_config *c)
         w->wh16 = w->wht16 = w->h16 = NULL;
         return CR_E_NOMEM;
     }
-    w->bytes += b1 > b2 ? b1 : b2;
+    w->bytes += (b1 > b2 ? b1 : b2) + cr_mm16_bytes(w->wh16) + cr_mm16_bytes(w->wht16) +
+                cr_mm16_bytes(w->h16);
     return 1;
 }
 

@@ -12,7 +12,7 @@
 struct cr_attn16 {
     cr_mm16 *m;    /* one packed operand of up to max(T, hs) x max(T, hs) */
     void *scratch; /* the other's rounded rows */
-    int T;
+    size_t bytes;
 };
 
 cr_attn16 *cr_attn16_new(int T, int C, int NH)
@@ -24,9 +24,11 @@ cr_attn16 *cr_attn16_new(int T, int C, int NH)
         cr_attn16_free(w);
         return NULL;
     }
-    w->T = T;
+    w->bytes = cr_mm16_bytes(w->m) + cr_mm16_scratch_bytes(n, n);
     return w;
 }
+
+size_t cr_attn16_bytes(const cr_attn16 *w) { return w->bytes; }
 
 void cr_attn16_free(cr_attn16 *w)
 {

@@ -11,10 +11,14 @@
 #ifndef CR_ATTN16_H
 #define CR_ATTN16_H
 
+#include <stddef.h>
+
 typedef struct cr_attn16 cr_attn16;
 
 cr_attn16 *cr_attn16_new(int T, int C, int NH);
 void cr_attn16_free(cr_attn16 *w);
+/* The bytes it holds. */
+size_t cr_attn16_bytes(const cr_attn16 *w);
 /* As cr_op_attention_rows_fwd: the queries of rows [q0, T) of qkv (T,3C) over keys
  * [0, Tk) into out (T - q0, C), their softmax weights into att (NH heads of T x T, the
  * first T - q0 rows). */

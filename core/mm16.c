@@ -19,6 +19,7 @@ struct cr_mm16 {
     int N, K, kp;    /* kp: pairs of k, K rounded up to even over 2 */
     int Nmax, Kmax;  /* the largest matrix it has room for */
     uint32_t *panel; /* (N / NR rounded up) panels of kp x NR pairs, zero past N and K */
+    uint32_t *row;   /* one row's pairs, while loading a row-major matrix */
 };
 
 int cr_mm16_available(void)
@@ -39,10 +40,11 @@ cr_mm16 *cr_mm16_new(int N, int K)
 {
     if (!cr_mm16_available() || N < 1 || K < 1 || K > CR_MM16_MAX_K_ANY)
         return NULL;
-    cr_mm16 *m = malloc(sizeof *m);
+    cr_mm16 *m = calloc(1, sizeof *m);
     size_t kp = ((size_t)K + 1) / 2, np = ((size_t)N + NR - 1) / NR;
-    if (!m || !(m->panel = calloc(np * kp * NR, sizeof *m->panel))) {
-        free(m);
+    if (!m || !(m->panel = calloc(np * kp * NR, sizeof *m->panel)) ||
+        !(m->row = malloc(kp * sizeof *m->row))) {
+        cr_mm16_free(m);
         return NULL;
     }
     m->N = m->Nmax = N, m->K = m->Kmax = K, m->kp = (int)kp;
@@ -61,15 +63,37 @@ cr_mm16 *cr_mm16_pack(const float *w, int N, int K)
 
 void cr_mm16_free(cr_mm16 *m)
 {
-    if (m)
+    if (m) {
         free(m->panel);
+        free(m->row);
+    }
     free(m);
+}
+
+size_t cr_mm16_bytes(const cr_mm16 *m)
+{
+    size_t kp = ((size_t)m->Kmax + 1) / 2, np = ((size_t)m->Nmax + NR - 1) / NR;
+    return (np * kp * NR + kp) * sizeof(uint32_t);
+}
+
+/* One value as the instructions round it (vcvtneps2bf16), so that the vector paths and
+ * the scalar edges agree: to nearest even, a denormal input as zero, a value beyond
+ * bf16's range to infinity, a NaN a quiet NaN. */
+static inline uint16_t to_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffff) > 0x7f800000)
+        return (uint16_t)((u >> 16) | 0x40);
+    if ((u & 0x7f800000) == 0)
+        return (uint16_t)((u >> 16) & 0x8000);
+    return (uint16_t)((u + 0x7fff + ((u >> 16) & 1)) >> 16);
 }
 
 /* a pair of bf16 values as the kernel takes them: lo at even k, hi at odd k */
 static inline uint32_t pair(float lo, float hi)
 {
-    return cr_f32_to_bf16(lo) | (uint32_t)cr_f32_to_bf16(hi) << 16;
+    return to_bf16(lo) | (uint32_t)to_bf16(hi) << 16;
 }
 
 #ifdef CR_MM16_X86
@@ -140,12 +164,8 @@ int cr_mm16_load(cr_mm16 *m, const float *w, int N, int K, size_t rs, size_t cs)
     int np = (N + NR - 1) / NR;
     m->N = N, m->K = K, m->kp = (K + 1) / 2;
     if (cs == 1) {
-        uint32_t *row = malloc((size_t)m->kp * sizeof *row);
-        if (!row)
-            return -1;
         for (int p = 0; p < np; p++)
-            load_rows(m, p, w, rs, row);
-        free(row);
+            load_rows(m, p, w, rs, m->row);
     } else if (rs == 1) {
 #pragma omp parallel for if ((long)N * K > 1L << 18) schedule(static)
         for (int p = 0; p < np; p++)
@@ -155,9 +175,9 @@ int cr_mm16_load(cr_mm16 *m, const float *w, int N, int K, size_t rs, size_t cs)
             for (int kk = 0; kk < m->kp; kk++)
                 for (int jj = 0; jj < NR; jj++) {
                     int j = p * NR + jj, k = 2 * kk;
-                    const float *e = w + (size_t)j * rs + (size_t)k * cs;
+                    const float *e = j < N ? w + (size_t)j * rs + (size_t)k * cs : NULL;
                     m->panel[((size_t)p * m->kp + kk) * NR + jj] =
-                        j < N ? pair(e[0], k + 1 < K ? e[cs] : 0.0f) : 0;
+                        e ? pair(e[0], k + 1 < K ? e[cs] : 0.0f) : 0;
                 }
     }
     return 0;
@@ -282,7 +302,7 @@ void cr_mm16_gemm(float *out, size_t ldo, const float *a, size_t rs, size_t cs, 
                 for (int k = 0; k < K; k++) {
                     uint32_t pr = w->panel[((size_t)(j / NR) * kp + k / 2) * NR + j % NR];
                     s += cr_bf16_to_f32((uint16_t)(k % 2 ? pr >> 16 : pr & 0xffff)) *
-                         cr_bf16_to_f32(cr_f32_to_bf16(a[(size_t)i * rs + (size_t)k * cs]));
+                         cr_bf16_to_f32(to_bf16(a[(size_t)i * rs + (size_t)k * cs]));
                 }
                 out[(size_t)i * ldo + j] = acc ? out[(size_t)i * ldo + j] + s : s;
             }

@@ -1,10 +1,10 @@
 /* bf16 matrix products where the CPU has AVX512-BF16 (chosen at run time): for inference,
  * and for training's products of weights and activations.
  *
- * A matrix w (N,K) is packed, rounded to bf16 (to nearest, ties to even); each product
- * out (T,N) = a (T,K) w^T + bias rounds a to bf16 the same way and sums the products in
- * fp32 (vdpbf16ps). (Values beyond bf16's range, |x| > 3.39e38, may round to infinity in
- * a where the packed matrix saturates.) The error is that of the rounded inputs: about
+ * A matrix w (N,K) is packed, rounded to bf16 as the instructions round (to nearest,
+ * ties to even; a denormal as zero; beyond bf16's range, |x| > 3.39e38, to infinity); each
+ * product out (T,N) = a (T,K) w^T + bias rounds a the same way and sums the products in
+ * fp32 (vdpbf16ps). The error is that of the rounded inputs: about
  * 2e-3 of the largest output on random values; on the shipped experts held-out TRA and
  * CE stay within 0.005 and 0.03 bits of fp32 (bench/bf16.sh; the kernel's edges in
  * tests/unit/test_mm16.c). A packed copy does not follow later changes of w.
@@ -36,9 +36,11 @@ cr_mm16 *cr_mm16_pack(const float *w, int N, int K);
 cr_mm16 *cr_mm16_new(int N, int K);
 /* Packs into m the (N,K) matrix whose element (j,k) is w[j * rs + k * cs]: rs = K, cs = 1
  * for a row-major w, rs = 1, cs = N' for the transpose of a row-major (K,N') one. 0, or
- * -1 when it is larger than m has room for. */
+ * -1 (m unchanged) when it is larger than m has room for. */
 int cr_mm16_load(cr_mm16 *m, const float *w, int N, int K, size_t rs, size_t cs);
 void cr_mm16_free(cr_mm16 *m);
+/* The bytes m holds. */
+size_t cr_mm16_bytes(const cr_mm16 *m);
 /* out (T,N) = inp (T,K) w^T, plus bias (N) when not NULL. */
 void cr_mm16_mul(float *out, const float *inp, int T, const cr_mm16 *w, const float *bias);
 /* The same with out's rows ldo floats apart, a's element (i,k) at a[i * rs + k * cs],

@@ -211,6 +211,7 @@ int cr_train_use_bf16(cr_train *t)
 {
     const cr_ae_config *c = t->c;
     int nl = c->Le + c->Ld, OC, C, wide = c->F > c->C ? c->F : c->C;
+    size_t asm_bytes = t->asmw ? cr_asm_work_bytes(t->asmw) : 0;
     if (t->w16)
         return 1;
     if (!cr_mm16_available())
@@ -233,7 +234,12 @@ int cr_train_use_bf16(cr_train *t)
         !(t->attn16 = cr_attn16_new(c->L + cr_ae_slots(c), c->C, c->NH)) ||
         (t->asmw && cr_asm_work_use_bf16(t->asmw, c) < 0))
         goto nomem;
-    t->bytes += s1 > s2 ? s1 : s2;
+    /* what the copies hold, counted with the rest of the trainer (cr_train_bytes) */
+    t->bytes += (s1 > s2 ? s1 : s2) + cr_mm16_bytes(t->act16) + cr_attn16_bytes(t->attn16);
+    for (int i = 0; i < 8 * nl; i++)
+        t->bytes += cr_mm16_bytes(t->w16[i]);
+    if (t->asmw)
+        t->bytes += cr_asm_work_bytes(t->asmw) - asm_bytes;
     return 1;
 nomem:
     for (int i = 0; i < 8 * nl; i++)

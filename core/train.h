@@ -23,10 +23,12 @@ typedef struct cr_train_stats {
 int cr_train_new(cr_train **out, cr_ae *ae, int B, cr_diag *d);
 void cr_train_free(cr_train *t);
 
-/* Runs the products of weights and activations (the layers' four matrices, forward and
- * backward) in bf16 where the CPU has AVX512-BF16 (core/mm16.h), fp32 sums of bf16-rounded
- * operands; the parameters, gradients, optimizer and everything else stay fp32. 1 when
- * it does, 0 when this CPU cannot (fp32 then), CR_E_NOMEM. */
+/* Runs the model's products in bf16 where the CPU has AVX512-BF16 (core/mm16.h), fp32
+ * sums of bf16-rounded operands, forward and backward: the layers' four matrices with the
+ * activations, the attention (core/attn16.h) and the adaptive head's shortlist
+ * (cr_asm_work_use_bf16; a full head stays fp32). The parameters, gradients, optimizer,
+ * softmax and normalisations stay fp32. 1 when it does, 0 when this CPU cannot (fp32
+ * then), CR_E_NOMEM. */
 int cr_train_use_bf16(cr_train *t);
 
 void cr_train_zero_grad(cr_train *t);

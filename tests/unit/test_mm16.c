@@ -151,9 +151,48 @@ static void test_strided(void)
     free(ref), free(prev), free(scratch);
 }
 
+/* Every path rounds as the instructions do: a value at a position the vector code reads
+ * (k < 32) and the same value at one the scalar edge reads (k >= 32, K = 40) give the
+ * same product: a denormal counts as zero, a value beyond bf16's range as infinity. */
+static void test_rounding_alike(void)
+{
+    enum { K = 40 };
+    const float vals[] = {1e-39f, -2e-40f, 3.4e38f, -3.4e38f, 1.00390625f, 3.0f};
+    for (size_t v = 0; v < sizeof vals / sizeof *vals; v++) {
+        float out[2], w[K] = {0}, a[K] = {0};
+        const int at[2] = {3, 35};
+        for (int i = 0; i < 2; i++) {
+            for (int k = 0; k < K; k++)
+                w[k] = a[k] = 0;
+            w[at[i]] = 1.0f, a[at[i]] = vals[v];
+            cr_mm16 *m = cr_mm16_pack(w, 1, K);
+            CHECK(m != NULL);
+            if (!m)
+                return;
+            cr_mm16_mul(&out[i], a, 1, m, NULL);
+            cr_mm16_free(m);
+            /* and a rounded as the packed side */
+            w[at[i]] = vals[v], a[at[i]] = 1.0f;
+            m = cr_mm16_pack(w, 1, K);
+            float o2 = NAN;
+            if (m)
+                cr_mm16_mul(&o2, a, 1, m, NULL);
+            cr_mm16_free(m);
+            CHECK_AT(o2 == out[i] || (o2 != o2 && out[i] != out[i]),
+                     "%g at k %d: %g as a, %g as w", vals[v], at[i], out[i], o2);
+        }
+        CHECK_AT(out[0] == out[1], "%g: %g at k 3, %g at k 35", vals[v], out[0], out[1]);
+        if (fabsf(vals[v]) < 1e-37f)
+            CHECK_AT(out[0] == 0, "denormal %g gave %g", vals[v], out[0]);
+        if (fabsf(vals[v]) > 3.39e38f)
+            CHECK_AT(isinf(out[0]), "%g gave %g", vals[v], out[0]);
+    }
+}
+
 /* Attention in bf16 against ops.c's fp32 on random rows: every query row (q0 = 0) or the
  * last few (q0 > 0, as the encoder's last layer), keys of every row or of the first few
- * (Tk < T, as a decoder layer that sees z alone), one head or several; the outputs, the
+ * (Tk < T, as a decoder layer that sees z alone), one head or several, in one workspace
+ * made for a larger block; the outputs, the
  * softmax weights and the gradients of q, k and v within the inputs' rounding (a wrong
  * offset or orientation would be off by the values' own size). */
 static double rel_err(const float *x, const float *ref, size_t n)
@@ -173,7 +212,10 @@ static void test_attention(void)
     static const int cases[][5] = {/* T Tk q0 C NH */ {40, 40, 0, 64, 1},  {40, 40, 0, 64, 2},
                                    {70, 70, 62, 64, 4}, {70, 8, 0, 64, 2},  {33, 33, 0, 96, 3},
                                    {130, 130, 0, 128, 2}};
-    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    /* one workspace for every case, made for the largest block: its room outlasts each */
+    cr_attn16 *w = cr_attn16_new(140, 128, 2);
+    CHECK(w != NULL);
+    for (size_t c = 0; w && c < sizeof cases / sizeof *cases; c++) {
         int T = cases[c][0], Tk = cases[c][1], q0 = cases[c][2], C = cases[c][3],
             NH = cases[c][4], nq = T - q0;
         size_t nqkv = (size_t)T * 3 * C, natt = (size_t)NH * T * T;
@@ -188,10 +230,6 @@ static void test_attention(void)
             dout[i] = rnd();
         for (size_t i = 0; i < nqkv; i++) /* gradients add to what is there */
             g32[i] = g16[i] = 1e-3f * rnd();
-        cr_attn16 *w = cr_attn16_new(T, C, NH);
-        CHECK(w != NULL);
-        if (!w)
-            continue;
         cr_op_attention_rows_fwd(o32, a32, qkv, T, Tk, q0, C, NH);
         cr_attn16_fwd(w, o16, a16, qkv, T, Tk, q0, C, NH);
         cr_op_attention_rows_bwd(g32, ds, dout, a32, qkv, T, Tk, q0, C, NH);
@@ -210,10 +248,10 @@ static void test_attention(void)
         CHECK_AT(ea < 0.02 && eo < 0.02 && eg < 0.02,
                  "T %d Tk %d q0 %d C %d NH %d: weights off by %g, out by %g, gradient by %g", T,
                  Tk, q0, C, NH, ea, eo, eg);
-        cr_attn16_free(w);
         free(qkv), free(dout), free(o32), free(o16), free(a32), free(a16), free(g32), free(g16);
         free(ds);
     }
+    cr_attn16_free(w);
 }
 
 /* The tiny preset, with the full head or the adaptive one, random weights: decode the
@@ -281,6 +319,7 @@ int main(void)
     CHECK(cr_mm16_pack(w, 0, 2) == NULL);
     test_products();
     test_strided();
+    test_rounding_alike();
     test_attention();
     test_model(0);
     test_model(2);

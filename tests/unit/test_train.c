@@ -240,6 +240,29 @@ static void bf16_follows_fp32(cr_ae_config c)
         CHECK_AT(fabs(l16 - l32) < 2e-3 * l32, "loss %.6f in bf16, %.6f in fp32", l16, l32);
         CHECK_AT(sqrt(dd / gg) < 0.02, "gradients off by %.4f of their norm (n %d, asm %d)",
                  sqrt(dd / gg), n, c.asm_n);
+        /* tensor by tensor too (a small one's slip would hide in the whole's norm), those
+         * that get a gradient at all; asm_order is no parameter */
+        int nt = cr_ae_ntensors(&c), worst = -1;
+        struct cr_tdesc *td = malloc((size_t)nt * sizeof *td);
+        cr_ae_tensors(&c, td);
+        double we = 0;
+        size_t off = 0;
+        for (int k = 0; k < nt; k++) {
+            size_t len = (size_t)td[k].rows * td[k].cols;
+            double d2 = 0, g2 = 0;
+            for (size_t i = off; i < off + len; i++)
+                d2 += ((double)g16[i] - g32[i]) * ((double)g16[i] - g32[i]),
+                    g2 += (double)g32[i] * g32[i];
+            if (g2 > 1e-12 * gg && sqrt(d2 / g2) > we)
+                we = sqrt(d2 / g2), worst = k;
+            off += len;
+        }
+        CHECK_AT(we < 0.05, "tensor %s off by %.4f of its norm (n %d, asm %d)",
+                 worst >= 0 ? td[worst].name : "?", we, n, c.asm_n);
+        if (getenv("CR_TEST_VERBOSE"))
+            printf("bf16 gradients: worst tensor %s, %.4f of its norm\n",
+                   worst >= 0 ? td[worst].name : "?", we);
+        free(td);
         /* one large step of fp32's, its weights copied into the bf16 model (Adam's first
          * step would tell tiny differences apart): the next loss must be the new weights' */
         cr_train_adamw(t32, 0.05f, 0.0f, 0.9f, 0.95f, 1e-8f, 1);
