@@ -308,6 +308,15 @@ int cli_matmul(struct cr_ae *ae)
     return rc;
 }
 
+int cli_matmul_ok(void)
+{
+    int bad;
+    matmul_fp32(&bad);
+    if (bad)
+        cli_err("CR_MATMUL=%s: not fp32 or auto", getenv("CR_MATMUL"));
+    return !bad;
+}
+
 int cli_matmul_train(struct cr_train *t)
 {
     int bad, rc;

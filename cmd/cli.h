@@ -73,7 +73,10 @@ struct cr_ae *cli_load_model(const char *arg);
  * is neither fp32 nor auto, or memory runs out. For programs that run a model, not train
  * it. */
 int cli_matmul(struct cr_ae *ae);
-/* The same for a trainer (cr_train_use_bf16): the products of its layers' matrices. */
+/* 1 when CR_MATMUL is unset, empty, fp32 or auto; else 0, said on stderr (a check before
+ * any work). */
+int cli_matmul_ok(void);
+/* The same as cli_matmul for a trainer (cr_train_use_bf16). */
 struct cr_train;
 int cli_matmul_train(struct cr_train *t);
 /* A filter that runs one model over streams (crenc, crdec). cli_filter_main parses

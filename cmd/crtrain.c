@@ -385,8 +385,13 @@ int main(int argc, char **argv)
 
     cli_blas_setup(argv);
     cli_init(argv);
-    if ((status = parse_args(argc, argv, &o)) >= 0 ||
-        (status = model_open(&o, &r.ae, &moments, &r.pos.step)) != CLI_EXIT_OK)
+    if ((status = parse_args(argc, argv, &o)) >= 0)
+        goto done;
+    if (!cli_matmul_ok()) { /* before the model and the data are read */
+        status = CLI_EXIT_DATA;
+        goto done;
+    }
+    if ((status = model_open(&o, &r.ae, &moments, &r.pos.step)) != CLI_EXIT_OK)
         goto done;
     files = (const char *const *)(argv + optind);
     status = data_load(&r.train, files, argc - optind, r.ae);

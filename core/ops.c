@@ -336,6 +336,39 @@ void cr_op_gelu_bwd(float *dinp, const float *inp, const float *dout, size_t n)
 }
 
 CR_CLONES
+double cr_op_head_grad(float *logits, const uint32_t *target, int n, int V, float scale,
+                       long *hits)
+{
+    double loss = 0;
+    long hit = 0;
+#pragma omp parallel for reduction(+ : loss, hit)
+    for (int r = 0; r < n; r++) {
+        float *x = logits + (size_t)r * V, mx = x[0];
+        int best = 0;
+#pragma omp simd reduction(max : mx)
+        for (int i = 1; i < V; i++)
+            mx = x[i] > mx ? x[i] : mx;
+        while (best < V - 1 && x[best] != mx) /* a NaN row has no max: stop at V-1 */
+            best++;
+        float sum = 0, xy = x[target[r]] - mx;
+#pragma omp simd reduction(+ : sum)
+        for (int i = 0; i < V; i++) {
+            x[i] = fast_expf(x[i] - mx);
+            sum += x[i];
+        }
+        uint32_t y = target[r];
+        loss += log(sum) - xy; /* not log(x[y]): exp may underflow to 0 there */
+        hit += (uint32_t)best == y;
+        float inv = (float)(1.0 / sum);
+        for (int i = 0; i < V; i++)
+            x[i] *= inv * scale;
+        x[y] -= scale;
+    }
+    if (hits)
+        *hits += hit;
+    return loss;
+}
+
 double cr_op_head_bwd(float *dh, float *dw, const float *h, const float *w,
                       const uint32_t *target, int T, int C, int V, float scale, float *logits,
                       int chunk, long *hits)
@@ -344,32 +377,7 @@ double cr_op_head_bwd(float *dh, float *dw, const float *h, const float *w,
     for (int t0 = 0; t0 < T; t0 += chunk) {
         int n = T - t0 < chunk ? T - t0 : chunk;
         cr_op_matmul_fwd(logits, h + (size_t)t0 * C, w, NULL, n, C, V);
-        long hit = 0;
-#pragma omp parallel for reduction(+ : loss, hit)
-        for (int r = 0; r < n; r++) {
-            float *x = logits + (size_t)r * V, mx = x[0];
-            int best = 0;
-#pragma omp simd reduction(max : mx)
-            for (int i = 1; i < V; i++)
-                mx = x[i] > mx ? x[i] : mx;
-            while (best < V - 1 && x[best] != mx) /* a NaN row has no max: stop at V-1 */
-                best++;
-            float sum = 0, xy = x[target[t0 + r]] - mx;
-#pragma omp simd reduction(+ : sum)
-            for (int i = 0; i < V; i++) {
-                x[i] = fast_expf(x[i] - mx);
-                sum += x[i];
-            }
-            uint32_t y = target[t0 + r];
-            loss += log(sum) - xy; /* not log(x[y]): exp may underflow to 0 there */
-            hit += (uint32_t)best == y;
-            float inv = (float)(1.0 / sum);
-            for (int i = 0; i < V; i++)
-                x[i] *= inv * scale;
-            x[y] -= scale;
-        }
-        if (hits)
-            *hits += hit;
+        loss += cr_op_head_grad(logits, target + t0, n, V, scale, hits);
         /* logits now hold dL/dlogits for the chunk */
         cr_op_matmul_bwd(dh + (size_t)t0 * C, dw, NULL, logits, h + (size_t)t0 * C, w, n, C, V);
     }

@@ -81,6 +81,11 @@ void cr_op_attention_rows_bwd(float *dqkv, float *scratch, const float *dout, co
 /* dinp += dout * GELU'(inp). */
 void cr_op_gelu_bwd(float *dinp, const float *inp, const float *dout, size_t n);
 
+/* The n rows of logits (n,V) become scale * dL/dlogits of the cross-entropy of their
+ * targets; returns the sum of -log p(target) (natural log) and counts argmax hits into
+ * *hits when not NULL (cr_op_head_bwd's middle, for a head multiplied elsewhere). */
+double cr_op_head_grad(float *logits, const uint32_t *target, int n, int V, float scale,
+                       long *hits);
 /* Loss and gradient of the output head for rows h (T,C) with targets:
  * returns the sum over rows of -log p(target) (natural log); dh (T,C) += scale * dL/dh,
  * dw (V,C) += scale * dL/dw. Also counts argmax hits into *hits when not NULL.

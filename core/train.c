@@ -81,6 +81,10 @@ void cr_train_free(cr_train *t)
     cr_mm16_free(t->act16);
     free(t->scratch16);
     cr_attn16_free(t->attn16);
+    cr_mm16_free(t->head16);
+    cr_mm16_free(t->headt16);
+    cr_mm16_free(t->hc16);
+    free(t->head_scratch);
     free(t->batch); free(t->perm); free(t->zfrom); free(t->freq);
     free(t);
 }
@@ -234,6 +238,16 @@ int cr_train_use_bf16(cr_train *t)
         !(t->attn16 = cr_attn16_new(c->L + cr_ae_slots(c), c->C, c->NH)) ||
         (t->asmw && cr_asm_work_use_bf16(t->asmw, c) < 0))
         goto nomem;
+    if (!c->asm_n) { /* the full head */
+        size_t h1 = cr_mm16_scratch_bytes(HEAD_CHUNK, c->V > c->C ? c->V : c->C);
+        size_t h2 = cr_mm16_scratch_bytes(c->V, HEAD_CHUNK);
+        if (!(t->head16 = cr_mm16_new(c->V, c->C)) || !(t->headt16 = cr_mm16_new(c->C, c->V)) ||
+            !(t->hc16 = cr_mm16_new(c->C, HEAD_CHUNK)) ||
+            !(t->head_scratch = malloc(h1 > h2 ? h1 : h2)))
+            goto nomem;
+        t->bytes += (h1 > h2 ? h1 : h2) + cr_mm16_bytes(t->head16) + cr_mm16_bytes(t->headt16) +
+                    cr_mm16_bytes(t->hc16);
+    }
     /* what the copies hold, counted with the rest of the trainer (cr_train_bytes) */
     t->bytes += (s1 > s2 ? s1 : s2) + cr_mm16_bytes(t->act16) + cr_attn16_bytes(t->attn16);
     for (int i = 0; i < 8 * nl; i++)
@@ -248,7 +262,11 @@ nomem:
     cr_mm16_free(t->act16);
     free(t->scratch16);
     cr_attn16_free(t->attn16);
+    cr_mm16_free(t->head16);
+    cr_mm16_free(t->headt16);
+    cr_mm16_free(t->hc16);
     t->w16 = NULL, t->act16 = NULL, t->scratch16 = NULL, t->attn16 = NULL;
+    t->head16 = t->headt16 = t->hc16 = NULL;
     return CR_E_NOMEM;
 }
 
@@ -299,6 +317,30 @@ static void mm_bwd(cr_train *t, float *dinp, float *dw, float *dbias, const floa
     cr_mm16_gemm(dw, (size_t)C, dout, 1, (size_t)OC, OC, t->act16, NULL, 1, t->scratch16);
     if (dbias)
         cr_op_bias_bwd(dbias, dout, T, OC);
+}
+
+/* cr_op_head_bwd with the products in bf16: logits = h W^T, dh += dlogits W,
+ * dW += dlogits^T h, a chunk of rows at a time; W packed both ways once per call */
+static double head_bwd16(cr_train *t, float *dh, float *dw, const float *h, const float *w,
+                         const uint32_t *target, int T, float scale, long *hits)
+{
+    int C = t->c->C, V = t->c->V;
+    double loss = 0;
+    cr_mm16_load(t->head16, w, V, C, (size_t)C, 1);
+    cr_mm16_load(t->headt16, w, C, V, 1, (size_t)C);
+    for (int t0 = 0; t0 < T; t0 += HEAD_CHUNK) {
+        int n = T - t0 < HEAD_CHUNK ? T - t0 : HEAD_CHUNK;
+        const float *hc = h + (size_t)t0 * C;
+        cr_mm16_gemm(t->logits, (size_t)V, hc, (size_t)C, 1, n, t->head16, NULL, 0,
+                     t->head_scratch);
+        loss += cr_op_head_grad(t->logits, target + t0, n, V, scale, hits);
+        cr_mm16_gemm(dh + (size_t)t0 * C, (size_t)C, t->logits, (size_t)V, 1, n, t->headt16,
+                     NULL, 1, t->head_scratch);
+        cr_mm16_load(t->hc16, hc, C, n, 1, (size_t)C);
+        cr_mm16_gemm(dw, (size_t)C, t->logits, 1, (size_t)V, V, t->hc16, NULL, 1,
+                     t->head_scratch);
+    }
+    return loss;
 }
 
 void cr_train_zero_grad(cr_train *t)
@@ -574,6 +616,9 @@ void cr_train_backward(cr_train *t, const uint32_t *ids, int B, int n, float bow
     memset(t->dh, 0, BL * C * sizeof(float));
     if (c->asm_n)
         st->loss += cr_asm_bwd(t->ae, t->asmw, t->dh, g, t->h, ids, (int)BL,
+                               grad_scale / (float)BL, &st->hits);
+    else if (t->head16)
+        st->loss += head_bwd16(t, t->dh, g->head, t->h, p->head, ids, (int)BL,
                                grad_scale / (float)BL, &st->hits);
     else
         st->loss += cr_op_head_bwd(t->dh, g->head, t->h, p->head, ids, (int)BL, c->C, c->V,

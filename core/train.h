@@ -25,8 +25,8 @@ void cr_train_free(cr_train *t);
 
 /* Runs the model's products in bf16 where the CPU has AVX512-BF16 (core/mm16.h), fp32
  * sums of bf16-rounded operands, forward and backward: the layers' four matrices with the
- * activations, the attention (core/attn16.h) and the adaptive head's shortlist
- * (cr_asm_work_use_bf16; a full head stays fp32). The parameters, gradients, optimizer,
+ * activations, the attention (core/attn16.h) and the head (the whole head, or the
+ * adaptive head's shortlist: cr_asm_work_use_bf16). The parameters, gradients, optimizer,
  * softmax and normalisations stay fp32. 1 when it does, 0 when this CPU cannot (fp32
  * then), CR_E_NOMEM. */
 int cr_train_use_bf16(cr_train *t);

@@ -35,6 +35,10 @@ struct cr_train {
     struct cr_mm16 **w16, *act16;
     void *scratch16;            /* the products' rounded rows (cr_mm16_gemm) */
     struct cr_attn16 *attn16;   /* attention's products in bf16 (with w16) */
+    /* a full head's in bf16 (with w16): its weights (V,C) as they are and transposed,
+     * a chunk of rows transposed, and room for the rounded rows of its products */
+    struct cr_mm16 *head16, *headt16, *hc16;
+    void *head_scratch;
     int *decays;                /* per parameter tensor: 1 if weight decay applies, -1 if
                                  * AdamW leaves it alone (asm_order) */
     size_t *tsize;

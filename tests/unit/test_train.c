@@ -189,7 +189,8 @@ static void test_training_lowers_the_loss(void)
 
 
 /* bf16 products (cr_train_use_bf16): on a model of real widths (the full head, and the
- * adaptive one with adaptive input), one backward pass gives
+ * adaptive one with adaptive input; both heads' products in bf16 too), one backward pass
+ * gives
  * nearly the gradient of fp32 (the rounding of the products' operands, far below the
  * gradient itself: a transposed or stale operand would be off by its own size), and
  * after an update the bf16 pass sees the new weights (its loss follows fp32's, not the
