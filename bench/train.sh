@@ -1,8 +1,9 @@
 #!/bin/sh
 # Training benchmark: crtrain's tokens/s on both cores against the PyTorch twin
-# (bench/twin.py train) on the same config and batch, the FLOP rate of each (a training
-# step counted as 3 forward passes) beside OpenBLAS's sgemm peak, and crtrain's peak
-# memory, also for the paper preset with one block per step (must fit in 24 GiB).
+# (bench/twin.py train) on the same config and batch, both fp32 (CR_MATMUL=fp32), the
+# FLOP rate of each (a training step counted as 3 forward passes) beside OpenBLAS's sgemm
+# peak, then crtrain's in bf16 where the CPU has AVX512-BF16, and crtrain's peak memory,
+# also for the paper preset with one block per step (must fit in 24 GiB).
 # Sizes (environment):
 #   CR_BENCH_TRAIN_PRESET  model to train (default cpu; tiny for a smoke test)
 #   CR_BENCH_BATCH         blocks per step, crtrain -B (default 8)
@@ -64,16 +65,23 @@ fb=$(block_flops "$m")
 mktok "$L" $((2 * bs > 16 ? 2 * bs : 16)) "$w/train.tok"
 
 # cr: a run of $steps steps minus a run of 1 step (the same start-up, first step and
-# final save), so that steps 2..$steps count, as in the twin
-run() { # STEPS TAG PRESET BATCH
-    /usr/bin/time -f '%e %M' -o "$w/$2.time" "$B/crtrain" -p "$3" -B "$4" -S "$1" \
-        --ckpt-minutes 0 --log "$w/$2.log" -o "$w/$2.crm" "$w/train.tok" 2> "$w/$2.err" ||
-        { cat "$w/$2.err" >&2; exit 1; }
+# final save), so that steps 2..$steps count, as in the twin; in fp32 as the twin, then
+# in bf16 where the CPU has AVX512-BF16 (crtrain's default there)
+run() { # STEPS TAG PRESET BATCH [CR_MATMUL]
+    CR_MATMUL=${5:-fp32} /usr/bin/time -f '%e %M' -o "$w/$2.time" "$B/crtrain" -p "$3" \
+        -B "$4" -S "$1" --ckpt-minutes 0 --log "$w/$2.log" -o "$w/$2.crm" "$w/train.tok" \
+        2> "$w/$2.err" || { cat "$w/$2.err" >&2; exit 1; }
 }
 run "$steps" long "$preset" "$bs"
 run 1 one "$preset" "$bs"
 tl=$(cut -d' ' -f1 "$w/long.time") rl=$(cut -d' ' -f2 "$w/long.time")
 t1=$(cut -d' ' -f1 "$w/one.time")
+tl16= t116=
+if grep -qw avx512_bf16 /proc/cpuinfo; then
+    run "$steps" long16 "$preset" "$bs" auto
+    run 1 one16 "$preset" "$bs" auto
+    tl16=$(cut -d' ' -f1 "$w/long16.time") t116=$(cut -d' ' -f1 "$w/one16.time")
+fi
 # the same from the run's own clock: --log's seconds at step 1 and at the last step
 lograte=$(awk -F'\t' 'NR == 2 { k = $2; s = $NF }
     END { if ($NF > s) printf "%.1f", ($2 - k) / ($NF - s); else print "?" }' "$w/long.log")
@@ -88,12 +96,12 @@ twin=$(grep '^torch-train' "$w/twin.out")
 # memory of the big preset, one block per step
 bigline=
 if [ "$big" != - ]; then
-    run 2 big "$big" 1
+    run 2 big "$big" 1 auto
     bigline="$big $(cat "$w/big.time")"
 fi
 
 awk -v preset="$preset" -v params="$params" -v bs="$bs" -v L="$L" -v steps="$steps" \
-    -v tl="$tl" -v t1="$t1" -v rl="$rl" -v fb="$fb" -v peak="$peak" -v twin="$twin" \
+    -v tl="$tl" -v t1="$t1" -v tl16="$tl16" -v t116="$t116" -v rl="$rl" -v fb="$fb" -v peak="$peak" -v twin="$twin" \
     -v lograte="$lograte" -v last="$lastline" -v big="$bigline" -v src="$text" -v m="$m" '
 BEGIN {
     split(twin, tw, "\t")
@@ -114,6 +122,13 @@ BEGIN {
         rl / 1024, how
     printf "  %-6s %8s   %8s tok/s   from --log'"'"'s clock, steps 2..%d; last progress line: %s\n",
         "", "", lograte, steps, last
+    if (tl16 != "") {
+        c16 = tl16 - t116
+        printf "  %-6s %8.3f s %8.1f tok/s %7.2f GFLOP/s %5s   %6s      %s (%.2fx cr fp32)\n",
+            "cr16", c16, ctok / c16, ctok * ff / c16 / 1e9, "", "",
+            sprintf("the same with CR_MATMUL=auto: bf16 products (%.2f s - %.2f s)", tl16, t116),
+            cs / c16
+    }
     printf fmt, "torch", tw[3], tw[4], tw[2] * ff / tw[3] / 1e9,
         100 * tw[2] * ff / tw[3] / 1e9 / peak, tw[5],
         sprintf("/usr/bin/python3 bench/twin.py train M %d %d (2 threads)", steps - 1, bs)
