@@ -3,7 +3,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 sh "$here/tok.sh"
-for b in "$here"/ae.sh "$here"/train.sh "$here"/asm.sh "$here"/bf16.sh; do
+for b in "$here"/ae.sh "$here"/train.sh "$here"/asm.sh "$here"/bf16.sh "$here"/bf16train.sh; do
     [ -f "$b" ] && sh "$b"
 done
 # routing and tagging: the shipped experts on held-out data, which route.sh makes first
