@@ -13,6 +13,8 @@
 #   CR_BENCH_DIR           work directory (default /tmp/cr-bench; files in DIR/ae)
 #   CR_BUILD, CR_PYTHON    build directory (build), python with torch (/usr/bin/python3)
 set -eu
+# fp32 products, as the twin's and the sgemm peak are: bench/bf16.sh times bf16
+export CR_MATMUL=fp32
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/${CR_BUILD:-build}
 py=${CR_PYTHON:-/usr/bin/python3}

@@ -32,6 +32,9 @@
 #   CR_BENCH_DIR           work directory (default /tmp/cr-bench; files in DIR/asm)
 #   CR_BUILD               build directory (build)
 set -eu
+# fp32 products throughout, as the peaks and the build of before are: bench/bf16.sh and
+# bench/bf16train.sh time bf16
+export CR_MATMUL=fp32
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/${CR_BUILD:-build}
 dir=${CR_BENCH_DIR:-/tmp/cr-bench}

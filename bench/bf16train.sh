@@ -21,13 +21,13 @@ w=$dir/bf16train
 steps=${CR_BENCH_STEPS:-400}
 export CR_SHARE=$top/share
 mkdir -p "$w"
-[ -s "$D/en-train-512.tok" ] && [ -s "$D/en-val-512.tok" ] ||
-    CRTOK=$B/crtok sh "$top/share/data/english.sh" "$D" 512 >&2
 echo "# bench/bf16train.sh $(date -u +%Y-%m-%dT%H:%MZ), $(uname -m), $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
 if ! grep -qw avx512_bf16 /proc/cpuinfo; then
     echo "# this CPU has no AVX512-BF16: crtrain runs fp32 either way; nothing to compare"
     exit 0
 fi
+[ -s "$D/en-train-512.tok" ] && [ -s "$D/en-val-512.tok" ] ||
+    CRTOK=$B/crtok sh "$top/share/data/english.sh" "$D" 512 >&2
 # RUN MATMUL SEED PRODUCTS: the recipe, cut to $steps steps; its -v line must say PRODUCTS
 run() {
     CR_MATMUL=$2 "$B/crtrain" -p cpu -s asm=2 -s asm_short=2048 --seed "$3" -v \

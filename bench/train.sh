@@ -124,7 +124,8 @@ BEGIN {
         "", "", lograte, steps, last
     if (tl16 != "") {
         c16 = tl16 - t116
-        printf "  %-6s %8.3f s %8.1f tok/s %7.2f GFLOP/s %5s   %6s      %s (%.2fx cr fp32)\n",
+        if (c16 < 0.2) print "  cr16   too short a run to time in bf16 (raise CR_BENCH_STEPS)"
+        else printf "  %-6s %8.3f s %8.1f tok/s %7.2f GFLOP/s %5s   %6s      %s (%.2fx cr fp32)\n",
             "cr16", c16, ctok / c16, ctok * ff / c16 / 1e9, "", "",
             sprintf("the same with CR_MATMUL=auto: bf16 products (%.2f s - %.2f s)", tl16, t116),
             cs / c16

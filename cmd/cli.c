@@ -295,19 +295,6 @@ static int matmul_fp32(int *bad)
     return e && strcmp(e, "fp32") == 0;
 }
 
-int cli_matmul(struct cr_ae *ae)
-{
-    int bad, rc;
-    if (matmul_fp32(&bad) || bad) {
-        if (bad)
-            cli_err("CR_MATMUL=%s: not fp32 or auto", getenv("CR_MATMUL"));
-        return bad ? -1 : 0;
-    }
-    if ((rc = cr_ae_use_bf16(ae)) < 0)
-        cli_err("out of memory for the model's bf16 copy (CR_MATMUL=fp32 runs without)");
-    return rc;
-}
-
 int cli_matmul_ok(void)
 {
     int bad;
@@ -317,18 +304,31 @@ int cli_matmul_ok(void)
     return !bad;
 }
 
-int cli_matmul_train(struct cr_train *t)
+/* cli_matmul and cli_matmul_train: -1 on a bad CR_MATMUL, 0 for fp32, else what use
+ * (cr_ae_use_bf16 or cr_train_use_bf16) gives for its argument, said when it fails */
+static int matmul_use(int (*use)(void *), void *arg, const char *what)
 {
     int bad, rc;
-    if (matmul_fp32(&bad) || bad) {
-        if (bad)
-            cli_err("CR_MATMUL=%s: not fp32 or auto", getenv("CR_MATMUL"));
-        return bad ? -1 : 0;
-    }
-    if ((rc = cr_train_use_bf16(t)) < 0)
-        cli_err("out of memory for the bf16 copies of the weights (CR_MATMUL=fp32 runs "
-                "without)");
+    if (!cli_matmul_ok())
+        return -1;
+    if (matmul_fp32(&bad))
+        return 0;
+    if ((rc = use(arg)) < 0)
+        cli_err("out of memory for %s (CR_MATMUL=fp32 runs without)", what);
     return rc;
+}
+
+static int use_ae(void *ae) { return cr_ae_use_bf16(ae); }
+static int use_train(void *t) { return cr_train_use_bf16(t); }
+
+int cli_matmul(struct cr_ae *ae)
+{
+    return matmul_use(use_ae, ae, "the model's bf16 copy");
+}
+
+int cli_matmul_train(struct cr_train *t)
+{
+    return matmul_use(use_train, t, "the bf16 copies of the weights");
 }
 
 void cli_version(void)

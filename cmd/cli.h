@@ -69,9 +69,9 @@ const char *cli_model_path(const char *arg);
 struct cr_ae;
 struct cr_ae *cli_load_model(const char *arg);
 /* Runs a loaded model's products in bf16 where the CPU has AVX512-BF16 (cr_ae_use_bf16),
- * unless CR_MATMUL is fp32: 1 when it does, 0 when not; -1, said on stderr, when CR_MATMUL
- * is neither fp32 nor auto, or memory runs out. For programs that run a model, not train
- * it. */
+ * unless CR_MATMUL is fp32: 1 when it does, 0 when not; negative, said on stderr, when
+ * CR_MATMUL is neither fp32 nor auto, or memory runs out. For programs that run a model,
+ * not train it. */
 int cli_matmul(struct cr_ae *ae);
 /* 1 when CR_MATMUL is unset, empty, fp32 or auto; else 0, said on stderr (a check before
  * any work). */

@@ -186,7 +186,8 @@ int cr_ae_asm_sync(cr_ae *ae, cr_diag *d);
 
 /* Inference in bf16 where the CPU has AVX512-BF16 (core/mm16.h): packs bf16 copies of
  * the layers' matrices and of the head (the adaptive head's shortlist), which cr_ae_encode and
- * cr_ae_decode then multiply by. Returns 1 when they do, 0 when the CPU lacks the
+ * cr_ae_decode then multiply by, and run the attention's products in bf16 too (a
+ * scratch's cr_attn16 workspace, core/attn16.h). Returns 1 when they do, 0 when the CPU lacks the
  * instructions (fp32 then, as without the call), CR_E_NOMEM. The copies do not follow
  * later changes of the parameters: not for a model that trains. */
 int cr_ae_use_bf16(cr_ae *ae);

@@ -326,11 +326,10 @@ double cr_asm_bwd(const cr_ae *ae, cr_asm_work *w, float *dh, cr_ae_params *g, c
             cr_op_softmax_lse(x, n1, w->lse0[r], scale);
             x[c] -= scale;
         }
-        if (w->wh16) { /* dhc += dl0 wh; gh += dl0^T hc */
-            cr_mm16_gemm(dhc, C, w->l0, (size_t)n1, 1, n, w->wht16, NULL, 1, w->scratch16);
-            cr_mm16_load(w->h16, hc, (int)C, n, 1, C);
-            cr_mm16_gemm(gh, C, w->l0, 1, (size_t)n1, n1, w->h16, NULL, 1, w->scratch16);
-        } else
+        if (w->wh16) /* dhc += dl0 wh; gh += dl0^T hc */
+            cr_mm16_linear_bwd(dhc, gh, w->l0, hc, n, (int)C, n1, w->wht16, w->h16,
+                               w->scratch16);
+        else
             cr_op_matmul_bwd(dhc, gh, NULL, w->l0, hc, wh, n, (int)C, n1);
     }
     if (ae->cfg.tied) { /* the shortlist's rows back to the embeddings */

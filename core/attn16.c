@@ -77,16 +77,8 @@ void cr_attn16_bwd(cr_attn16 *w, float *dqkv, float *ds, const float *dout, cons
         /* dv (Tk,hs) += P^T (Tk,nq) dy (nq,hs): dy packed transposed, (hs,nq) */
         cr_mm16_load(w->m, dy, hs, nq, 1, (size_t)C);
         cr_mm16_gemm(dv, C3, a, 1, (size_t)T, Tk, w->m, NULL, 1, w->scratch);
-        /* dS = P * (dP - rowsum(dP * P)), times the score scale */
-#pragma omp parallel for if (nq > 64)
-        for (int t = 0; t < nq; t++) {
-            const float *p = a + (size_t)t * T;
-            float *r = ds + (size_t)t * T, dot = 0;
-            for (int u = 0; u < Tk; u++)
-                dot += r[u] * p[u];
-            for (int u = 0; u < Tk; u++)
-                r[u] = p[u] * (r[u] - dot) * scale;
-        }
+        /* dS (nq,Tk): through the softmax, times the score scale */
+        cr_op_softmax_rows_bwd(ds, a, nq, (size_t)T, Tk, scale);
         /* dq (nq,hs) += dS (nq,Tk) k (Tk,hs): k packed transposed, (hs,Tk) */
         cr_mm16_load(w->m, k, hs, Tk, 1, C3);
         cr_mm16_gemm(dq, C3, ds, (size_t)T, 1, nq, w->m, NULL, 1, w->scratch);

@@ -328,3 +328,12 @@ void cr_mm16_mul(float *out, const float *inp, int T, const cr_mm16 *w, const fl
 {
     cr_mm16_gemm(out, (size_t)w->N, inp, (size_t)w->K, 1, T, w, bias, 0, NULL);
 }
+
+void cr_mm16_linear_bwd(float *dinp, float *dw, const float *dout, const float *inp, int T,
+                        int C, int OC, const cr_mm16 *wt, cr_mm16 *act, void *scratch)
+{
+    if (dinp)
+        cr_mm16_gemm(dinp, (size_t)C, dout, (size_t)OC, 1, T, wt, NULL, 1, scratch);
+    cr_mm16_load(act, inp, C, T, 1, (size_t)C);
+    cr_mm16_gemm(dw, (size_t)C, dout, 1, (size_t)OC, OC, act, NULL, 1, scratch);
+}

@@ -49,5 +49,11 @@ void cr_mm16_mul(float *out, const float *inp, int T, const cr_mm16 *w, const fl
 void cr_mm16_gemm(float *out, size_t ldo, const float *a, size_t rs, size_t cs, int T,
                   const cr_mm16 *w, const float *bias, int acc, void *scratch);
 size_t cr_mm16_scratch_bytes(int T, int K);
+/* The backward of out = inp w^T for a layer, in bf16: dinp (T,C) += dout (T,OC) w through
+ * wt, w (OC,C) packed transposed, when dinp is not NULL; dw (OC,C) += dout^T inp, inp
+ * packed transposed into act (room for (C,T)); scratch for the larger of
+ * cr_mm16_scratch_bytes(T, OC) and (OC, T). */
+void cr_mm16_linear_bwd(float *dinp, float *dw, const float *dout, const float *inp, int T,
+                        int C, int OC, const cr_mm16 *wt, cr_mm16 *act, void *scratch);
 
 #endif

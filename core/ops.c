@@ -115,6 +115,19 @@ void cr_op_softmax_rows(float *a, int rows, size_t ld, int n, float scale)
     }
 }
 
+void cr_op_softmax_rows_bwd(float *ds, const float *p, int rows, size_t ld, int n, float scale)
+{
+#pragma omp parallel for if (rows > 64)
+    for (int t = 0; t < rows; t++) {
+        const float *pr = p + (size_t)t * ld;
+        float *r = ds + (size_t)t * ld, dot = 0;
+        for (int u = 0; u < n; u++)
+            dot += r[u] * pr[u];
+        for (int u = 0; u < n; u++)
+            r[u] = pr[u] * (r[u] - dot) * scale;
+    }
+}
+
 void cr_op_attention_fwd(float *out, float *att, const float *qkv, int T, int Tk, int C,
                          int NH)
 {
@@ -304,16 +317,8 @@ void cr_op_attention_rows_bwd(float *dqkv, float *scratch, const float *dout, co
         /* dv (Tk,hs) += P^T (Tk,nq) dy (nq,hs) */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Tk, hs, nq, 1.0f, a, T, dy, C,
                     1.0f, dv, 3 * C);
-        /* dS = P * (dP - rowsum(dP * P)), times the score scale */
-#pragma omp parallel for if (nq > 64)
-        for (int t = 0; t < nq; t++) {
-            const float *p = a + (size_t)t * T;
-            float *r = ds + (size_t)t * T, dot = 0;
-            for (int u = 0; u < Tk; u++)
-                dot += r[u] * p[u];
-            for (int u = 0; u < Tk; u++)
-                r[u] = p[u] * (r[u] - dot) * scale;
-        }
+        /* dS (nq,Tk): through the softmax, times the score scale */
+        cr_op_softmax_rows_bwd(ds, a, nq, (size_t)T, Tk, scale);
         /* dq (nq,hs) += dS (nq,Tk) k (Tk,hs); dk (Tk,hs) += dS^T q */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, hs, Tk, 1.0f, ds, T, k,
                     3 * C, 1.0f, dq, 3 * C);

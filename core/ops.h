@@ -43,9 +43,12 @@ float cr_op_logsumexp(const float *x, int n, int *best);
 /* The first maximum of a row of n values (NaNs never win; 0 when x[0] is NaN), as the loop
  * `b = x[k] > x[b] ? k : b` finds it, but vectorised. */
 int cr_op_argmax(const float *x, int n);
-/* Each of the rows of a (row stride ld) becomes the softmax of its first n values times
- * scale. */
+/* Each of the rows of a (row stride ld) becomes the softmax of scale times its first n
+ * values. */
 void cr_op_softmax_rows(float *a, int rows, size_t ld, int n, float scale);
+/* The gradient through those softmax rows: each row of ds (the gradient of the weights p,
+ * row stride ld) becomes p * (ds - rowsum(ds * p)) * scale, the gradient of the scores. */
+void cr_op_softmax_rows_bwd(float *ds, const float *p, int rows, size_t ld, int n, float scale);
 /* x (n) becomes scale * exp(x - lse): the softmax when lse is the row's log sum exp. */
 void cr_op_softmax_lse(float *x, int n, float lse, float scale);
 

@@ -59,6 +59,23 @@ static void free_acts(struct lacts *a)
     free(a->fch); free(a->fchg);
 }
 
+/* The bf16 copies and workspaces (cr_train_use_bf16), back to none. */
+static void free_bf16(cr_train *t)
+{
+    for (int i = 0; t->w16 && i < 8 * (t->c->Le + t->c->Ld); i++)
+        cr_mm16_free(t->w16[i]);
+    free(t->w16);
+    cr_mm16_free(t->act16);
+    free(t->scratch16);
+    cr_attn16_free(t->attn16);
+    cr_mm16_free(t->head16);
+    cr_mm16_free(t->headt16);
+    cr_mm16_free(t->hc16);
+    free(t->head_scratch);
+    t->w16 = NULL, t->act16 = NULL, t->scratch16 = NULL, t->attn16 = NULL;
+    t->head16 = t->headt16 = t->hc16 = NULL, t->head_scratch = NULL;
+}
+
 void cr_train_free(cr_train *t)
 {
     if (!t)
@@ -75,16 +92,7 @@ void cr_train_free(cr_train *t)
     free(t->d_ln); free(t->d_atty); free(t->d_qkv); free(t->d_f); free(t->d_f2);
     free(t->scratch); free(t->logits); free(t->bow); free(t->decays); free(t->tsize);
     cr_asm_work_free(t->asmw);
-    for (int i = 0; t->w16 && i < 8 * (t->c->Le + t->c->Ld); i++)
-        cr_mm16_free(t->w16[i]);
-    free(t->w16);
-    cr_mm16_free(t->act16);
-    free(t->scratch16);
-    cr_attn16_free(t->attn16);
-    cr_mm16_free(t->head16);
-    cr_mm16_free(t->headt16);
-    cr_mm16_free(t->hc16);
-    free(t->head_scratch);
+    free_bf16(t);
     free(t->batch); free(t->perm); free(t->zfrom); free(t->freq);
     free(t);
 }
@@ -256,17 +264,7 @@ int cr_train_use_bf16(cr_train *t)
         t->bytes += cr_asm_work_bytes(t->asmw) - asm_bytes;
     return 1;
 nomem:
-    for (int i = 0; i < 8 * nl; i++)
-        cr_mm16_free(t->w16[i]);
-    free(t->w16);
-    cr_mm16_free(t->act16);
-    free(t->scratch16);
-    cr_attn16_free(t->attn16);
-    cr_mm16_free(t->head16);
-    cr_mm16_free(t->headt16);
-    cr_mm16_free(t->hc16);
-    t->w16 = NULL, t->act16 = NULL, t->scratch16 = NULL, t->attn16 = NULL;
-    t->head16 = t->headt16 = t->hc16 = NULL;
+    free_bf16(t);
     return CR_E_NOMEM;
 }
 
@@ -311,10 +309,7 @@ static void mm_bwd(cr_train *t, float *dinp, float *dw, float *dbias, const floa
         cr_op_matmul_bwd(dinp, dw, dbias, dout, inp, w, T, C, OC);
         return;
     }
-    if (dinp)
-        cr_mm16_gemm(dinp, (size_t)C, dout, (size_t)OC, 1, T, w16[4 + k], NULL, 1, t->scratch16);
-    cr_mm16_load(t->act16, inp, C, T, 1, (size_t)C);
-    cr_mm16_gemm(dw, (size_t)C, dout, 1, (size_t)OC, OC, t->act16, NULL, 1, t->scratch16);
+    cr_mm16_linear_bwd(dinp, dw, dout, inp, T, C, OC, w16[4 + k], t->act16, t->scratch16);
     if (dbias)
         cr_op_bias_bwd(dbias, dout, T, OC);
 }
@@ -334,11 +329,8 @@ static double head_bwd16(cr_train *t, float *dh, float *dw, const float *h, cons
         cr_mm16_gemm(t->logits, (size_t)V, hc, (size_t)C, 1, n, t->head16, NULL, 0,
                      t->head_scratch);
         loss += cr_op_head_grad(t->logits, target + t0, n, V, scale, hits);
-        cr_mm16_gemm(dh + (size_t)t0 * C, (size_t)C, t->logits, (size_t)V, 1, n, t->headt16,
-                     NULL, 1, t->head_scratch);
-        cr_mm16_load(t->hc16, hc, C, n, 1, (size_t)C);
-        cr_mm16_gemm(dw, (size_t)C, t->logits, 1, (size_t)V, V, t->hc16, NULL, 1,
-                     t->head_scratch);
+        cr_mm16_linear_bwd(dh + (size_t)t0 * C, dw, t->logits, hc, n, C, V, t->headt16, t->hc16,
+                           t->head_scratch);
     }
     return loss;
 }
@@ -431,7 +423,8 @@ static void stack_bwd(cr_train *t, const cr_ae_layer *w, cr_ae_layer *g, struct 
         for (int b = 0; b < t->B; b++) {
             float *dqkv = t->d_qkv + (size_t)b * T * 3 * C;
             const float *dy = t->d_atty + ((size_t)b * T + q0) * C;
-            const float *att = y->att + (size_t)b * NH * T * T, *qkv = y->qkv + (size_t)b * T * 3 * C;
+            const float *att = y->att + (size_t)b * NH * T * T;
+            const float *qkv = y->qkv + (size_t)b * T * 3 * C;
             if (t->attn16)
                 cr_attn16_bwd(t->attn16, dqkv, t->scratch, dy, att, qkv, T, Tk, q0, C, NH);
             else

@@ -27,7 +27,7 @@ void cr_train_free(cr_train *t);
  * sums of bf16-rounded operands, forward and backward: the layers' four matrices with the
  * activations, the attention (core/attn16.h) and the head (the whole head, or the
  * adaptive head's shortlist: cr_asm_work_use_bf16). The parameters, gradients, optimizer,
- * softmax and normalisations stay fp32. 1 when it does, 0 when this CPU cannot (fp32
+ * softmax and normalisations stay fp32, and so does the head in cr_train_eval. 1 when it does, 0 when this CPU cannot (fp32
  * then), CR_E_NOMEM. */
 int cr_train_use_bf16(cr_train *t);
 

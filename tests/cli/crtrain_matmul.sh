@@ -24,3 +24,6 @@ a=$(crmodel info fp32.crm | grep '^check') b=$(crmodel info auto.crm | grep '^ch
 CR_MATMUL=fast $T -o x.crm d.tok > /dev/null 2> err.txt; echo "exit $?"
 sed "s/^[^:]*: //" err.txt
 [ -e x.crm ] || echo "nothing written"
+# refused before the model is read: the message is CR_MATMUL's, not the missing file's
+CR_MATMUL=fast crtrain -m missing.crm -o y.crm d.tok > /dev/null 2> err.txt; echo "exit $?"
+sed "s/^[^:]*: //" err.txt

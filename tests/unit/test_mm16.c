@@ -67,9 +67,10 @@ static void test_products(void)
 }
 
 /* Training's products: either operand read through strides (row-major, transposed, and
- * neither), into rows of out as wide as N or wider, added to what out holds, in room made once for a larger matrix that held
- * other values before, rounded rows in the caller's scratch or the call's own (nothing
- * left in either may show). Exact values, so any layout slip shows. */
+ * neither), into rows of out as wide as N or wider, added to what out holds, in room made
+ * once for a larger matrix that held other values before, rounded rows in the caller's
+ * scratch or the call's own (nothing left in either may show). Exact values, so any
+ * layout slip shows. */
 static void test_strided(void)
 {
     static const int shapes[][3] = {{1, 1, 1},  {7, 5, 3},   {8, 32, 2},  {9, 33, 17},

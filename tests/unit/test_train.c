@@ -188,7 +188,7 @@ static void test_training_lowers_the_loss(void)
 }
 
 
-/* bf16 products (cr_train_use_bf16): on a model of real widths (the full head, and the
+/* bf16 products (cr_train_use_bf16): on a model wider than a tile (the full head, and the
  * adaptive one with adaptive input; both heads' products in bf16 too), one backward pass
  * gives
  * nearly the gradient of fp32 (the rounding of the products' operands, far below the
@@ -237,7 +237,8 @@ static void bf16_follows_fp32(cr_ae_config c)
         double l32 = grad_pass(t32, ids, B, n, g32, np), l16 = grad_pass(t16, ids, B, n, g16, np);
         double dd = 0, gg = 0;
         for (size_t i = 0; i < np; i++)
-            dd += ((double)g16[i] - g32[i]) * ((double)g16[i] - g32[i]), gg += (double)g32[i] * g32[i];
+            dd += ((double)g16[i] - g32[i]) * ((double)g16[i] - g32[i]),
+                gg += (double)g32[i] * g32[i];
         CHECK_AT(fabs(l16 - l32) < 2e-3 * l32, "loss %.6f in bf16, %.6f in fp32", l16, l32);
         CHECK_AT(sqrt(dd / gg) < 0.02, "gradients off by %.4f of their norm (n %d, asm %d)",
                  sqrt(dd / gg), n, c.asm_n);
