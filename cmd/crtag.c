@@ -61,6 +61,7 @@ struct opts {
 static struct {
     struct opts o;
     int k, shipped; /* shipped: the names in o.models are ours to free */
+    int bf16;       /* an expert multiplies in bf16 (cli_matmul) */
     cr_ae *ex[CR_SEG_MAX_STATES];
     char *names[CR_SEG_MAX_STATES + 1];
     cr_vocab *v;
@@ -333,11 +334,13 @@ static int load_experts(void)
         const char *name = NULL;
         if (!(g.ex[g.k] = cli_load_model(g.o.models[g.k])))
             return -1;
-        if (cli_matmul(g.ex[g.k]) < 0) {
+        int rc = cli_matmul(g.ex[g.k]);
+        if (rc < 0) {
             cr_ae_free(g.ex[g.k]);
             g.ex[g.k] = NULL;
             return -1;
         }
+        g.bf16 |= rc > 0;
         cr_meta_get_str(g.ex[g.k]->meta, "model.name", &name);
         g.names[g.k] = strdup(name ? name : g.o.models[g.k]);
     }
@@ -345,14 +348,16 @@ static int load_experts(void)
     return 0;
 }
 
-/* The settings a state file's entries hold for: experts, their checks, the windows. */
+/* The settings a state file's entries hold for: experts, their checks, their products
+ * (bf16 or fp32), the windows. */
 static cr_meta *settings(void)
 {
     uint64_t checks[CR_SEG_MAX_STATES];
     for (int i = 0; i < g.k; i++)
         checks[i] = g.ex[i]->check;
     return cr_tagstate_settings((const char *const *)g.names, checks, g.k,
-                                (uint64_t)g.o.stride, g.o.penalty, g.o.reject, g.o.scale);
+                                (uint64_t)g.o.stride, g.o.penalty, g.o.reject, g.o.scale,
+                                g.bf16 ? "bf16" : "fp32");
 }
 
 /* --state: one run at a time (a lock on FILE.lock), then the last run's entries. */

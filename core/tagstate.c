@@ -219,7 +219,7 @@ void cr_tagstate_free(cr_tagstate *s)
 
 cr_meta *cr_tagstate_settings(const char *const *names, const uint64_t *checks, int k,
                               uint64_t stride, const double penalty[3], double reject,
-                              cr_calib_scale scale)
+                              cr_calib_scale scale, const char *matmul)
 {
     cr_meta *m = cr_meta_new();
     char n[4096] = "", c[4096] = "";
@@ -229,6 +229,7 @@ cr_meta *cr_tagstate_settings(const char *const *names, const uint64_t *checks, 
         snprintf(c + b, sizeof c - b, "%s%016llx", i ? "," : "", (unsigned long long)checks[i]);
     }
     if (m && (cr_meta_set_str(m, "tag.experts", n) < 0 || cr_meta_set_str(m, "tag.checks", c) < 0 ||
+              cr_meta_set_str(m, "tag.matmul", matmul) < 0 ||
               cr_meta_set_u64(m, "tag.stride", stride) < 0 ||
               cr_meta_set_f64(m, "tag.penalty", penalty[0]) < 0 ||
               cr_meta_set_f64(m, "tag.line_penalty", penalty[1]) < 0 ||
@@ -244,13 +245,13 @@ cr_meta *cr_tagstate_settings(const char *const *names, const uint64_t *checks, 
 
 int cr_tagstate_same(const cr_meta *a, const cr_meta *b)
 {
-    static const char *const str[] = {"tag.experts", "tag.checks"};
+    static const char *const str[] = {"tag.experts", "tag.checks", "tag.matmul"};
     static const char *const num[] = {"tag.penalty", "tag.line_penalty", "tag.para_penalty",
                                       "tag.reject", "tag.median_power", "tag.spread_power"};
     const char *x, *y;
     uint64_t s, t;
     double p, q;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         if (!cr_meta_get_str(a, str[i], &x) || !cr_meta_get_str(b, str[i], &y) || strcmp(x, y))
             return 0;
     for (int i = 0; i < 6; i++)

@@ -8,8 +8,10 @@
  *     nspans x (u64 start, u64 end, u16 state)
  * state < the number of experts is the expert of that index in tag.experts, equal to it
  * is "unknown". Header keys: tag.experts (names, comma-separated), tag.checks (their
- * model checks, hex, comma-separated), tag.stride (u64), tag.penalty, tag.line_penalty,
- * tag.para_penalty, tag.reject, tag.median_power, tag.spread_power (f64). */
+ * model checks, hex, comma-separated), tag.matmul (bf16 or fp32: the experts' products,
+ * whose results differ in the fourth decimal), tag.stride (u64), tag.penalty,
+ * tag.line_penalty, tag.para_penalty, tag.reject, tag.median_power, tag.spread_power
+ * (f64). */
 #ifndef CR_TAGSTATE_H
 #define CR_TAGSTATE_H
 
@@ -55,7 +57,7 @@ void cr_tagstate_free(cr_tagstate *s);
  * spans were made with. Two states hold for the same results when cr_tagstate_same. */
 cr_meta *cr_tagstate_settings(const char *const *names, const uint64_t *checks, int k,
                               uint64_t stride, const double penalty[3], double reject,
-                              cr_calib_scale scale);
+                              cr_calib_scale scale, const char *matmul);
 int cr_tagstate_same(const cr_meta *a, const cr_meta *b);
 
 /* One run at a time: an exclusive lock on PATH.lock, held until the process ends; an

@@ -1,7 +1,8 @@
 # crtag --state: a second run over an unchanged tree scores nothing and prints the same
 # lines; a changed file is the only one scored (and, with --changed, the only one
-# printed); other experts, another penalty or another scale of the costs (-a, -b) score
-# everything again; a damaged state file is refused; a second run while one holds the
+# printed); other experts, another penalty, another scale of the costs (-a, -b) or other
+# products (CR_MATMUL, where the CPU makes them differ) score everything again; a
+# damaged state file is refused; a second run while one holds the
 # state exits at once. Then the crontab line of crtag(1),
 # run as written.
 for n in one two; do crmodel new -p tiny -s block=32 -s latents=2 -n $n -o $n.crm 2>/dev/null || exit 1; done
@@ -28,6 +29,15 @@ echo "-- another scale of the costs"
 $t -P 7 -a 0.3 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
 $t -P 7 -a 0.3 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
 $t -P 7 -a 0.3 -b 1 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
+echo "-- other products (CR_MATMUL)"
+# where the CPU has AVX512-BF16 the default runs bf16, and a state it wrote is not
+# fp32's; elsewhere both run fp32 and the state is reused
+grep -qw avx512_bf16 /proc/cpuinfo && want=7 || want=0
+CR_MATMUL=fp32 $t -P 7 -a 0.3 -b 1 --state st tree 2> err6 > /dev/null || exit 1
+[ "$(sed -n 's/.* \([0-9]*\) scored.*/\1/p' err6)" = "$want" ] && echo "fp32 after auto: scored again as the CPU says"
+CR_MATMUL=fp32 $t -P 7 -a 0.3 -b 1 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
+$t -P 7 -a 0.3 -b 1 --state st tree 2> err6 > /dev/null || exit 1
+[ "$(sed -n 's/.* \([0-9]*\) scored.*/\1/p' err6)" = "$want" ] && echo "auto after fp32: the same"
 echo "-- damaged"
 cp st good.st
 size=$(wc -c < st)
