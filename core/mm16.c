@@ -269,17 +269,21 @@ __attribute__((target("avx512f,avx512bf16"))) static void tile(const uint32_t *a
     }
     __mmask16 m0 = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
     __mmask16 m1 = left >= 32 ? 0xffff : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
+    /* the second half's address is formed only where a column of it is in the matrix
+     * (a pointer past an array's end is undefined even when nothing is read through it) */
     __m512 c0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
-    __m512 c1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    __m512 c1 = bias && m1 ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
     for (int r = 0; r < rows; r++) {
         float *o = out + (size_t)r * ldo;
         __m512 v0 = _mm512_add_ps(s[r][0], c0), v1 = _mm512_add_ps(s[r][1], c1);
-        if (acc) {
+        if (acc)
             v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, o));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, o + 16));
-        }
         _mm512_mask_storeu_ps(o, m0, v0);
-        _mm512_mask_storeu_ps(o + 16, m1, v1);
+        if (m1) {
+            if (acc)
+                v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, o + 16));
+            _mm512_mask_storeu_ps(o + 16, m1, v1);
+        }
     }
 }
 #endif
