@@ -77,6 +77,16 @@ man-check:
 	    >/dev/null 2>$(B)/man.err || true; if [ -s $(B)/man.err ]; then echo "$$f:"; \
 	    cat $(B)/man.err; exit 1; fi; done; echo "man pages ok"
 
+# shellcheck over the shell scripts of the benchmarks, data, tests, fuzzing and CI as POSIX
+# sh: any warning (or error) fails. Not part of make check (Debian's shellcheck).
+LINT_SH := $(wildcard bench/*.sh bench/route/*.sh share/data/*.sh share/recipes/*.sh \
+    tests/*.sh tests/cli/*.sh tests/pipeline/*.sh tests/valgrind/*.sh tests/golden/*/*.sh \
+    tok/gen/*.sh fuzz/*.sh) .ci/deps .ci/run
+lint:
+	@command -v shellcheck >/dev/null || { echo "make lint: shellcheck is not installed" \
+	    "(Debian: apt-get install shellcheck)" >&2; exit 1; }
+	shellcheck -s sh -S warning $(LINT_SH)
+
 # What make install puts under PREFIX, as cr(7) FILES says: the programs, the man pages,
 # and of share/ what the programs read, the vocabulary and the shipped experts (the
 # recipes and data scripts run in the source tree, from its build/ and bench/, and stay
@@ -116,7 +126,7 @@ valgrind: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check bench bench-tok man-check install uninstall asan valgrind clean
+.PHONY: all check bench bench-tok man-check lint install uninstall asan valgrind clean
 .SECONDARY:
 
 # The shipped experts from nothing but their data scripts: each trained from scratch

@@ -29,6 +29,8 @@ mkdir -p "$w"
 
 . "$top/bench/lib.sh"
 bench_text
+# the twin's rows only where the python has torch (a reference, not a dependency)
+torch=no; "$py" -c 'import torch' 2> /dev/null && torch=yes
 
 # mktok L N OUT: about N blocks of L tokens of $text (one document) in OUT
 mktok() {
@@ -108,13 +110,16 @@ for preset in $presets; do
         best=$(echo "$s $best" | awk '{m=$1; for(i=2;i<=NF;i++) if($i<m) m=$i; print m}')
     done
     score=$(cat "$w/rss.score")
-    ctok=$(echo "$score" | cut -f3)
+    ctok=$(echo "$score" | cut -f2) # crscore -s: input tokens tra ce majority model
 
-    # torch: the twin on the same blocks
-    "$py" "$top/bench/twin.py" infer "$m" "$w/in.tok" "$batch" > "$w/twin.out" 2> "$w/twin.err" ||
-        { cat "$w/twin.err" >&2; exit 1; }
-    twin=$(grep '^torch-infer' "$w/twin.out")
-    terr=$(grep '^twin.py: infer' "$w/twin.err")
+    # torch: the twin on the same blocks, where the python has torch
+    twin='' terr=''
+    if [ "$torch" = yes ]; then
+        "$py" "$top/bench/twin.py" infer "$m" "$w/in.tok" "$batch" > "$w/twin.out" 2> "$w/twin.err" ||
+            { cat "$w/twin.err" >&2; exit 1; }
+        twin=$(grep '^torch-infer' "$w/twin.out")
+        terr=$(grep '^twin.py: infer' "$w/twin.err")
+    fi
 
     # memory on the larger input, one program at a time
     /usr/bin/time -f %M -o "$w/big.enc" "$B/crenc" -m "$m" -o "$w/big.lat" "$w/big.tok"
@@ -127,7 +132,7 @@ for preset in $presets; do
         -v score="$score" -v twin="$twin" -v terr="$terr" -v batch="$batch" -v core="$core" \
         -v er="$(cat "$w/rss.enc")" -v dr="$(cat "$w/rss.dec")" -v nbig="$nbig" \
         -v ebr="$(cat "$w/big.enc")" -v dbr="$(cat "$w/big.dec")" -v src="$text" \
-        -v hs="$hs" -v hc="${hc:-32}" -v V="$V" -v C="$C" -v m="$m" -v inp="$w/in.tok" '
+        -v hs="$hs" -v hc="${hc:-32}" -v V="$V" -v C="$C" -v m="$m" -v inp="$w/in.tok" -v py="$py" '
     BEGIN {
         split(score, sc, "\t"); split(twin, tw, "\t")
         tra = terr; sub(/.*TRA /, "", tra); sub(/ .*/, "", tra)
@@ -142,10 +147,15 @@ for preset in $presets; do
         printf fmt, "cr", best, ctok / best, fl / best / 1e9, 100 * fl / best / 1e9 / peak,
             sc[3], sc[4], sprintf("crenc -m M IN | crdec -m M | crscore -s (best of %d, " \
             "OpenBLAS %s)", reps, core)
-        printf fmt, "torch", ts, ttok / ts, fl / ts / 1e9, 100 * fl / ts / 1e9 / peak, tra, ce,
-            sprintf("/usr/bin/python3 bench/twin.py infer M IN %d (2 threads)", batch)
-        printf "  %-6s %8.2fx cr / torch in tokens/s%s\n", "ratio", (ctok / best) / (ttok / ts),
-            ttok == ctok ? "" : sprintf(" (TOKENS DIFFER: %d vs %d)", ctok, ttok)
+        if (twin == "") {
+            printf "  %-6s not run: no torch in %s (Debian: python3-torch)\n", "torch", py
+            trss = "-"
+        } else {
+            printf fmt, "torch", ts, ttok / ts, fl / ts / 1e9, 100 * fl / ts / 1e9 / peak, tra,
+                ce, sprintf("/usr/bin/python3 bench/twin.py infer M IN %d (2 threads)", batch)
+            printf "  %-6s %8.2fx cr / torch in tokens/s%s\n", "ratio", (ctok / best) / (ttok / ts),
+                ttok == ctok ? "" : sprintf(" (TOKENS DIFFER: %d vs %d)", ctok, ttok)
+        }
         printf "  %-6s crenc %.0f MB (%d blocks), %.0f MB (%d); crdec %.0f MB, %.0f MB; " \
                "torch %s; model file %.1f MB   /usr/bin/time -f %%M\n", "RSS", er / 1024, nin,
             ebr / 1024, nbig, dr / 1024, dbr / 1024, trss, msize / 1e6
@@ -153,5 +163,5 @@ for preset in $presets; do
                "HEAD_CHUNK rows), 2 threads   sgemm_peak 2 %d %d %d\n", "sgemm", hs, hc, V, C,
             hc, V, C
     }'
-    [ "$ctok" -gt 0 ] && [ "$ctok" = "$(echo "$twin" | cut -f2)" ]
+    [ "$ctok" -gt 0 ] && { [ -z "$twin" ] || [ "$ctok" = "$(echo "$twin" | cut -f2)" ]; }
 done

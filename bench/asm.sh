@@ -196,6 +196,7 @@ ob=$w/old-$base/build
 run_old() { "$ob/crenc" -m "$w/python-old.crm" "$w/held.tok" | "$ob/crdec" -m "$w/python-old.crm" | "$ob/crscore" -s > "$w/old.score"; }
 run_new() { "$B/crenc" -m "$pynew" "$w/held.tok" | "$B/crdec" -m "$pynew" | "$B/crscore" -s > "$w/new.score"; }
 bo=999999 bn=999999
+# shellcheck disable=SC2034 # r only counts the runs
 for r in $(seq "$reps"); do
     t0=$(now); run_old; t1=$(now); run_new; t2=$(now)
     bo=$(awk -v a="$t0" -v b="$t1" -v m="$bo" 'BEGIN { s = b - a; print s < m ? s : m }')

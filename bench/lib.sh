@@ -1,4 +1,5 @@
 # Shared by the benchmarks in bench/ (sourced; needs $top, and $dir and $w where said).
+# shellcheck disable=SC2154 # $top, $dir and $w are set by the script that sources this
 
 # Sets $text: the tokenizer benchmark's corpus when it is there, else this repository's
 # C sources, concatenated until there is enough.
@@ -30,6 +31,7 @@ build_sgemm_peak() {
 # build_sgemm_peak builds sgemm_peak, with oneDNN's matmul beside it where Debian's
 # libdnnl-dev is installed (it ships no pkg-config file: looked for by its header and
 # library); sets $dnnl to yes or no.
+# shellcheck disable=SC2034 # $dnnl is for the script that sources this
 build_bf16_gemm() {
     build_sgemm_peak >/dev/null
     dnnl=no
@@ -65,6 +67,7 @@ bench_prefix() { case $1 in python) echo py ;; english) echo en ;; c) echo c ;; 
 bench_model() { case $1 in *=*) echo "${1#*=}" ;; *) echo "$top/share/models/$1.crm" ;; esac; }
 # REC: crenc | crdec of token stream TOK by MODEL, kept while newer than both.
 bench_decode() {
+    # shellcheck disable=SC3013 # -nt: dash, bash and busybox sh have it (POSIX.1-2024 too)
     if ! [ -s "$3" ] || ! [ "$3" -nt "$1" ] || ! [ "$3" -nt "$2" ]; then
         crenc -m "$1" "$2" | crdec -m "$1" > "$3.tmp" && mv "$3.tmp" "$3"
     fi

@@ -22,6 +22,7 @@ cd "$w"
 # measure LABEL SIZE COMMAND: a line "label size peak_kB seconds"
 measure() {
     if /usr/bin/time -f '%M %e' -o t sh -c "$3" > /dev/null 2> err; then
+        # shellcheck disable=SC2046,SC2183 # t holds two words, peak_kB and seconds
         printf '%s\t%s\t%s\t%s\n' "$1" "$2" $(cat t)
     else
         printf '%s\t%s\tfailed: %s\n' "$1" "$2" "$(grep -v '^Command' err | head -n 1)"
@@ -33,6 +34,7 @@ i=0; while [ $i -lt $1 ]; do cat "$2"; i=$((i + 1)); done
 X
 echo "# bench/limits.sh $(date -u +%Y-%m-%dT%H:%MZ), $(uname -m), $(nproc) cores"
 printf 'reader\tinput\tpeak_kB\tseconds\n'
+# shellcheck disable=SC2034 # i only counts the copies
 for i in 1 2 3 4 5 6 7 8; do cat "$top"/core/*.c; done | head -c 1000000 > text.txt
 crtok -L 64 text.txt > t.tok
 crmodel new -p tiny -s block=64 -s latents=2 -n one -o one.crm 2> /dev/null

@@ -83,6 +83,8 @@ run_set() { # set tokens -> set.NAME.rec and set.zNAME.rec (kept while newer tha
         "$B/bench/zcost" -d "$w/$n.zdict" -n "$n" -c "$w/$n.zcal" "$w/$1.tok" > "$w/$1.z$n.rec"
     done
 }
+# the streams of a set ($2: "" for cr's, z for zstd's) as one list of paths in $w, which
+# the callers split on purpose into one argument each (SC2046 is off there)
 recs() { for n in $names; do printf ' %s' "$w/$1.$2$n.rec"; done; }
 t0=$(date +%s)
 for s in $sets; do
@@ -100,8 +102,8 @@ share() {
 if on blocks; then
 echo "== Blocks of held-out test text (crtok -L 512), $(echo $names | wc -w) experts:$names"
 printf '%-10s %7s  %9s %9s %9s %9s %9s %9s  %9s %9s\n' domain blocks calibrated alone by-bytes full-cal raw-CE zstd rejected zstd-rej
+# shellcheck disable=SC2046 # $(recs ...): the list of streams, one argument each
 for n in $domains; do
-    # shellcheck disable=SC2046
     cal=$(crroute -R $(recs "test-$n" "") | awk -F'\t' -v n="$n" '{ t++; h += $5 == n; b += $4 - $3; hb += ($5 == n) * ($4 - $3) }
         END { printf "%.4f %.4f", h / t, hb / b }')
     alone=$(share "$n" -t 0 -R $(recs "test-$n" ""))
@@ -122,7 +124,7 @@ echo " bench/zcost's streams, calibrated, routed as the calibrated column;"
 echo " rejected: the share labelled unknown by crroute REC..., the false rejections)"
 echo "where each domain's blocks go (calibrated, crroute REC..., rejection on):"
 for n in $domains; do
-    # shellcheck disable=SC2046
+    # shellcheck disable=SC2046 # $(recs ...): the list of streams, one argument each
     crroute $(recs "test-$n" "") | awk -F'\t' -v n="$n" -v all="$names unknown" '
         { c[$5]++ } END { printf "  %-8s ->", n; k = split(all, a, " ")
             for (i = 1; i <= k; i++) printf " %s %.4f", a[i], c[a[i]] / NR; print "" }'
@@ -155,11 +157,13 @@ auroc() { # stdin: "label score" with label 1 (noise) or 0 (text); ties count ha
         printf "%.5f", (r - npos * (npos + 1) / 2) / (npos * nneg) }'
 }
 : > "$w/text.scores"; : > "$w/text.zscores"
+# shellcheck disable=SC2046 # $(recs ...): the list of streams, one argument each
 for n in $names; do
     best 0 $(recs "test-$n" "") | sed 's/^/0 /' >> "$w/text.scores"
     best 0 $(recs "test-$n" z) | sed 's/^/0 /' >> "$w/text.zscores"
 done
 printf '%-10s %7s %6s  %9s %9s  %9s %9s\n' noise blocks short flagged zstd AUROC zstd
+# shellcheck disable=SC2046 # $(recs ...) as above; set --: flagged's three figures
 for k in ids ascii bytes unicode; do
     set -- $(flagged $(recs "noise-$k" ""))
     zfl=$(flagged $(recs "noise-$k" z) | cut -d' ' -f1)
@@ -196,11 +200,11 @@ for s in mix real; do
     done
     map=; [ "$s" = real ] && map=$realmap
     for r in cr cr-256 cr-flat cr-full zstd; do
-        z= opt= set=seg-$s; [ "$r" = zstd ] && z=z
+        z='' opt='' set=seg-$s; [ "$r" = zstd ] && z=z
         [ "$r" = cr-256 ] && set=seg256-$s
         [ "$r" = cr-flat ] && opt="-l 192 -P 192"
         [ "$r" = cr-full ] && opt="-a 1 -b 1 -P 32"
-        # shellcheck disable=SC2086
+        # shellcheck disable=SC2046,SC2086 # $opt: options; $(recs ...): the streams
         crroute -s $opt $(recs "$set" "$z") > "$w/$s.$r.spans"
         echo "-- $s, $r ($(wc -l < "$w/$s.files") documents)"
         # shellcheck disable=SC2086
@@ -212,7 +216,7 @@ for s in mix real; do
     # what the costs themselves tell apart, paragraph by paragraph, before any penalty
     for r in cr zstd; do
         z=; [ "$r" = zstd ] && z=z
-        # shellcheck disable=SC2046
+        # shellcheck disable=SC2046 # $(recs ...): the list of streams, one argument each
         crroute --costs --header $(recs "seg-$s" "$z") > "$w/$s.$r.costs"
         echo "-- $s, $r, paragraphs by their cheapest label ($(wc -l < "$w/$s.files") documents)"
         # shellcheck disable=SC2086
@@ -245,9 +249,9 @@ echo " prose_cheaper_code: the share of the other paragraphs that english codes 
 # the probe that raw CE once failed: technical prose that no expert trained on
 echo "-- technical prose: windows of the real pages at least 90% prose, routed as blocks"
 for r in calibrated full-cal raw-CE zstd; do
-    z= opt=
+    z='' opt=''
     case $r in full-cal) opt="-a 1 -b 1" ;; raw-CE) opt="-c ce" ;; zstd) z=z ;; esac
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2046,SC2086 # $opt: options; $(recs ...): the streams
     crroute -R $opt $(recs seg-real "$z") > "$w/real.$r.blocks"
     perl "$top/bench/route/blockeval.pl" "$w/real.labels" "$w/real.$r.blocks" |
         awk -v r="$r" '{ v[$1] = $2 } END { printf "%s %.4f (%d windows) ", r, v["block_recall_pure_english"], v["blocks_pure_english"] }'

@@ -4,7 +4,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 sh "$here/tok.sh"
 for b in "$here"/ae.sh "$here"/train.sh "$here"/asm.sh "$here"/bf16.sh "$here"/bf16train.sh; do
-    [ -f "$b" ] && sh "$b"
+    [ -f "$b" ] || continue
+    sh "$b" || echo "$b: failed (exit $?)"
 done
 # routing and tagging: the shipped experts on held-out data, which route.sh makes first
 # where it is missing (share/data/*.sh: Debian packages by name and version)

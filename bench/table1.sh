@@ -134,6 +134,7 @@ for k in ids ascii bytes unicode; do
         note "rand-$k: $t is missing (share/data/random.sh writes it)"
         continue
     fi
+    # shellcheck disable=SC3013 # -nt: dash, bash and busybox sh have it (POSIX.1-2024 too)
     if [ ! -s "$w/sets/rand-$k.tok" ] || [ "$t" -nt "$w/sets/rand-$k.tok" ]; then
         cp "$t" "$w/sets/rand-$k.tok"
         "$b/crdump" -q "$t" | awk '$1 == "docend" { s += $3 } END { print s + 0 }' \
@@ -153,6 +154,7 @@ while read -r expert model; do
     mkdir -p "$e"
     i=0
     # own text first, then the other experts', then the random kinds
+    # shellcheck disable=SC2034 # src takes the rest of the line, unused
     awk -v x="$expert" '{ print ($1 == x ? 0 : $2 == "text" ? 1 : 2), $0 }' "$w/sets.list" |
         sort -s -k1,1n | while read -r order set kind src; do
         i=$((i + 1))
@@ -160,6 +162,7 @@ while read -r expert model; do
         [ "$order" -eq 0 ] && role=own
         [ "$role" = text ] && role=other
         tok=$w/sets/$set.tok
+        # shellcheck disable=SC3013 # -nt: dash, bash and busybox sh have it (POSIX.1-2024 too)
         if [ ! -s "$e/$set.lat" ] || [ "$tok" -nt "$e/$set.lat" ]; then
             echo "table1: $expert on $set ($i/$nsets): encoding" >&2
             "$b/crenc" -m "$model" -o "$e/$set.lat" "$tok"
@@ -168,6 +171,7 @@ while read -r expert model; do
             printf '%s\t%s\t%s\t%s\n' "$expert" "$set" "$role" "$e/$set.lat"
             continue
         fi
+        # shellcheck disable=SC3013 # -nt: dash, bash and busybox sh have it (POSIX.1-2024 too)
         if [ ! -s "$e/$set.row" ] || [ "$e/$set.lat" -nt "$e/$set.row" ]; then
             echo "table1: $expert on $set ($i/$nsets): decoding" >&2
             "$b/crdec" -m "$model" -o "$e/own.rec" "$e/$set.lat"

@@ -76,7 +76,7 @@ run "$steps" long "$preset" "$bs"
 run 1 one "$preset" "$bs"
 tl=$(cut -d' ' -f1 "$w/long.time") rl=$(cut -d' ' -f2 "$w/long.time")
 t1=$(cut -d' ' -f1 "$w/one.time")
-tl16= t116=
+tl16='' t116=''
 if grep -qw avx512_bf16 /proc/cpuinfo; then
     run "$steps" long16 "$preset" "$bs" auto
     run 1 one16 "$preset" "$bs" auto
@@ -88,10 +88,14 @@ lograte=$(awk -F'\t' 'NR == 2 { k = $2; s = $NF }
 lastline=$(grep 'tok/s' "$w/long.err" | tail -n 1 |
            sed 's/^.*\(step [0-9/]*\) *\(n [0-9]*\)\{0,1\} *\([0-9]* tok\/s\).*/\1 \3/')
 
-# torch: the twin, one warm-up step then $steps - 1 timed ones
-"$py" "$top/bench/twin.py" train "$m" $((steps - 1)) "$bs" > "$w/twin.out" 2> "$w/twin.err" ||
-    { cat "$w/twin.err" >&2; exit 1; }
-twin=$(grep '^torch-train' "$w/twin.out")
+# torch: the twin, one warm-up step then $steps - 1 timed ones, where the python has it
+# (a reference, not a dependency)
+twin=''
+if "$py" -c 'import torch' 2> /dev/null; then
+    "$py" "$top/bench/twin.py" train "$m" $((steps - 1)) "$bs" > "$w/twin.out" 2> "$w/twin.err" ||
+        { cat "$w/twin.err" >&2; exit 1; }
+    twin=$(grep '^torch-train' "$w/twin.out")
+fi
 
 # memory of the big preset, one block per step
 bigline=
@@ -102,7 +106,7 @@ fi
 
 awk -v preset="$preset" -v params="$params" -v bs="$bs" -v L="$L" -v steps="$steps" \
     -v tl="$tl" -v t1="$t1" -v tl16="$tl16" -v t116="$t116" -v rl="$rl" -v fb="$fb" -v peak="$peak" -v twin="$twin" \
-    -v lograte="$lograte" -v last="$lastline" -v big="$bigline" -v src="$text" -v m="$m" '
+    -v lograte="$lograte" -v last="$lastline" -v big="$bigline" -v src="$text" -v m="$m" -v py="$py" '
 BEGIN {
     split(twin, tw, "\t")
     ctok = (steps - 1) * bs * L; cs = tl - t1
@@ -130,11 +134,15 @@ BEGIN {
             sprintf("the same with CR_MATMUL=auto: bf16 products (%.2f s - %.2f s)", tl16, t116),
             cs / c16
     }
-    printf fmt, "torch", tw[3], tw[4], tw[2] * ff / tw[3] / 1e9,
-        100 * tw[2] * ff / tw[3] / 1e9 / peak, tw[5],
-        sprintf("/usr/bin/python3 bench/twin.py train M %d %d (2 threads)", steps - 1, bs)
-    printf "  %-6s %8.2fx cr / torch in tokens/s (peak sgemm %.1f GFLOP/s, bench/sgemm_peak.c)\n",
-        "ratio", (ctok / cs) / tw[4], peak
+    if (twin == "")
+        printf "  %-6s not run: no torch in %s (Debian: python3-torch)\n", "torch", py
+    else {
+        printf fmt, "torch", tw[3], tw[4], tw[2] * ff / tw[3] / 1e9,
+            100 * tw[2] * ff / tw[3] / 1e9 / peak, tw[5],
+            sprintf("/usr/bin/python3 bench/twin.py train M %d %d (2 threads)", steps - 1, bs)
+        printf "  %-6s %8.2fx cr / torch in tokens/s (peak sgemm %.1f GFLOP/s, bench/sgemm_peak.c)\n",
+            "ratio", (ctok / cs) / tw[4], peak
+    }
     if (big != "") {
         split(big, bg, " ")
         printf "  %-6s %s: %.0f MB peak RSS (%.2f GiB; %s 24 GiB) in %.1f s   " \

@@ -107,6 +107,7 @@ int main(int argc, char **argv)
     return 0;
 }
 EOF
+# shellcheck disable=SC2046 # pkg-config's flags, one argument each
 cc -std=c11 -D_GNU_SOURCE -I"$top" -o "$tmp/ckpt" "$tmp/ckpt.c" "$B/libcr.a" \
     $(pkg-config --libs openblas libxxhash libutf8proc 2>/dev/null ||
       echo -lopenblas -lxxhash -lutf8proc) -lm -fopenmp

@@ -64,7 +64,7 @@ for sh in "$top"/tests/cli/*.sh "$top"/tests/pipeline/*.sh; do
     base=${sh%.sh}; name=$(basename "$(dirname "$sh")")/$(basename "$base")
     mkdir -p "$tmp/run" && rm -rf "$tmp/run"/* && cd "$tmp/run" || exit 1
     TOP=$top sh "$sh" > "$tmp/out" 2> "$tmp/err" < /dev/null; st=$?
-    cd "$top"
+    cd "$top" || exit 1
     want=0; [ -f "$base.exit" ] && want=$(cat "$base.exit")
     if [ "$st" -ne "$want" ]; then bad "$name: exit $st, wanted $want"; sed 's/^/  /' "$tmp/err" | head -n 5; continue; fi
     if [ -f "$base.stdout" ] && ! cmp -s "$tmp/out" "$base.stdout"; then bad "$name: stdout differs"; diff "$base.stdout" "$tmp/out" | head -n 10; continue; fi

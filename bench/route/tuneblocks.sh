@@ -62,6 +62,7 @@ for a in $as; do
     done
 done | tee "$w/tuneblocks.tsv"
 echo "(blocks: $(for n in $names; do printf '%s %s ' "$n" "$(crdump -q "$D/$(bench_prefix "$n")-cal-512.tok" | grep -c '^block')"; done))"
+# shellcheck disable=SC2046 # set --: the three figures of the best row
 set -- $(awk '{ if ($NF > best || ($NF == best && ($1 > a || ($1 == a && $2 > b)))) { best = $NF; a = $1; b = $2 } }
     END { print a, b, best }' "$w/tuneblocks.tsv")
 a=$1 b=$2

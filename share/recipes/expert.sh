@@ -38,7 +38,7 @@ w=${2:-/tmp/cr-data}
 case $name in
     python) p=py set="asm=2 asm_short=2048" steps=1500 more=2200 short=800 ;;
     english) p=en set="asm=2 asm_short=2048" steps=1500 more=1500 short=500 ;;
-    c) p=c set= steps=850 more=0 short=0 ;;
+    c) p=c set='' steps=850 more=0 short=0 ;;
     *) echo "expert.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;;
 esac
 steps=${3:-$steps}

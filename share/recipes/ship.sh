@@ -23,7 +23,7 @@ pkgs=$(awk -F'\t' 'NR > 1 { print $2 "=" $3 }' "$w/$name.manifest.tsv" | sort -u
 toks=$(awk -F'\t' '$6 == "train" { t += $7 } END { printf "%.2fM", t / 1e6 }' "$w/$name.manifest.tsv")
 steps=$("$b/crmodel" info "$w/$name.crm" | awk -F'\t' '$2 == "train.steps" { print $3 }')
 # run H is F with the adaptive head (crtrain(1), LEARNING RECIPE)
-run="run F" asm_in= m=$w/$name.crm
+run="run F" asm_in='' m=$w/$name.crm
 head=$("$b/crmodel" info "$m" | grep '^adaptive' || true)
 if [ -s "$w/$name-2.crm" ]; then
     m=$w/$name-2.crm

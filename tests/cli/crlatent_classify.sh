@@ -9,6 +9,7 @@ for i in 1 2 3 4; do rep the 64; rep cat 64; rep dog 64; done > pets.txt
 for i in 1 2 3 4; do rep sun 64; rep car 64; rep tree 64; rep sky 64; done > things.txt
 rep the 64 > lone.txt
 for i in $(seq 25); do rep the 64; rep cat 64; rep dog 64; done > many-pets.txt
+# shellcheck disable=SC2034 # i only counts the copies
 for i in $(seq 20); do rep sun 64; rep car 64; rep tree 64; rep sky 64; done > many-things.txt
 for t in pets things lone many-pets many-things; do
     crtok -L 64 $t.txt | crenc -m m.crm > $t.lat || exit 1

@@ -4,6 +4,7 @@
 # alone), x centred.
 crmodel new -p tiny -o m.crm 2>/dev/null || exit 1
 rep() { awk -v w="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf " %s", w }'; }
+# shellcheck disable=SC2034 # i only counts the copies
 for i in 1 2 3 4; do rep the 64; rep cat 64; done > two.txt
 # 600 numbers, 13 a line: about 20 blocks of 64 tokens, fewer than the 64 values of z
 awk 'BEGIN { for (i = 1; i <= 600; i++)

@@ -6,6 +6,7 @@ crmodel convert --bf16 -o h.crm f.crm && crmodel convert --f32 -o f2.crm h.crm &
     crmodel convert --bf16 -n copy --meta train.data=here -o h2.crm f2.crm || exit 1
 f=$(wc -c < f.crm) h=$(wc -c < h.crm)
 [ "$h" -lt "$f" ] && [ $((h * 5 / 2)) -gt "$f" ] && echo "smaller"
+# shellcheck disable=SC2238 # fc: a file here, not the fc builtin
 crmodel info f.crm | grep '^config' > fc && crmodel info h2.crm | grep '^config' > hc &&
     cmp -s fc hc && echo "same config"
 crmodel info h2.crm | grep -c 'model.name	copy\|train.data	here'

@@ -14,14 +14,14 @@ echo junk > sh/models/junk.crm
 echo notes > sh/models/notes.txt
 cp t.crm sh/models/.hidden.crm
 # sizes are the files' own: checked, then left out
-CR_SHARE=sh crmodel list > tsv 2> err; echo "exit $?"
+CR_SHARE='sh' crmodel list > tsv 2> err; echo "exit $?"
 awk -F'\t' '{print $2}' tsv > sizes
-for f in expert plain 'q"' shipped; do cat sh/models/$f*.crm | wc -c; done | tr -d ' ' | cmp -s - sizes &&
+for f in expert plain 'q"' shipped; do cat "sh/models/$f"*.crm | wc -c; done | tr -d ' ' | cmp -s - sizes &&
     echo "sizes ok"
 cut -f 1,3- tsv
 grep -c '^crmodel: sh/models/junk.crm: ' err
-CR_SHARE=sh crmodel list --header | head -n 1
-CR_SHARE=sh crmodel list --json 2> /dev/null | sed 's/"size":[0-9]*,/"size":N,/'
+CR_SHARE='sh' crmodel list --header | head -n 1
+CR_SHARE='sh' crmodel list --json 2> /dev/null | sed 's/"size":[0-9]*,/"size":N,/'
 CR_SHARE=empty crmodel list --header; echo "exit $?"
 CR_SHARE=nowhere crmodel list; echo "exit $?"
 crmodel list extra; echo "exit $?"

@@ -13,5 +13,6 @@ CRTOK=$(command -v crtok) sh "$TOP/share/data/heldout.sh" english d || exit 1
 sed 's|.*/||' d/en-cal.files | tr '\n' ' '; echo "(calibration)"
 sed 's|.*/||' d/en-test.files | tr '\n' ' '; echo "(test)"
 crdump -q d/en-cal-512.tok | awk -F'\t' '$1 == "doc"' | wc -l
+# shellcheck disable=SC2010 # names made here; a count of what ls shows
 ls d | grep -c manifest
 sh "$TOP/share/data/heldout.sh" nosuch d; echo "exit $?"

@@ -3,6 +3,7 @@
 # a downstream that goes away ends the upstream quietly (no message), crroute and crlatent too.
 crmodel new -p tiny -s block=32 -s latents=2 -o m.crm 2>/dev/null || exit 1
 crmodel new -p tiny -s block=32 -s latents=2 -n other -o o.crm 2>/dev/null || exit 1
+# shellcheck disable=SC2034 # i only counts the copies
 for i in 1 2 3 4 5 6 7 8; do cat "$TOP/README.md"; done > big.txt
 crtok -L 32 big.txt > big.tok && crenc -m m.crm big.tok > big.lat && crdec -m m.crm big.lat > big.rec || exit 1
 crenc -m o.crm big.tok | crdec -m o.crm > other.rec || exit 1
