@@ -3,7 +3,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 sh "$here/tok.sh"
-for b in "$here"/ae.sh "$here"/train.sh "$here"/asm.sh "$here"/bf16.sh "$here"/bf16train.sh; do
+for b in "$here"/ae.sh "$here"/train.sh "$here"/asm.sh "$here"/bf16.sh "$here"/bf16train.sh \
+    "$here"/spin.sh; do
     [ -f "$b" ] || continue
     sh "$b" || echo "$b: failed (exit $?)"
 done

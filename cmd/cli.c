@@ -255,7 +255,7 @@ const char *cli_blas_core(void)
     return openblas_get_corename();
 }
 
-void cli_blas_setup(char **argv)
+void cli_blas_setup(char **argv, long spin)
 {
     static const char *generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
                                     "Katmai", "Coppermine", "Northwood", "Atom", "Banias"};
@@ -273,10 +273,18 @@ void cli_blas_setup(char **argv)
         setenv("OPENBLAS_CORETYPE", "SKYLAKEX", 1);
         again = 1;
     }
-    /* Threads that sleep at once between parallel regions: the BLAS calls and our own
-     * loops alternate, and spinning threads steal the other core (measured 861 vs 1126
-     * training tokens/s on two cores). libgomp reads this when it is loaded. */
+    /* Threads that sleep between parallel regions: two programs of a pipeline, or two
+     * under GNU parallel, share the cores, and threads that spin there steal them from
+     * each other (crenc | crdec: 4.8 s passive, 6.3 s spinning up to 100000 rounds, 17 s
+     * up to 300000, libgomp's default). A program that has the cores to itself (spin >
+     * 0: crtrain) spins that long first: its small parallel regions no longer wait for
+     * a sleeping thread to wake (bench/spin.sh). libgomp reads both when it is loaded. */
     if (!getenv("OMP_WAIT_POLICY")) {
+        if (spin > 0 && !getenv("GOMP_SPINCOUNT")) {
+            char n[32];
+            snprintf(n, sizeof n, "%ld", spin);
+            setenv("GOMP_SPINCOUNT", n, 1);
+        }
         setenv("OMP_WAIT_POLICY", "passive", 1);
         again = 1;
     }
@@ -339,6 +347,10 @@ void cli_version(void)
     printf("BLAS: OpenBLAS, %s kernels\n", cli_blas_core());
     printf("CPU: %s\n", __builtin_cpu_supports("avx512f") ? "AVX-512"
                         : __builtin_cpu_supports("avx2") ? "AVX2" : "baseline x86-64");
+    /* as cli_blas_setup left them for libgomp: how waiting threads wait */
+    const char *wp = getenv("OMP_WAIT_POLICY"), *sc = getenv("GOMP_SPINCOUNT");
+    printf("OpenMP: OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s\n", wp ? wp : "(unset)",
+           sc ? sc : "(unset)");
     int fp32 = matmul_fp32(&bad);
     if (bad)
         printf("model products: none: CR_MATMUL=%s is neither fp32 nor auto\n",
@@ -516,7 +528,7 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
     const char *model = NULL, *out = "-";
     int c, force = 0, verbose = 0;
 
-    cli_blas_setup(argv);
+    cli_blas_setup(argv, 0);
     cli_init(argv);
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         if (flag && c == flag_char) {

@@ -49,8 +49,13 @@ long cli_count(const char *s, const char *opt, long lo, long hi);
 /* Makes sure OpenBLAS runs its AVX-512 kernels on CPUs it does not recognise: when it
  * fell back to a generic core, the CPU has AVX-512 and OPENBLAS_CORETYPE is unset, the
  * program runs itself again with OPENBLAS_CORETYPE=SKYLAKEX (OpenBLAS reads it when it is
- * loaded, before main). Call first thing in main. */
-void cli_blas_setup(char **argv);
+ * loaded, before main). Likewise with OMP_WAIT_POLICY=passive when it is unset, and then,
+ * for a program that has the cores to itself, GOMP_SPINCOUNT=spin when that is unset and
+ * spin > 0 (OpenMP threads wait that many rounds before they sleep). Call first thing in
+ * main. */
+void cli_blas_setup(char **argv, long spin);
+/* crtrain's spin: the cores are its own (one training run at a time) */
+#define CLI_TRAIN_SPIN 30000L
 /* The OpenBLAS core in use, for -v. */
 const char *cli_blas_core(void);
 

@@ -303,7 +303,7 @@ int main(int argc, char **argv)
     double ridge = 1.0;
     static char *stdin_arg[] = {"-"};
 
-    cli_blas_setup(argv);
+    cli_blas_setup(argv, 0);
     cli_init(argv);
     while ((c = getopt_long(argc, argv, "er:h", longs, NULL)) != -1) {
         switch (c) {

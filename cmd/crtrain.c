@@ -383,7 +383,7 @@ int main(int argc, char **argv)
     cr_diag d;
     int rc, status;
 
-    cli_blas_setup(argv);
+    cli_blas_setup(argv, CLI_TRAIN_SPIN);
     cli_init(argv);
     if ((status = parse_args(argc, argv, &o)) >= 0)
         goto done;
