@@ -24,9 +24,14 @@ head -c 2000000 "$text" > "$w/text.txt"
 crtok -L 512 "$w/text.txt" > "$w/train.tok"
 head -c 300000 "$text" > "$w/small.txt"
 crtok -L 512 "$w/small.txt" > "$w/small.tok"
-# crtag's files: the samples of make demo but the binary one, and three man pages
-for f in "$top"/share/samples/*.* "$top"/man/crtag.1 "$top"/man/crroute.1 "$top"/man/cr.7; do
-    case $f in *.bin) ;; *) echo "$f" ;; esac
+# crtag's files: 12 files of 16 KB of the same text (two crtags under parallel -X take
+# six each)
+rm -rf "$w/tree" && mkdir -p "$w/tree"
+i=0
+while [ "$i" -lt 12 ]; do
+    dd if="$text" of="$w/tree/f$i.txt" bs=16384 skip=$((i + 200)) count=1 2> /dev/null
+    echo "$w/tree/f$i.txt"
+    i=$((i + 1))
 done > "$w/files"
 
 # secs CMD...: wall seconds of one run (GNU time), the command's output thrown away
@@ -53,14 +58,17 @@ row() {
 }
 
 train="crtrain -m $m -B 8 -S 16 --warmup 0 -o $w/o.crm $w/train.tok"
+# what crtrain's products are here (fp32 on a CPU without AVX512-BF16)
+mode=$(crtrain -m "$m" -B 1 -S 1 -v -o "$w/x.crm" "$w/small.tok" 2>&1 >/dev/null |
+    sed -n 's/.*model products \([a-z0-9]*\).*/\1/p' | head -n 1)
 echo "== seconds (median of $runs) by GOMP_SPINCOUNT under OMP_WAIT_POLICY=passive; $(nproc) cores"
 printf '%-34s' "program"; for c in $counts; do printf ' %9s' "$c"; done; echo
-row "crtrain bf16, blocks of 512" $train
-row "crtrain bf16, windows of 64" $train --start-tokens 64 --grow-every 1000
+row "crtrain ${mode:-?}, blocks of 512" $train
+row "crtrain ${mode:-?}, windows of 64" $train --start-tokens 64 --grow-every 1000
 row "crtrain fp32, blocks of 512" env CR_MATMUL=fp32 $train
-row "crtag, alone" sh -c "crtag \$(cat $w/files)"
-row "crtag, two under parallel -j 2" sh -c "parallel -X -j 2 crtag < $w/files"
-row "crenc | crdec (two at once)" sh -c "crenc -m $m $w/small.tok | crdec -m $m"
+row "crtag, alone" sh -c 'crtag $(cat "$1")' sh "$w/files"
+row "crtag, two under parallel -j 2" sh -c 'parallel -X -j 2 crtag < "$1"' sh "$w/files"
+row "crenc | crdec (two at once)" sh -c 'crenc -m "$1" "$2" | crdec -m "$1"' sh "$m" "$w/small.tok"
 echo "(crtrain: $train; crtag: $(wc -l < "$w/files") files, $(xargs cat < "$w/files" | wc -c) bytes;"
 echo " crenc | crdec: $(wc -c < "$w/small.txt") bytes of $text; a row's settings alternate run by run)"
 echo "(0 is what every program but crtrain runs by default, crtrain's default is $(sed -n 's/^#define CLI_TRAIN_SPIN \([0-9]*\).*/\1/p' "$top/cmd/cli.h"))"

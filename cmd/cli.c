@@ -255,6 +255,8 @@ const char *cli_blas_core(void)
     return openblas_get_corename();
 }
 
+static int blas_setup; /* cli_blas_setup ran: the OpenMP settings are ours */
+
 void cli_blas_setup(char **argv, long spin)
 {
     static const char *generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
@@ -262,6 +264,7 @@ void cli_blas_setup(char **argv, long spin)
     const char *core = openblas_get_corename();
     int fallback = 0, again = 0;
 
+    blas_setup = 1;
     if (getenv("CR_REEXEC"))
         return; /* once is enough */
     for (size_t i = 0; core && i < sizeof generic / sizeof generic[0]; i++)
@@ -278,7 +281,8 @@ void cli_blas_setup(char **argv, long spin)
      * each other (crenc | crdec: 4.8 s passive, 6.3 s spinning up to 100000 rounds, 17 s
      * up to 300000, libgomp's default). A program that has the cores to itself (spin >
      * 0: crtrain) spins that long first: its small parallel regions no longer wait for
-     * a sleeping thread to wake (bench/spin.sh). libgomp reads both when it is loaded. */
+     * a sleeping thread to wake (bench/spin.sh). libgomp reads both when it is loaded;
+     * if the exec fails, the program runs on with libgomp's defaults. */
     if (!getenv("OMP_WAIT_POLICY")) {
         if (spin > 0 && !getenv("GOMP_SPINCOUNT")) {
             char n[32];
@@ -347,10 +351,12 @@ void cli_version(void)
     printf("BLAS: OpenBLAS, %s kernels\n", cli_blas_core());
     printf("CPU: %s\n", __builtin_cpu_supports("avx512f") ? "AVX-512"
                         : __builtin_cpu_supports("avx2") ? "AVX2" : "baseline x86-64");
-    /* as cli_blas_setup left them for libgomp: how waiting threads wait */
+    /* as cli_blas_setup left them for libgomp (read when it was loaded): how waiting
+     * threads wait, in the programs that run models */
     const char *wp = getenv("OMP_WAIT_POLICY"), *sc = getenv("GOMP_SPINCOUNT");
-    printf("OpenMP: OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s\n", wp ? wp : "(unset)",
-           sc ? sc : "(unset)");
+    if (blas_setup)
+        printf("OpenMP: OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s\n", wp ? wp : "(unset)",
+               sc ? sc : "(unset)");
     int fp32 = matmul_fp32(&bad);
     if (bad)
         printf("model products: none: CR_MATMUL=%s is neither fp32 nor auto\n",

@@ -55,7 +55,7 @@ long cli_count(const char *s, const char *opt, long lo, long hi);
  * main. */
 void cli_blas_setup(char **argv, long spin);
 /* crtrain's spin: the cores are its own (one training run at a time) */
-#define CLI_TRAIN_SPIN 30000L
+#define CLI_TRAIN_SPIN 3000L
 /* The OpenBLAS core in use, for -v. */
 const char *cli_blas_core(void);
 

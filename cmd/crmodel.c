@@ -364,6 +364,7 @@ static int cmd_list(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cli_blas_setup(argv, 0);
     cli_init(argv);
     if (argc < 2) {
         usage(stderr);

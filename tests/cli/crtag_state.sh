@@ -11,6 +11,7 @@ crmodel calibrate one.crm cal.tok 2>/dev/null && crmodel calibrate two.crm cal.t
 mkdir -p tree/d
 for i in 1 2 3 4 5 6; do head -c $((i * 300)) "$TOP/README.md" > tree/f$i.md; done
 head -c 900 "$TOP/Makefile" > tree/d/Makefile
+unset CR_MATMUL # the default products (auto) but where a line sets them
 t="crtag -m one.crm -m two.crm -S 16 -v"
 $t --state st tree > run1.tsv 2> err1 || exit 1
 sed 's/, [0-9.]* MB$//' err1
@@ -31,10 +32,12 @@ $t -P 7 -a 0.3 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
 $t -P 7 -a 0.3 -b 1 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
 echo "-- other products (CR_MATMUL)"
 # where the CPU has AVX512-BF16 the default runs bf16, and a state it wrote is not
-# fp32's; elsewhere both run fp32 and the state is reused
-grep -qw avx512_bf16 /proc/cpuinfo && want=7 || want=0
+# fp32's; elsewhere both run fp32 and the state is reused; the state says which ran
+grep -qw avx512_bf16 /proc/cpuinfo && want=7 mode=bf16 || want=0 mode=fp32
+crdump st | grep -q "tag.matmul	$mode" && echo "the state names the products"
 CR_MATMUL=fp32 $t -P 7 -a 0.3 -b 1 --state st tree 2> err6 > /dev/null || exit 1
 [ "$(sed -n 's/.* \([0-9]*\) scored.*/\1/p' err6)" = "$want" ] && echo "fp32 after auto: scored again as the CPU says"
+crdump st | grep -c "tag.matmul	fp32"
 CR_MATMUL=fp32 $t -P 7 -a 0.3 -b 1 --state st tree 2>&1 >/dev/null | sed 's/, [0-9.]* MB$//'
 $t -P 7 -a 0.3 -b 1 --state st tree 2> err6 > /dev/null || exit 1
 [ "$(sed -n 's/.* \([0-9]*\) scored.*/\1/p' err6)" = "$want" ] && echo "auto after fp32: the same"
