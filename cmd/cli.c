@@ -278,8 +278,8 @@ void cli_blas_setup(char **argv, long spin)
     }
     /* Threads that sleep between parallel regions: two programs of a pipeline, or two
      * under GNU parallel, share the cores, and threads that spin there steal them from
-     * each other (crenc | crdec: 4.8 s passive, 6.3 s spinning up to 100000 rounds, 17 s
-     * up to 300000, libgomp's default). A program that has the cores to itself (spin >
+     * each other (two crtags under parallel: 21 s passive, 32 s spinning 3000 rounds,
+     * 117 s 30000; bench/out/spin.txt). A program that has the cores to itself (spin >
      * 0: crtrain) spins that long first: its small parallel regions no longer wait for
      * a sleeping thread to wake (bench/spin.sh). libgomp reads both when it is loaded;
      * if the exec fails, the program runs on with libgomp's defaults. */
