@@ -278,11 +278,12 @@ void cli_blas_setup(char **argv, long spin)
     }
     /* Threads that sleep between parallel regions: two programs of a pipeline, or two
      * under GNU parallel, share the cores, and threads that spin there steal them from
-     * each other (two crtags under parallel: 21 s passive, 32 s spinning 3000 rounds,
-     * 117 s 30000; bench/out/spin.txt). A program that has the cores to itself (spin >
-     * 0: crtrain) spins that long first: its small parallel regions no longer wait for
-     * a sleeping thread to wake (bench/spin.sh). libgomp reads both when it is loaded;
-     * if the exec fails, the program runs on with libgomp's defaults. */
+     * each other (two crtags under parallel took 21 s passive, 32 s spinning 3000
+     * rounds, 117 s 30000, before crtag gave each pass a thread of its own; now 22 s
+     * whatever the spin: bench/out/spin.txt). A program that has the cores to itself
+     * (spin > 0: crtrain) spins that long first: its small parallel regions no longer
+     * wait for a sleeping thread to wake (bench/spin.sh). libgomp reads both when it is
+     * loaded; if the exec fails, the program runs on with libgomp's defaults. */
     if (!getenv("OMP_WAIT_POLICY")) {
         if (spin > 0 && !getenv("GOMP_SPINCOUNT")) {
             char n[32];

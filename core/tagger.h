@@ -6,7 +6,9 @@
  *         cr_tagger_feed(t, bytes, n, final, &d) ... (emit gets its spans, in order)
  *
  * The document is tokenized as it is fed; every window of L tokens (every S tokens, as
- * crtok cuts them) is encoded and decoded by every expert; each token's cost for each
+ * crtok cuts them) is encoded and decoded by every expert, as many windows at once as
+ * OpenMP has threads, each (window, expert) pass on one thread (the model's own loops
+ * run serially inside it: a nested region); each token's cost for each
  * expert is cr_calib_cost (its bits against the expert's held-out median and spread, on
  * the scale `scale`, as crroute -s -a -b),
  * averaged over the windows that hold it; "unknown" costs the highest rejection threshold
@@ -25,6 +27,10 @@
 #include "../tok/tok.h"
 
 typedef struct cr_tagger cr_tagger;
+
+/* Windows scored at once: omp_get_max_threads(), at most this many (each thread holds a
+ * scratch per expert: about 110 MB with the shipped experts, 51 of them c's full head). */
+#define CR_TAGGER_MAX_THREADS 8
 
 /* experts[0..k) share one block size L and are calibrated; the spans' state k is
  * "unknown". reject > 0 overrides every expert's threshold. penalty: as cr_seg_new's

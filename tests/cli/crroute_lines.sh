@@ -31,6 +31,17 @@ for m in one two; do crenc -m $m.crm doc16.tok | crdec -m $m.crm > doc16.$m.rec 
 crroute -s -p 5 -l 2 -P 0.5 doc16.one.rec doc16.two.rec | cut -f 2- > route.spans
 crtag -s -m one.crm -m two.crm -S 16 -p 5 -l 2 -P 0.5 doc.md | cut -f 2- > tag.spans
 cmp -s route.spans tag.spans && echo "crtag -s = crroute -s" || diff route.spans tag.spans | head -5
+# crtag scores as many windows at once as it has threads, one expert's pass on each: the
+# same spans on any number, for a document and for the next one after it
+head -c 3000 "$TOP/man/crtag.1" > doc2.md
+crtok -L 32 -S 16 doc2.md > doc2.tok || exit 1
+for m in one two; do crenc -m $m.crm doc2.tok | crdec -m $m.crm > doc2.$m.rec || exit 1; done
+crroute -s -p 5 -l 2 -P 0.5 doc2.one.rec doc2.two.rec | cut -f 2- | cat route.spans - > both.spans
+for n in 1 2 3 5; do
+    OMP_NUM_THREADS=$n crtag -s -m one.crm -m two.crm -S 16 -p 5 -l 2 -P 0.5 doc.md doc2.md |
+        cut -f 2- | cmp -s both.spans - || echo "crtag -s on $n threads differs"
+done
+echo "crtag -s on 1, 2, 3, 5 threads = crroute -s, two documents"
 # and at another scale of the costs (-a, -b), which changes the spans
 crroute -s -a 0.1 -b 1 -p 5 -l 2 -P 0.5 doc16.one.rec doc16.two.rec | cut -f 2- > route2.spans
 crtag -s -a 0.1 -b 1 -m one.crm -m two.crm -S 16 -p 5 -l 2 -P 0.5 doc.md | cut -f 2- > tag2.spans
