@@ -255,6 +255,18 @@ const char *cli_blas_core(void)
     return openblas_get_corename();
 }
 
+int openblas_get_parallel(void);
+void openblas_set_num_threads(int n);
+
+void cli_blas_many_callers(void)
+{
+    /* 2, OpenBLAS's OpenMP build (the Makefile's choice), runs a call made inside a
+     * parallel region on the caller's thread by itself; 1, its pthreads build, has a pool
+     * of its own that calls from several threads at once would share */
+    if (openblas_get_parallel() == 1)
+        openblas_set_num_threads(1);
+}
+
 static int blas_setup; /* cli_blas_setup ran: the OpenMP settings are ours */
 
 void cli_blas_setup(char **argv, long spin)

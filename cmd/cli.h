@@ -54,6 +54,9 @@ long cli_count(const char *s, const char *opt, long lo, long hi);
  * spin > 0 (OpenMP threads wait that many rounds before they sleep). Call first thing in
  * main. */
 void cli_blas_setup(char **argv, long spin);
+/* For a program whose threads call BLAS at once (crtag: a model's pass per thread): each
+ * call then runs on its caller's thread, whichever OpenBLAS build is loaded. */
+void cli_blas_many_callers(void);
 /* crtrain's spin: the cores are its own (one training run at a time) */
 #define CLI_TRAIN_SPIN 3000L
 /* The OpenBLAS core in use, for -v. */

@@ -396,6 +396,7 @@ int main(int argc, char **argv)
     cr_diag d;
     char vdir[4096];
     cli_blas_setup(argv, 0);
+    cli_blas_many_callers(); /* the tagger runs a model's pass on each thread */
     cli_init(argv);
     int p = parse(argc, argv, &g.o), status = CLI_EXIT_DATA;
     if (p)

@@ -14,6 +14,7 @@ typedef struct {
     float *cost; /* (k + 1, n): each expert's costs, then unknown's */
     uint64_t *start;
     cr_seg_cut *cut;
+    int rc[CR_SEG_MAX_STATES]; /* each expert's pass: CR_OK or why it failed */
 } slot;
 
 struct cr_tagger {
@@ -150,8 +151,9 @@ static void score(cr_tagger *t, slot *w, int e, int h)
     const cr_block *b = &w->b;
     uint32_t n = b->n;
     cr_ae_scratch *r = t->scratch[h * t->k + t->sc[e]];
-    cr_ae_encode(t->ex[e], r, b->ids, (int)n, t->z[h]);
-    cr_ae_decode(t->ex[e], r, t->z[h], (int)n, b->ids, NULL, t->logp[h]);
+    if ((w->rc[e] = cr_ae_encode(t->ex[e], r, b->ids, (int)n, t->z[h])) < 0 ||
+        (w->rc[e] = cr_ae_decode(t->ex[e], r, t->z[h], (int)n, b->ids, NULL, t->logp[h])) < 0)
+        return;
     for (uint32_t i = 0; i < n; i++)
         w->cost[(size_t)e * n + i] = (float)cr_calib_cost(
             t->costs[e], -t->logp[h][i] / M_LN2, (double)(b->off[i + 1] - b->off[i]));
@@ -164,16 +166,22 @@ static void score(cr_tagger *t, slot *w, int e, int h)
  * then the segmenter, window by window in order. */
 static int flush(cr_tagger *t, cr_diag *d)
 {
-    int tasks = t->used * t->k, rc;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(t->nth) if (tasks > 1)
+    int used = t->used, tasks = used * t->k, rc;
+    t->used = 0; /* whatever happens below, the slots are free again */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(tasks < t->nth ? tasks : t->nth) \
+    if (tasks > 1)
     for (int j = 0; j < tasks; j++)
         score(t, &t->slots[j / t->k], j % t->k, omp_get_thread_num());
-    for (int i = 0; i < t->used; i++) {
+    for (int i = 0; i < used; i++) {
         slot *w = &t->slots[i];
+        for (int e = 0; e < t->k; e++)
+            if (w->rc[e] < 0)
+                return cr_diag_set(d, w->rc[e], "expert %d of %d could not score tokens "
+                                   "%llu to %llu", e + 1, t->k, (unsigned long long)w->b.first,
+                                   (unsigned long long)(w->b.first + w->b.n));
         if ((rc = cr_seg_window(t->seg, w->b.first, w->b.n, w->cost, w->start, w->cut, d)) < 0)
             return rc;
     }
-    t->used = 0;
     return CR_OK;
 }
 

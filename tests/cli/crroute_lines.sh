@@ -32,13 +32,19 @@ crroute -s -p 5 -l 2 -P 0.5 doc16.one.rec doc16.two.rec | cut -f 2- > route.span
 crtag -s -m one.crm -m two.crm -S 16 -p 5 -l 2 -P 0.5 doc.md | cut -f 2- > tag.spans
 cmp -s route.spans tag.spans && echo "crtag -s = crroute -s" || diff route.spans tag.spans | head -5
 # crtag scores as many windows at once as it has threads, one expert's pass on each: the
-# same spans on any number, for a document and for the next one after it
+# same spans on any number, for a document and for the next one after it, with experts
+# of one shape (one workspace per thread) and of another (latents 4: one of its own)
+crmodel new -p tiny -s block=32 -s latents=4 -n three --seed 5 -o three.crm 2>/dev/null || exit 1
+crmodel calibrate three.crm cal.tok 2>/dev/null || exit 1
 head -c 3000 "$TOP/man/crtag.1" > doc2.md
-crtok -L 32 -S 16 doc2.md > doc2.tok || exit 1
-for m in one two; do crenc -m $m.crm doc2.tok | crdec -m $m.crm > doc2.$m.rec || exit 1; done
-crroute -s -p 5 -l 2 -P 0.5 doc2.one.rec doc2.two.rec | cut -f 2- | cat route.spans - > both.spans
+: > both.spans
+for d in doc doc2; do
+    crtok -L 32 -S 16 $d.md > $d.3.tok || exit 1
+    for m in one two three; do crenc -m $m.crm $d.3.tok | crdec -m $m.crm > $d.3.$m.rec || exit 1; done
+    crroute -s -p 5 -l 2 -P 0.5 $d.3.one.rec $d.3.two.rec $d.3.three.rec | cut -f 2- >> both.spans
+done
 for n in 1 2 3 5; do
-    OMP_NUM_THREADS=$n crtag -s -m one.crm -m two.crm -S 16 -p 5 -l 2 -P 0.5 doc.md doc2.md |
+    OMP_NUM_THREADS=$n crtag -s -m one.crm -m two.crm -m three.crm -S 16 -p 5 -l 2 -P 0.5 doc.md doc2.md |
         cut -f 2- | cmp -s both.spans - || echo "crtag -s on $n threads differs"
 done
 echo "crtag -s on 1, 2, 3, 5 threads = crroute -s, two documents"
