@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -488,15 +489,176 @@ void cli_progress_end(cli_progress *p)
         fprintf(stderr, "\r\033[K");
 }
 
+/* A block waiting for its work: a copy of its event and of what the event points at. */
+typedef struct {
+    cr_event ev;
+    uint32_t *ids, *off;
+    float *z, *zprev;
+    cli_rec_out out;
+    int rc;
+} filter_slot;
+
+/* What waits to be written, in order: the blocks (slot >= 0) and the records passed
+ * through between them (slot -1: len bytes at `at` in raw). */
+typedef struct {
+    int slot;
+    uint32_t type, len;
+    size_t at;
+} filter_item;
+
+#define QUEUE_RAW_MAX (1u << 20) /* bytes of passed records that may wait */
+#define QUEUE_ITEMS_MAX 1024     /* records (of either kind) that may wait */
+
+typedef struct {
+    cli_filter *f;
+    cli_work_fn work;
+    filter_slot *slot;
+    int used;     /* blocks waiting */
+    filter_item *item;
+    int items;
+    unsigned char *raw;
+    size_t raw_len, raw_cap;
+    size_t mw;    /* latent values of a block, 0 for token streams */
+    float *zlast; /* the latents of the last block read (zeros before the first) */
+} filter_queue;
+
+static void queue_free(filter_queue *q)
+{
+    for (int i = 0; q->slot && i < q->f->threads; i++) {
+        filter_slot *s = &q->slot[i];
+        free(s->ids); free(s->off); free(s->z); free(s->zprev); free(s->out.p);
+    }
+    free(q->slot);
+    free(q->item);
+    free(q->raw);
+    free(q->zlast);
+}
+
+static int queue_room(filter_queue *q, cr_diag *d)
+{
+    if (!q->slot && (!(q->slot = calloc((size_t)q->f->threads, sizeof *q->slot)) ||
+                     !(q->item = malloc(QUEUE_ITEMS_MAX * sizeof *q->item))))
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    return CR_OK;
+}
+
+/* 1 when the queue must be worked on before anything more is put in it. */
+static int queue_full(const filter_queue *q)
+{
+    return q->used == q->f->threads || q->items == QUEUE_ITEMS_MAX ||
+           q->raw_len >= QUEUE_RAW_MAX;
+}
+
+/* Keeps a record to pass through after the blocks before it. */
+static int queue_pass(filter_queue *q, const cr_rec *r, cr_diag *d)
+{
+    int rc;
+    if ((rc = queue_room(q, d)) < 0)
+        return rc;
+    if (q->raw_len + r->len > q->raw_cap) {
+        size_t cap = q->raw_cap ? q->raw_cap : 4096;
+        while (cap < q->raw_len + r->len)
+            cap *= 2;
+        unsigned char *p = realloc(q->raw, cap);
+        if (!p)
+            return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+        q->raw = p;
+        q->raw_cap = cap;
+    }
+    if (r->len)
+        memcpy(q->raw + q->raw_len, r->data, r->len);
+    q->item[q->items++] = (filter_item){-1, r->type, r->len, q->raw_len};
+    q->raw_len += r->len;
+    return CR_OK;
+}
+
+/* Keeps a block event until the queue is worked on. */
+static int queue_put(filter_queue *q, const cr_event *ev, cr_diag *d)
+{
+    cli_filter *f = q->f;
+    uint32_t L = (uint32_t)f->ae->cfg.L, n = ev->block.n;
+    size_t mw = ev->z ? (size_t)ev->mw : 0;
+    int rc;
+    if ((rc = queue_room(q, d)) < 0)
+        return rc;
+    if (mw && !q->zlast) {
+        if (!(q->zlast = calloc(mw, sizeof *q->zlast)))
+            return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+        q->mw = mw;
+    }
+    if (mw != q->mw || n > L) /* act's checks make both impossible */
+        return cr_diag_set(d, CR_E_MISMATCH, "a block of %u tokens and %zu latent values",
+                           n, mw);
+    filter_slot *s = &q->slot[q->used];
+    if (!s->ids) {
+        s->ids = malloc(L * sizeof *s->ids);
+        s->off = malloc((L + 1) * sizeof *s->off);
+        s->out.p = malloc(f->rec_max);
+        if (mw) {
+            s->z = malloc(mw * sizeof *s->z);
+            s->zprev = malloc(mw * sizeof *s->zprev);
+        }
+        if (!s->ids || !s->off || !s->out.p || (mw && (!s->z || !s->zprev)))
+            return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+    }
+    s->ev = *ev;
+    s->ev.block.ids = memcpy(s->ids, ev->block.ids, n * sizeof *s->ids);
+    s->ev.block.off = memcpy(s->off, ev->block.off, (n + 1) * sizeof *s->off);
+    s->ev.argmax = NULL;
+    s->ev.logp = NULL;
+    if (mw) {
+        s->ev.z = memcpy(s->z, ev->z, mw * sizeof *s->z);
+        memcpy(s->zprev, q->zlast, mw * sizeof *s->zprev);
+        memcpy(q->zlast, ev->z, mw * sizeof *q->zlast);
+    }
+    q->item[q->items++] = (filter_item){q->used++, 0, 0, 0};
+    return CR_OK;
+}
+
+/* Works on the waiting blocks, each on a thread, then writes what waits, in order. */
+static int queue_run(filter_queue *q, cr_diag *d)
+{
+    cli_filter *f = q->f;
+    int used = q->used, items = q->items, rc;
+    q->used = q->items = 0;
+    q->raw_len = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(used < f->threads ? used : f->threads)
+    for (int i = 0; i < used; i++) {
+        filter_slot *s = &q->slot[i];
+        omp_set_num_threads(1); /* this task's loops: serial even in a team of one */
+        s->rc = q->work(f, &s->ev, s->zprev, omp_get_thread_num(), &s->out);
+    }
+    for (int i = 0; i < items; i++) {
+        const filter_item *it = &q->item[i];
+        if (it->slot < 0) {
+            rc = cr_writer_put(f->w, it->type, q->raw + it->at, it->len, d);
+        } else {
+            filter_slot *s = &q->slot[it->slot];
+            if (s->rc < 0) {
+                cr_diag_set(d, s->rc, "the model could not work on this block");
+                return cr_event_where(&s->ev, d);
+            }
+            rc = cr_writer_put(f->w, s->out.type, s->out.p, s->out.len, d);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return CR_OK;
+}
+
 /* Reads every input and acts on it; returns the exit status. */
-static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, int verbose,
-                      cli_progress *pg)
+static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, cli_work_fn work,
+                      int verbose, cli_progress *pg)
 {
     unsigned long long blocks = 0, tokens = 0, bytes = 0, done_bytes = 0;
+    filter_queue q = {.f = f, .work = work};
     cr_event ev;
     cr_diag d;
     int rc;
     while ((rc = cr_input_next(in, &ev, &d)) > 0) {
+        if ((ev.type == CR_EV_STREAM || ev.type == CR_EV_INPUT_END) && q.items &&
+            (rc = queue_run(&q, &d)) < 0)
+            break;
         if (ev.type == CR_EV_INPUT_END) {
             if (verbose)
                 fprintf(stderr, "%s: %s: %llu blocks\n", prog, ev.input, blocks);
@@ -511,7 +673,8 @@ static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, int verbos
             f->w = NULL;
         }
         if (ev.type == CR_EV_STREAM || ev.type == CR_EV_BLOCK) {
-            if ((rc = act(f, &ev, &d)) < 0) {
+            if ((rc = act(f, &ev, &d)) < 0 ||
+                (ev.type == CR_EV_BLOCK && (rc = queue_put(&q, &ev, &d)) < 0)) {
                 cr_event_where(&ev, &d);
                 break;
             }
@@ -521,10 +684,21 @@ static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, int verbos
                 bytes = done_bytes + cr_input_pos(in);
                 cli_progress_show(pg, blocks, tokens, bytes);
             }
-        } else if ((rc = cr_writer_put(f->w, ev.rec.type, ev.rec.data, ev.rec.len, &d)) < 0) {
+        } else if ((rc = queue_pass(&q, &ev.rec, &d)) < 0) {
+            break;
+        }
+        if (queue_full(&q) && (rc = queue_run(&q, &d)) < 0)
             break; /* a failed write: cli_close_out says why */
+    }
+    if (q.items) { /* what was read before the end, or before a damaged record */
+        cr_diag d2;
+        int rc2 = queue_run(&q, &d2);
+        if (rc2 < 0 && rc >= 0) {
+            rc = rc2;
+            d = d2;
         }
     }
+    queue_free(&q);
     cli_progress_end(pg);
     if (rc < 0 && !(d.code == CR_E_IO && f->w && ferror(f->out)))
         cli_err("%s", d.msg);
@@ -532,7 +706,8 @@ static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, int verbos
 }
 
 int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn act,
-                    int in_kind, const char *flag_name, int flag_char, int *flag)
+                    cli_work_fn work, int in_kind, const char *flag_name, int flag_char,
+                    int *flag)
 {
     struct option longs[] = {
         {"model", 1, 0, 'm'}, {"output", 1, 0, 'o'}, {"force", 0, 0, 'f'},
@@ -571,9 +746,12 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
     }
     if (cli_refuse_tty_in(argv + optind, argc - optind))
         return CLI_EXIT_USAGE;
-    cli_filter f = {.ae = cli_load_model(model)};
+    cli_filter f = {.ae = cli_load_model(model), .threads = omp_get_max_threads()};
     if (!f.ae)
         return CLI_EXIT_DATA;
+    f.threads = f.threads < 1 ? 1 : f.threads > CLI_FILTER_MAX_THREADS ? CLI_FILTER_MAX_THREADS
+                                                                       : f.threads;
+    cli_blas_many_callers();
     int bf16 = cli_matmul(f.ae);
     if (bf16 < 0) {
         cr_ae_free(f.ae);
@@ -594,7 +772,7 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
     if (cr_input_open(&in, (const char *const *)argv + optind, argc - optind, in_kind, &d) < 0)
         cli_err("%s", d.msg);
     else
-        status = filter_run(&f, in, act, verbose, &pg);
+        status = filter_run(&f, in, act, work, verbose, &pg);
     cr_input_close(in);
     act(&f, NULL, &d);
     if (status == CLI_EXIT_OK && f.w && (rc = cr_writer_close(f.w, &d)) < 0) {

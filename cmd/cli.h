@@ -2,6 +2,8 @@
 #ifndef CR_CLI_H
 #define CR_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../core/err.h"
@@ -91,20 +93,37 @@ int cli_matmul_train(struct cr_train *t);
  * -m -o -f -v -h --version (and, when flag_name is not NULL, a flag of the program's
  * own that sets *flag), loads the model, opens the output, and reads every input (stdin
  * when none) through one block reader of kind in_kind. It calls act for each stream
- * header (where act checks the stream against the model and opens f->w) and for each
- * block, passes every other record through to f->w, and at the end calls act with ev
- * NULL so that it can free what it holds. On a terminal it shows a progress line; on
- * failure it removes a partial -o file. Returns the exit status. */
+ * header (where act checks the stream against the model, makes room for f->threads
+ * threads and opens f->w) and for each block (where act checks it), passes every other
+ * record through to f->w, and at the end calls act with ev NULL so that it can free what
+ * it holds. The blocks wait, up to f->threads of them, and work makes each one's output
+ * record on a thread of its own, h (0 <= h < f->threads; the model's own loops then run
+ * serially inside: a nested region), into out (room for f->rec_max bytes, which act
+ * sets at the stream header), with zprev the latents of the block before it in the
+ * input (zeros before the first; latent streams only). The records are written in input
+ * order, before any other record. On a terminal it shows a progress line; on failure it
+ * removes a partial -o file. Returns the exit status. */
 struct cr_event;
 struct cr_writer;
 typedef struct cli_filter {
     struct cr_ae *ae;
     struct cr_writer *w; /* opened by act at the first stream header */
     FILE *out;
+    int threads;    /* blocks worked on at once, each on a thread */
+    size_t rec_max; /* the largest output record of a block (act sets it) */
 } cli_filter;
 typedef int (*cli_filter_fn)(cli_filter *f, const struct cr_event *ev, cr_diag *d);
+typedef struct cli_rec_out {
+    unsigned char *p; /* room for f->rec_max bytes */
+    uint32_t type, len;
+} cli_rec_out;
+typedef int (*cli_work_fn)(cli_filter *f, const struct cr_event *ev, const float *zprev, int h,
+                           cli_rec_out *out);
+/* Blocks a filter works on at once at most, whatever the threads. */
+#define CLI_FILTER_MAX_THREADS 8
 int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn act,
-                    int in_kind, const char *flag_name, int flag_char, int *flag);
+                    cli_work_fn work, int in_kind, const char *flag_name, int flag_char,
+                    int *flag);
 
 /* Refuses to read binary records from a terminal (as zstd does): 1 after a message when
  * stdin is among paths (none means stdin) and is a terminal. */

@@ -28,53 +28,64 @@ static void usage(FILE *f)
 static int cross; /* -x: decode each block with the previous block's latents */
 
 static struct {
-    cr_ae_scratch *s;
-    float *zprev, *logp;
-    uint32_t *argmax;
-    unsigned char *rec;
+    cr_ae_scratch **s; /* each thread's */
+    float **logp;
+    uint32_t **argmax;
+    int threads;
 } dec;
 
 static int act(cli_filter *f, const cr_event *ev, cr_diag *d)
 {
     const cr_ae_config *c = &f->ae->cfg;
-    size_t mw = (size_t)cr_ae_slots(c) * c->C;
-    const float *z;
     int rc;
     if (!ev) { /* the end */
-        cr_ae_scratch_free(dec.s);
-        free(dec.zprev);
+        for (int h = 0; h < dec.threads; h++) {
+            cr_ae_scratch_free(dec.s[h]);
+            free(dec.logp[h]);
+            free(dec.argmax[h]);
+        }
+        free(dec.s);
         free(dec.logp);
         free(dec.argmax);
-        free(dec.rec);
         return CR_OK;
     }
     if (ev->type == CR_EV_STREAM) {
         if (!dec.s) {
-            dec.zprev = calloc(mw, sizeof *dec.zprev);
-            dec.logp = malloc((size_t)c->L * sizeof *dec.logp);
-            dec.argmax = malloc((size_t)c->L * sizeof *dec.argmax);
-            dec.rec = malloc(cr_recon_size((uint32_t)c->L));
-            if (!dec.zprev || !dec.logp || !dec.argmax || !dec.rec ||
-                cr_ae_scratch_new(&dec.s, c) < 0)
+            f->rec_max = cr_recon_size((uint32_t)c->L);
+            if (!(dec.s = calloc((size_t)f->threads, sizeof *dec.s)) ||
+                !(dec.logp = calloc((size_t)f->threads, sizeof *dec.logp)) ||
+                !(dec.argmax = calloc((size_t)f->threads, sizeof *dec.argmax)))
                 return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+            for (int h = 0; h < f->threads; h++) {
+                dec.threads = h + 1; /* what it holds is freed at the end */
+                if (!(dec.logp[h] = malloc((size_t)c->L * sizeof **dec.logp)) ||
+                    !(dec.argmax[h] = malloc((size_t)c->L * sizeof **dec.argmax)) ||
+                    cr_ae_scratch_new(&dec.s[h], c) < 0)
+                    return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+            }
         }
         if ((rc = cr_ae_accepts_latents(f->ae, ev->meta, d)) < 0)
             return rc;
         return f->w ? CR_OK : cr_writer_open(&f->w, f->out, CR_KIND_RECON, ev->meta, d);
     }
-    if ((rc = cr_ae_accepts_block(f->ae, &ev->block, d)) < 0)
+    return cr_ae_accepts_block(f->ae, &ev->block, d);
+}
+
+/* A block's reconstruction, on thread h. -x, the latent gain: the same block from the
+ * block before's z (the first block of the input from z = 0). */
+static int work(cli_filter *f, const cr_event *ev, const float *zprev, int h, cli_rec_out *out)
+{
+    int rc = cr_ae_decode(f->ae, dec.s[h], cross ? zprev : ev->z, (int)ev->block.n,
+                          ev->block.ids, dec.argmax[h], dec.logp[h]);
+    if (rc < 0)
         return rc;
-    /* -x, the latent gain: the same block from another block's z (the first block of a
-     * stream from z = 0) */
-    z = cross ? dec.zprev : ev->z;
-    cr_ae_decode(f->ae, dec.s, z, (int)ev->block.n, ev->block.ids, dec.argmax, dec.logp);
-    if (cross)
-        memcpy(dec.zprev, ev->z, mw * sizeof *dec.zprev);
-    cr_recon_write(&ev->block, dec.argmax, dec.logp, dec.rec);
-    return cr_writer_put(f->w, CR_RECON_BLOCK, dec.rec, (uint32_t)cr_recon_size(ev->block.n), d);
+    cr_recon_write(&ev->block, dec.argmax[h], dec.logp[h], out->p);
+    out->type = CR_RECON_BLOCK;
+    out->len = (uint32_t)cr_recon_size(ev->block.n);
+    return CR_OK;
 }
 
 int main(int argc, char **argv)
 {
-    return cli_filter_main(argc, argv, usage, act, CR_KIND_LATENTS, "cross", 'x', &cross);
+    return cli_filter_main(argc, argv, usage, act, work, CR_KIND_LATENTS, "cross", 'x', &cross);
 }

@@ -25,10 +25,9 @@ static void usage(FILE *f)
 static int bf16; /* -b: latents as bf16 */
 
 static struct {
-    cr_ae_scratch *s;
-    float *z;
-    unsigned char *rec;
-    int mw;
+    cr_ae_scratch **s; /* each thread's */
+    float **z;
+    int mw, threads;
 } enc;
 
 /* The stream's latent header: the token stream's, the model and the latent shape. */
@@ -57,32 +56,49 @@ static int act(cli_filter *f, const cr_event *ev, cr_diag *d)
     const cr_ae_config *c = &f->ae->cfg;
     int rc;
     if (!ev) { /* the end */
-        cr_ae_scratch_free(enc.s);
+        for (int h = 0; h < enc.threads; h++) {
+            cr_ae_scratch_free(enc.s[h]);
+            free(enc.z[h]);
+        }
+        free(enc.s);
         free(enc.z);
-        free(enc.rec);
         return CR_OK;
     }
     if (ev->type == CR_EV_STREAM) {
         if (!enc.s) {
             enc.mw = cr_ae_slots(c) * c->C;
-            enc.z = malloc((size_t)enc.mw * sizeof *enc.z);
-            enc.rec = malloc(cr_lat_size((uint32_t)c->L, enc.mw, bf16));
-            if (!enc.z || !enc.rec || cr_ae_scratch_new(&enc.s, c) < 0)
+            f->rec_max = cr_lat_size((uint32_t)c->L, enc.mw, bf16);
+            if (!(enc.s = calloc((size_t)f->threads, sizeof *enc.s)) ||
+                !(enc.z = calloc((size_t)f->threads, sizeof *enc.z)))
                 return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+            for (int h = 0; h < f->threads; h++) {
+                enc.threads = h + 1; /* what it holds is freed at the end */
+                if (!(enc.z[h] = malloc((size_t)enc.mw * sizeof **enc.z)) ||
+                    cr_ae_scratch_new(&enc.s[h], c) < 0)
+                    return cr_diag_set(d, CR_E_NOMEM, "out of memory");
+            }
         }
         if ((rc = cr_ae_accepts_tokens(f->ae, ev->meta, d)) < 0)
             return rc;
         return f->w ? CR_OK : open_output(f, ev->meta, d);
     }
-    if ((rc = cr_ae_accepts_block(f->ae, &ev->block, d)) < 0)
+    return cr_ae_accepts_block(f->ae, &ev->block, d);
+}
+
+/* A block's latents, on thread h. */
+static int work(cli_filter *f, const cr_event *ev, const float *zprev, int h, cli_rec_out *out)
+{
+    int rc;
+    (void)zprev;
+    if ((rc = cr_ae_encode(f->ae, enc.s[h], ev->block.ids, (int)ev->block.n, enc.z[h])) < 0)
         return rc;
-    cr_ae_encode(f->ae, enc.s, ev->block.ids, (int)ev->block.n, enc.z);
-    cr_lat_write(&ev->block, enc.z, enc.mw, bf16, enc.rec);
-    return cr_writer_put(f->w, CR_LAT_BLOCK, enc.rec,
-                         (uint32_t)cr_lat_size(ev->block.n, enc.mw, bf16), d);
+    cr_lat_write(&ev->block, enc.z[h], enc.mw, bf16, out->p);
+    out->type = CR_LAT_BLOCK;
+    out->len = (uint32_t)cr_lat_size(ev->block.n, enc.mw, bf16);
+    return CR_OK;
 }
 
 int main(int argc, char **argv)
 {
-    return cli_filter_main(argc, argv, usage, act, CR_KIND_TOKENS, "bf16", 'b', &bf16);
+    return cli_filter_main(argc, argv, usage, act, work, CR_KIND_TOKENS, "bf16", 'b', &bf16);
 }

@@ -168,10 +168,11 @@ static int flush(cr_tagger *t, cr_diag *d)
 {
     int used = t->used, tasks = used * t->k, rc;
     t->used = 0; /* whatever happens below, the slots are free again */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(tasks < t->nth ? tasks : t->nth) \
-    if (tasks > 1)
-    for (int j = 0; j < tasks; j++)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(tasks < t->nth ? tasks : t->nth)
+    for (int j = 0; j < tasks; j++) {
+        omp_set_num_threads(1); /* this task's loops: serial even in a team of one */
         score(t, &t->slots[j / t->k], j % t->k, omp_get_thread_num());
+    }
     for (int i = 0; i < used; i++) {
         slot *w = &t->slots[i];
         for (int e = 0; e < t->k; e++)
