@@ -536,10 +536,11 @@ static void queue_free(filter_queue *q)
 
 static int queue_room(filter_queue *q, cr_diag *d)
 {
-    if (!q->slot && (!(q->slot = calloc((size_t)q->f->threads, sizeof *q->slot)) ||
-                     !(q->item = malloc(QUEUE_ITEMS_MAX * sizeof *q->item))))
-        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
-    return CR_OK;
+    if (!q->slot)
+        q->slot = calloc((size_t)q->f->threads, sizeof *q->slot);
+    if (!q->item)
+        q->item = malloc(QUEUE_ITEMS_MAX * sizeof *q->item);
+    return q->slot && q->item ? CR_OK : cr_diag_set(d, CR_E_NOMEM, "out of memory");
 }
 
 /* 1 when the queue must be worked on before anything more is put in it. */
@@ -549,10 +550,12 @@ static int queue_full(const filter_queue *q)
            q->raw_len >= QUEUE_RAW_MAX;
 }
 
-/* Keeps a record to pass through after the blocks before it. */
+/* Passes a record through: at once when no block waits, else after the blocks before it. */
 static int queue_pass(filter_queue *q, const cr_rec *r, cr_diag *d)
 {
     int rc;
+    if (!q->items)
+        return cr_writer_put(q->f->w, r->type, r->data, r->len, d);
     if ((rc = queue_room(q, d)) < 0)
         return rc;
     if (q->raw_len + r->len > q->raw_cap) {
@@ -590,18 +593,21 @@ static int queue_put(filter_queue *q, const cr_event *ev, cr_diag *d)
         return cr_diag_set(d, CR_E_MISMATCH, "a block of %u tokens and %zu latent values",
                            n, mw);
     filter_slot *s = &q->slot[q->used];
-    if (!s->ids) {
+    if (!s->ids)
         s->ids = malloc(L * sizeof *s->ids);
+    if (!s->off)
         s->off = malloc((L + 1) * sizeof *s->off);
+    if (!s->out.p)
         s->out.p = malloc(f->rec_max);
-        if (mw) {
-            s->z = malloc(mw * sizeof *s->z);
-            s->zprev = malloc(mw * sizeof *s->zprev);
-        }
-        if (!s->ids || !s->off || !s->out.p || (mw && (!s->z || !s->zprev)))
-            return cr_diag_set(d, CR_E_NOMEM, "out of memory");
-    }
+    if (mw && !s->z)
+        s->z = malloc(mw * sizeof *s->z);
+    if (mw && !s->zprev)
+        s->zprev = malloc(mw * sizeof *s->zprev);
+    if (!s->ids || !s->off || !s->out.p || (mw && (!s->z || !s->zprev)))
+        return cr_diag_set(d, CR_E_NOMEM, "out of memory");
     s->ev = *ev;
+    s->ev.meta = NULL;     /* the reader's, gone with the stream */
+    s->ev.rec.data = NULL; /* the reader's, gone at the next read */
     s->ev.block.ids = memcpy(s->ids, ev->block.ids, n * sizeof *s->ids);
     s->ev.block.off = memcpy(s->off, ev->block.off, (n + 1) * sizeof *s->off);
     s->ev.argmax = NULL;
@@ -622,11 +628,13 @@ static int queue_run(filter_queue *q, cr_diag *d)
     int used = q->used, items = q->items, rc;
     q->used = q->items = 0;
     q->raw_len = 0;
+    if (used > 0) { /* (records wait only behind a block: never 0) */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(used < f->threads ? used : f->threads)
-    for (int i = 0; i < used; i++) {
-        filter_slot *s = &q->slot[i];
-        omp_set_num_threads(1); /* this task's loops: serial even in a team of one */
-        s->rc = q->work(f, &s->ev, s->zprev, omp_get_thread_num(), &s->out);
+        for (int i = 0; i < used; i++) {
+            filter_slot *s = &q->slot[i];
+            omp_set_num_threads(1); /* this task's loops: serial even in a team of one */
+            s->rc = q->work(f, &s->ev, s->zprev, omp_get_thread_num(), &s->out);
+        }
     }
     for (int i = 0; i < items; i++) {
         const filter_item *it = &q->item[i];
@@ -667,11 +675,15 @@ static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, cli_work_f
         }
         if (ev.type == CR_EV_STREAM && f->w) {
             /* each stream read gives a stream written, so that documents are numbered
-             * from 0 in each, as in the input (cr-stream(5), Concatenation) */
-            if ((rc = cr_writer_close(f->w, &d)) < 0)
-                break;
+             * from 0 in each, as in the input (cr-stream(5), Concatenation); the writer
+             * is gone even when the close fails */
+            rc = cr_writer_close(f->w, &d);
             f->w = NULL;
+            if (rc < 0)
+                break;
         }
+        if (ev.type == CR_EV_STREAM && q.zlast) /* -x: a stream's first block from z = 0 */
+            memset(q.zlast, 0, q.mw * sizeof *q.zlast);
         if (ev.type == CR_EV_STREAM || ev.type == CR_EV_BLOCK) {
             if ((rc = act(f, &ev, &d)) < 0 ||
                 (ev.type == CR_EV_BLOCK && (rc = queue_put(&q, &ev, &d)) < 0)) {
@@ -700,7 +712,7 @@ static int filter_run(cli_filter *f, cr_input *in, cli_filter_fn act, cli_work_f
     }
     queue_free(&q);
     cli_progress_end(pg);
-    if (rc < 0 && !(d.code == CR_E_IO && f->w && ferror(f->out)))
+    if (rc < 0 && !(d.code == CR_E_IO && ferror(f->out)))
         cli_err("%s", d.msg);
     return rc < 0 ? CLI_EXIT_DATA : CLI_EXIT_OK;
 }

@@ -99,9 +99,10 @@ int cli_matmul_train(struct cr_train *t);
  * it holds. The blocks wait, up to f->threads of them, and work makes each one's output
  * record on a thread of its own, h (0 <= h < f->threads; the model's own loops then run
  * serially inside: a nested region), into out (room for f->rec_max bytes, which act
- * sets at the stream header), with zprev the latents of the block before it in the
- * input (zeros before the first; latent streams only). The records are written in input
- * order, before any other record. On a terminal it shows a progress line; on failure it
+ * sets at the stream header), with zprev the latents of the block before it in its
+ * stream (zeros for a stream's first; latent streams only); work may read ev's input,
+ * block and z, not its meta or rec.data, and never writes to f->w. The records are
+ * written in input order. On a terminal it shows a progress line; on failure it
  * removes a partial -o file. Returns the exit status. */
 struct cr_event;
 struct cr_writer;

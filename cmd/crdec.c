@@ -72,7 +72,7 @@ static int act(cli_filter *f, const cr_event *ev, cr_diag *d)
 }
 
 /* A block's reconstruction, on thread h. -x, the latent gain: the same block from the
- * block before's z (the first block of the input from z = 0). */
+ * block before's z (the first block of a stream from z = 0). */
 static int work(cli_filter *f, const cr_event *ev, const float *zprev, int h, cli_rec_out *out)
 {
     int rc = cr_ae_decode(f->ae, dec.s[h], cross ? zprev : ev->z, (int)ev->block.n,

@@ -4,6 +4,9 @@
 # and every record between the blocks (each document's start and end) stays in its place.
 crmodel new -p tiny -s block=32 -s latents=2 -o m.crm 2>/dev/null || exit 1
 ls "$TOP"/core/*.h | head -n 12 > list
+mkdir empty && for i in $(seq 1 700); do : > empty/$i.txt; done
+ls empty/* | head -n 650 >> list # 1300 records with no block between them
+cp "$TOP/core/ae.h" last.h && echo "$PWD/last.h" >> list
 crtok -L 32 -S 8 -T list > a.tok || exit 1
 crtok -L 32 "$TOP/README.md" > b.tok || exit 1
 cat a.tok b.tok > ab.tok
@@ -27,3 +30,8 @@ order() {
 order ab.tok > want
 for f in lat.2 latb.5 rec.3; do order $f | cmp -s want - && echo "$f: records in place" || echo "$f: records out of place"; done
 echo "streams: $(tr -cd S < want | wc -c)"
+# -x: each stream's first block from z = 0, so two streams give the one twice
+crdec -x -m m.crm lat.1 > x1 && crdec -x -m m.crm lat.1 lat.1 > x2 || exit 1
+cat x1 x1 | cmp -s - x2 && echo "-x: two streams = the one twice" || echo "-x: the second stream differs"
+# a write that fails: one message, exit 1
+crenc -m m.crm ab.tok > /dev/full 2> err; echo "full disk: exit $?, $(wc -l < err) message"
