@@ -608,8 +608,9 @@ static int queue_put(filter_queue *q, const cr_event *ev, cr_diag *d)
     s->ev = *ev;
     s->ev.meta = NULL;     /* the reader's, gone with the stream */
     s->ev.rec.data = NULL; /* the reader's, gone at the next read */
-    s->ev.block.ids = memcpy(s->ids, ev->block.ids, n * sizeof *s->ids);
-    s->ev.block.off = memcpy(s->off, ev->block.off, (n + 1) * sizeof *s->off);
+    s->ev.block.ids = s->ids;
+    s->ev.block.off = s->off;
+    cr_block_copy(&s->ev.block, &ev->block);
     s->ev.argmax = NULL;
     s->ev.logp = NULL;
     if (mw) {
@@ -758,11 +759,9 @@ int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn 
     }
     if (cli_refuse_tty_in(argv + optind, argc - optind))
         return CLI_EXIT_USAGE;
-    cli_filter f = {.ae = cli_load_model(model), .threads = omp_get_max_threads()};
+    cli_filter f = {.ae = cli_load_model(model), .threads = cr_ae_passes()};
     if (!f.ae)
         return CLI_EXIT_DATA;
-    f.threads = f.threads < 1 ? 1 : f.threads > CLI_FILTER_MAX_THREADS ? CLI_FILTER_MAX_THREADS
-                                                                       : f.threads;
     cli_blas_many_callers();
     int bf16 = cli_matmul(f.ae);
     if (bf16 < 0) {

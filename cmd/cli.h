@@ -120,8 +120,6 @@ typedef struct cli_rec_out {
 } cli_rec_out;
 typedef int (*cli_work_fn)(cli_filter *f, const struct cr_event *ev, const float *zprev, int h,
                            cli_rec_out *out);
-/* Blocks a filter works on at once at most, whatever the threads. */
-#define CLI_FILTER_MAX_THREADS 8
 int cli_filter_main(int argc, char **argv, void (*usage)(FILE *), cli_filter_fn act,
                     cli_work_fn work, int in_kind, const char *flag_name, int flag_char,
                     int *flag);

@@ -197,6 +197,14 @@ typedef struct cr_ae_scratch cr_ae_scratch;
 int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c);
 void cr_ae_scratch_free(cr_ae_scratch *r);
 
+/* Passes run at once by a program that gives each its own thread and scratch (crtag,
+ * crenc, crdec): omp_get_max_threads(), from 1 to CR_AE_PASSES_MAX (each thread holds a
+ * scratch per model: with the shipped experts about 110 MB in crtag, 51 of them c's
+ * full head). Inside such a pass, call omp_set_num_threads(1): its loops then run
+ * serially, in a team of one too. */
+#define CR_AE_PASSES_MAX 8
+int cr_ae_passes(void);
+
 /* z (slots,C) = (M, zsplit*C) from the first n tokens of ids (0 < n <= L). */
 int cr_ae_encode(const cr_ae *ae, cr_ae_scratch *r, const uint32_t *ids, int n, float *z);
 /* Decodes z into n positions: argmax (n) and, when target is not NULL, logp (n) the

@@ -1,5 +1,6 @@
 /* The autoencoder's forward pass for one block at a time, and model set-up. */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -26,6 +27,12 @@ struct cr_ae_scratch {
     cr_attn16 *attn16; /* the attention's bf16 workspace where the CPU has AVX512-BF16
                         * (used with a model's bf16 copies), or NULL */
 };
+
+int cr_ae_passes(void)
+{
+    int n = omp_get_max_threads();
+    return n < 1 ? 1 : n > CR_AE_PASSES_MAX ? CR_AE_PASSES_MAX : n;
+}
 
 int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
 {

@@ -55,8 +55,7 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
     t->L = (uint32_t)experts[0]->cfg.L;
     t->S = stride ? stride : (t->L > 1 ? t->L / 2 : 1); /* by default each token in two windows */
     t->unknown_rate = -INFINITY; /* the highest threshold, as crroute -s */
-    t->nth = omp_get_max_threads();
-    t->nth = t->nth < 1 ? 1 : t->nth > CR_TAGGER_MAX_THREADS ? CR_TAGGER_MAX_THREADS : t->nth;
+    t->nth = cr_ae_passes(); /* windows scored at once */
     for (int i = 0; i < k; i++) {
         const char *name = "?";
         t->ex[i] = experts[i];
@@ -191,10 +190,7 @@ static int window(cr_tagger *t, const cr_block *b, cr_diag *d)
 {
     slot *w = &t->slots[t->used++];
     uint32_t n = b->n;
-    uint32_t *ids = w->b.ids, *off = w->b.off;
-    w->b = *b;
-    w->b.ids = memcpy(ids, b->ids, n * sizeof *ids);
-    w->b.off = memcpy(off, b->off, (n + 1) * sizeof *off);
+    cr_block_copy(&w->b, b);
     for (uint32_t i = 0; i < n; i++) {
         w->start[i] = b->base + b->off[i];
         w->cost[(size_t)t->k * n + i] = (float)(t->unknown_rate * (b->off[i + 1] - b->off[i]));

@@ -28,10 +28,6 @@
 
 typedef struct cr_tagger cr_tagger;
 
-/* Windows scored at once: omp_get_max_threads(), at most this many (each thread holds a
- * scratch per expert: about 110 MB with the shipped experts, 51 of them c's full head). */
-#define CR_TAGGER_MAX_THREADS 8
-
 /* experts[0..k) share one block size L and are calibrated; the spans' state k is
  * "unknown". reject > 0 overrides every expert's threshold. penalty: as cr_seg_new's
  * and cr_seg_set_breaks'. */

@@ -6,6 +6,14 @@
 
 #define BLOCK_FIXED 40 /* doc, index, first, base (u64), n, L (u32) */
 
+void cr_block_copy(cr_block *dst, const cr_block *src)
+{
+    uint32_t *ids = dst->ids, *off = dst->off;
+    *dst = *src;
+    dst->ids = memcpy(ids, src->ids, src->n * sizeof *ids);
+    dst->off = memcpy(off, src->off, (src->n + 1) * sizeof *off);
+}
+
 size_t cr_block_size(uint32_t n)
 {
     return BLOCK_FIXED + 4 * (size_t)n + 4 * ((size_t)n + 1);

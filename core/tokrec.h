@@ -26,6 +26,9 @@ typedef struct cr_block {
     uint32_t *off;  /* n + 1 offsets relative to base, non-decreasing, off[0] == 0 */
 } cr_block;
 
+/* Copies src into dst, its ids and offsets into dst's own arrays (room for src->n ids
+ * and src->n + 1 offsets), which dst keeps. */
+void cr_block_copy(cr_block *dst, const cr_block *src);
 /* Bytes of a block record with n tokens. */
 size_t cr_block_size(uint32_t n);
 /* Serializes b into p (cr_block_size(b->n) bytes). */
