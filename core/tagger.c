@@ -37,9 +37,10 @@ struct cr_tagger {
     uint64_t T, bytes;
 };
 
-int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_vocab *v,
-                  uint32_t stride, const double penalty[3], double reject,
-                  cr_calib_scale scale, cr_seg_emit emit, void *arg, cr_diag *d)
+/* cr_tagger_new but for what it leaves in *out when it fails (half a tagger) */
+static int tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_vocab *v,
+                      uint32_t stride, const double penalty[3], double reject,
+                      cr_calib_scale scale, cr_seg_emit emit, void *arg, cr_diag *d)
 {
     cr_tagger *t;
     size_t mw = 0;
@@ -105,6 +106,18 @@ int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_
     if ((rc = cr_seg_new(&t->seg, k + 1, penalty[0], emit, arg, d)) < 0)
         return rc;
     return cr_seg_set_breaks(t->seg, penalty[1], penalty[2], d);
+}
+
+int cr_tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const cr_vocab *v,
+                  uint32_t stride, const double penalty[3], double reject,
+                  cr_calib_scale scale, cr_seg_emit emit, void *arg, cr_diag *d)
+{
+    int rc = tagger_new(out, experts, k, v, stride, penalty, reject, scale, emit, arg, d);
+    if (rc < 0) { /* a failed constructor leaves *out NULL, as every other */
+        cr_tagger_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 void cr_tagger_free(cr_tagger *t)

@@ -165,6 +165,26 @@ segseed readme '\054\003\200\200\040' "$top/README.md"
 segseed code '\201\007\010\100\020' "$tmp/code.txt"
 segseed mixed '\017\001\000\000\000' "$tmp/mixed.txt"
 
+# the tagger: five bytes of settings (experts and threads, stride, penalties and rejection,
+# calibration and pieces, a second document; fuzz/fuzz_tagger.c), then the text, of which it
+# reads 256 bytes at most: prose and code in paragraphs, code, UTF-8 and a stray byte (which
+# the expert of 256 tokens cannot score), single-byte tokens only (which it can), stride 1,
+# the refusals (another block size, no calibration, a stride beyond the block), no text
+printf '# Notes\n\nProse of a line,\nand of another.\n\n```c\n%s\n```\n\n\nMore prose.\n' \
+    'int main(void) { return 0; }' > "$tmp/notes.txt"
+head -c 256 "$tmp/code.txt" > "$tmp/code256.txt"
+printf 'a;b;c;1;2;\n;x;y;\n' > "$tmp/bytes.txt"
+seed fuzz_tagger notes '\021\000\006\034\200' "$tmp/notes.txt"
+seed fuzz_tagger code '\252\005\133\001\000' "$tmp/code256.txt"
+seed fuzz_tagger mixed '\024\020\377\376\100' "$tmp/mixed.txt"
+seed fuzz_tagger bytes '\014\000\000\003\200' "$tmp/bytes.txt"
+seed fuzz_tagger fox '\103\000\000\007\000' "$tmp/fox.txt"
+seed fuzz_tagger stride1 '\307\001\044\010\200' "$tmp/notes.txt"
+seed fuzz_tagger mismatch '\005\000\000\000\000' "$tmp/fox.txt"
+seed fuzz_tagger uncalibrated '\006\000\000\000\000' "$tmp/fox.txt"
+seed fuzz_tagger stride_refused '\000\021\000\000\000' "$tmp/fox.txt"
+seed fuzz_tagger empty '\010\000\000\000\000' /dev/null
+
 for d in "$C"/*; do
     echo "mkcorpus: $(basename "$d"): $(ls "$d" | wc -l) seeds, $(cat "$d"/* | wc -c) bytes"
 done
