@@ -113,8 +113,13 @@ BEGIN {
     how = sprintf("crtrain -p %s -B %d: time of -S %d (%.2f s) - -S 1 (%.2f s)", preset, bs,
                   steps, tl, t1)
     if (cs < 0.2) { # too short to tell from start-up noise: the clock of --log
-        cs = lograte > 0 ? ctok / lograte : 1e-9
-        how = how " too short a difference; --log clock instead"
+        if (lograte + 0 > 0) {
+            cs = ctok / lograte
+            how = how " too short a difference; --log clock instead"
+        } else {
+            print "train.sh: too short a run to time (raise CR_BENCH_STEPS)" > "/dev/stderr"
+            exit 1
+        }
     }
     ff = 3 * fb / L # training FLOPs per token
     printf "training, preset %s: %.1fM parameters, -B %d blocks of %d tokens, %.1f MFLOP/token " \
