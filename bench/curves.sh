@@ -5,7 +5,7 @@
 # Reads the crtrain --log files kept in share/recipes (crtrain(1), LEARNING RECIPE):
 #   python   run H 1500 steps, then J 2200, then K 800   python-H-1500, -H2-2200, -K-800
 #   english  run H 1500, then J 1500, then K 500         english-H-1500, -H2-1500, -K-500
-#   c        run F 850                                    c-F-850
+#   c        run H 1500, then J 1500, then K 500         c-H-1500, -H2-1500, -K-500
 # and prints, for every validation of every stage, a line: expert stage step tokens (seen
 # since the expert's first step) val_tra val_ce_bits latent_gain_bits; writes
 # OUTDIR/curves.tsv and OUTDIR/curves.png (gnuplot; Debian's gnuplot-nox): held-out TRA
@@ -20,7 +20,7 @@ stages() {
     case $1 in
         python) echo "H:python-H-1500.tsv J:python-H2-2200.tsv K:python-K-800.tsv" ;;
         english) echo "H:english-H-1500.tsv J:english-H2-1500.tsv K:english-K-500.tsv" ;;
-        c) echo "F:c-F-850.tsv" ;;
+        c) echo "H:c-H-1500.tsv J:c-H2-1500.tsv K:c-K-500.tsv" ;;
     esac
 }
 {
@@ -57,7 +57,7 @@ set ylabel "held-out TRA"
 set yrange [0:1]
 plot "$out/curves-python.dat" using 1:2 with linespoints title "python (H, J, K)", \
      "$out/curves-english.dat" using 1:2 with linespoints title "english (H, J, K)", \
-     "$out/curves-c.dat" using 1:2 with linespoints title "c (F)", \
+     "$out/curves-c.dat" using 1:2 with linespoints title "c (H, J, K)", \
      0.90 with lines dashtype 2 title "python target 0.90"
 set ylabel "latent gain (bits/token)"
 set yrange [0:*]

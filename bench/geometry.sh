@@ -32,7 +32,7 @@ if ! command -v gnuplot > /dev/null; then
     echo "geometry: gnuplot not found (apt-get install gnuplot-nox): no pictures" >&2
     plot=0
 fi
-mkdir -p "$out"
+mkdir -p "$out" "$w"
 
 # expert, set, role (own, other, random) and latent stream, one line each
 CR_TABLE_BYTES=$bytes sh "$top/bench/table1.sh" -z "$w" > "$w/latents"

@@ -199,8 +199,8 @@ void cr_ae_scratch_free(cr_ae_scratch *r);
 
 /* Passes run at once by a program that gives each its own thread and scratch (crtag,
  * crenc, crdec): omp_get_max_threads(), from 1 to CR_AE_PASSES_MAX (each thread holds a
- * scratch per model: with the shipped experts about 110 MB in crtag, 51 of them c's
- * full head). Inside such a pass, call omp_set_num_threads(1): its loops then run
+ * scratch per model: with the shipped experts about 71 MB in crtag; a full head's logits
+ * take 51 MB of it alone). Inside such a pass, call omp_set_num_threads(1): its loops then run
  * serially, in a team of one too. */
 #define CR_AE_PASSES_MAX 8
 int cr_ae_passes(void);

@@ -50,8 +50,8 @@ typedef struct cr_calib_scale {
 } cr_calib_scale;
 #define CR_CALIB_BLOCK_A 0.1
 #define CR_CALIB_BLOCK_B 0.0
-#define CR_CALIB_SPAN_A 0.25
-#define CR_CALIB_SPAN_B 0.25
+#define CR_CALIB_SPAN_A 0.125
+#define CR_CALIB_SPAN_B 0.0
 
 /* The routing score of a block of `bytes` bytes and `tokens` tokens that the expert
  * codes in `bits`, on scale s: (ln bpb - a ln bpb_median) / ln(q90)^b. Text of no bytes

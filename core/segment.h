@@ -34,8 +34,8 @@
 #define CR_SEG_HOLD (1u << 22) /* tokens of path held at the most */
 /* crroute's and crtag's penalties (bench/route/tune.sh) */
 #define CR_SEG_PENALTY 192.0
-#define CR_SEG_LINE_PENALTY 192.0
-#define CR_SEG_PARA_PENALTY 8.0
+#define CR_SEG_LINE_PENALTY 96.0
+#define CR_SEG_PARA_PENALTY 12.0
 
 /* Where a change of state at a token would fall, if the token breaks a line. */
 enum { CR_SEG_IN_LINE, CR_SEG_LINE, CR_SEG_PARA };

@@ -8,8 +8,9 @@
 # newer than model and tokens). Prints, for each A of 0, 0.1, ..., 1 and B of 0, 0.5 and
 # 1 (CR_A, CR_B), the share of each domain's blocks that crroute -R -a A -b B sends to
 # the domain's expert, every block scored alone (-t 0), and their mean. The default of
-# crroute is the setting of the best mean; among equal ones, the one of the largest A,
-# then B (the most calibration). Then, at that setting, the same for each N of CR_T
+# crroute is the setting of the best mean among those with A > 0 (a calibrated scale, as
+# issue 13 asks: A = 0 compares raw bits per byte, shown for reference); among equal ones,
+# the one of the largest A, then B (the most calibration). Then, at that setting, the same for each N of CR_T
 # (default 0 8 16 32 64 128 256 384): a block of fewer than N tokens scored together with
 # the one before it in its file (crroute -t N); the default is the best mean, among equal
 # ones the smallest N.
@@ -63,7 +64,7 @@ for a in $as; do
 done | tee "$w/tuneblocks.tsv"
 echo "(blocks: $(for n in $names; do printf '%s %s ' "$n" "$(crdump -q "$D/$(bench_prefix "$n")-cal-512.tok" | grep -c '^block')"; done))"
 # shellcheck disable=SC2046 # set --: the three figures of the best row
-set -- $(awk '{ if ($NF > best || ($NF == best && ($1 > a || ($1 == a && $2 > b)))) { best = $NF; a = $1; b = $2 } }
+set -- $(awk '$1 > 0 { if ($NF > best || ($NF == best && ($1 > a || ($1 == a && $2 > b)))) { best = $NF; a = $1; b = $2 } }
     END { print a, b, best }' "$w/tuneblocks.tsv")
 a=$1 b=$2
 printf 'chosen: -a %s -b %s (mean block accuracy %.4f)\n' "$a" "$b" "$3"

@@ -6,23 +6,22 @@
 #                   default /tmp/cr-data and the steps of the shipped expert: below)
 # CR_SET: config settings for a new run, as crtrain -s (for example "asm=2 asm_short=2048"
 # for the adaptive head; see the per-expert defaults below).
-# CR_MORE: steps of a second stage (python 2200, english 1500; c: 0, none). The first stage's
+# CR_MORE: steps of a second stage (python 2200, english 1500, c 1500). The first stage's
 # model is made one of adaptive input (crmodel convert --asm-in, the R tokens its data
 # had: train.vocab_seen, or CR_ASM_IN for a model trained before crtrain wrote that key)
 # and trained on from there (crtrain -m) on a new cosine at --lr 1e-3, with a new
 # data order (--seed 2), no curriculum: WORKDIR/NAME-2.{crm,ckpt,tsv}. That model is
 # the one calibrated, scored and shipped unless there is a third stage.
-# CR_SHORT: steps of a third stage (python 800, english 500; c: 0, none): the model so far
+# CR_SHORT: steps of a third stage (python 800, english 500, c 500): the model so far
 # trained on at --lr 3e-4 (--seed 3) with every third step on short windows (crtrain
 # --short-every 3), so that it rebuilds a file's last block and a small file as well as
 # full blocks (crroute compares experts on them): WORKDIR/NAME-3.{crm,ckpt,tsv}, the
 # model then calibrated, scored and shipped (ship.sh takes the last stage there is).
-# For c, a third stage after its first (CR_SHORT=450) was tried and not shipped: it
-# lowered validation CE, 2.51 to 2.44 bits, and routed no block better
-# (share/recipes/README, c-K-450.tsv).
+# (c's first expert, run F with the full head and no later stage, and a third stage after
+# it, c-K-450.tsv, are in share/recipes/README.)
 # Data: share/data/NAME.sh (sources, versions and held-out units in its header and in
 # WORKDIR/NAME.manifest.tsv). On two cores: python about two and a half hours (three
-# stages), english about three hours, c about an hour. Writes
+# stages), english about three hours, c about forty minutes (bf16 products). Writes
 # WORKDIR/NAME.crm (fp32, calibrated), its checkpoint WORKDIR/NAME.ckpt (run the same
 # command again after a stop to resume from it) and the curve WORKDIR/NAME.tsv. The
 # shipped file is its bf16 copy: crmodel convert --bf16 (see make models). Uses this
@@ -31,14 +30,12 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=${1:?usage: expert.sh NAME [WORKDIR [STEPS]]}
 w=${2:-/tmp/cr-data}
-# the head of each expert: c as shipped (full softmax); python and english, retrained after
-# the adaptive head landed, with it (run H: the shortlist tied to the token embeddings)
-# and the steps of what shipped (c: its run was stopped at 508 of 1200 and finished on an
-# 850-step schedule)
+# the head of each expert, the adaptive one (run H: the shortlist tied to the token
+# embeddings), and the steps of what shipped
 case $name in
     python) p=py set="asm=2 asm_short=2048" steps=1500 more=2200 short=800 ;;
     english) p=en set="asm=2 asm_short=2048" steps=1500 more=1500 short=500 ;;
-    c) p=c set='' steps=850 more=0 short=0 ;;
+    c) p=c set="asm=2 asm_short=2048" steps=1500 more=1500 short=500 ;;
     *) echo "expert.sh: $name: no such expert (python, english, c)" >&2; exit 2 ;;
 esac
 steps=${3:-$steps}
