@@ -9,7 +9,7 @@
 #                                       where missing, which fetches Debian packages)
 # CR_EXPERTS: the experts, NAME or NAME=MODEL (default: every share/models/*.crm); each
 # must be calibrated (crmodel calibrate). CR_TEST_BYTES caps each domain's test text
-# (default 400000), CR_STRIDE the windows' stride for segmentation (default 128),
+# (default 400000), CR_STRIDE the windows' stride for segmentation (default 256, crtag's),
 # CR_MIX_TEST the synthetic documents tested on (default 30, as in mkmix.sh), CR_SECTIONS
 # which of the three parts below to run (default "blocks noise segments"), CR_DOMAINS the
 # domains whose test text is routed (default: the experts'; a domain without an expert
@@ -21,9 +21,9 @@
 # 2. Noise (share/data/random.sh): the share of blocks flagged unknown, and the AUROC of
 #    the best calibrated score, noise against the test text of every domain.
 # 3. Segmentation of the synthetic and real mixed sets of bench/route/: byte and token
-#    accuracy, boundary precision, recall and F1 (64 bytes), lag; crroute's defaults and,
-#    beside them, crtag's stride (256), one penalty wherever a change falls (-l and -P as
-#    -p), the full calibration, and zstd.
+#    accuracy, boundary precision, recall and F1 (64 bytes), lag; crroute's defaults at
+#    crtag's stride and, beside them, windows every 128 tokens, one penalty wherever a
+#    change falls (-l and -P as -p), the full calibration, and zstd.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/build
@@ -31,7 +31,7 @@ D=${CR_DATA:-/tmp/cr-data}
 w=$D/route-bench
 mkdir -p "$w"
 export CR_SHARE=$top/share PATH="$B:$PATH"
-cap=${CR_TEST_BYTES:-400000} stride=${CR_STRIDE:-128} mixdocs=${CR_MIX_TEST:-30}
+cap=${CR_TEST_BYTES:-400000} stride=${CR_STRIDE:-256} mixdocs=${CR_MIX_TEST:-30}
 sections=${CR_SECTIONS:-blocks noise segments}
 on() { case " $sections " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 make -s -C "$top" all build/bench/zcost >&2
@@ -187,8 +187,8 @@ cp "$w/sets/real.files" "$w/real.files"; cp "$w/sets/real.labels" "$w/real.label
 # the real pages label prose english and every block code: any other label is code
 realmap="--map code=$(echo $names | sed 's/english//; s/  */,/g; s/^,//; s/,$//'),unknown"
 for s in mix real; do
-    # the benchmark's windows, and crtag's (its default stride, half the block)
-    for t in "seg-$s:$stride" "seg256-$s:256"; do
+    # the benchmark's windows (crtag's stride, half the block), and every 128 tokens
+    for t in "seg-$s:$stride" "seg128-$s:128"; do
         crtok -L 512 -S "${t#*:}" -T "$w/$s.files" > "$w/${t%:*}.tok.new"
         cmp -s "$w/${t%:*}.tok.new" "$w/${t%:*}.tok" && rm "$w/${t%:*}.tok.new" ||
             mv "$w/${t%:*}.tok.new" "$w/${t%:*}.tok"
@@ -196,12 +196,12 @@ for s in mix real; do
     sh "$top/bench/route/tokens.sh" "$w/$s.files" > "$w/$s.tokens"
     run_set "seg-$s"
     for e in $experts; do
-        bench_decode "$(bench_model "$e")" "$w/seg256-$s.tok" "$w/seg256-$s.${e%%=*}.rec"
+        bench_decode "$(bench_model "$e")" "$w/seg128-$s.tok" "$w/seg128-$s.${e%%=*}.rec"
     done
     map=; [ "$s" = real ] && map=$realmap
-    for r in cr cr-256 cr-flat cr-full zstd; do
+    for r in cr cr-128 cr-flat cr-full zstd; do
         z='' opt='' set=seg-$s; [ "$r" = zstd ] && z=z
-        [ "$r" = cr-256 ] && set=seg256-$s
+        [ "$r" = cr-128 ] && set=seg128-$s
         [ "$r" = cr-flat ] && opt="-l 192 -P 192"
         [ "$r" = cr-full ] && opt="-a 1 -b 1 -P 32"
         # shellcheck disable=SC2046,SC2086 # $opt: options; $(recs ...): the streams
@@ -237,8 +237,9 @@ while read -r doc; do
                 d, c, s, v["byte_accuracy"], v["boundaries_true"], v["boundaries_pred"], v["boundaries_matched"] }'
 done < "$w/real.files"
 rm -f "$w/page.labels" "$w/page.cr.spans"
-echo "(crroute -s over each expert's stream; cr-256: the same over windows every 256 tokens"
-echo " (crtok -S 256), crtag's default stride; cr-flat: -l 192 -P 192, one"
+echo "(crroute -s over each expert's stream, windows every $stride tokens (crtag's stride,"
+echo " bench/route/README); cr-128: the same over windows every 128 tokens (crtok -S 128),"
+echo " the headline until 2026-11-27; cr-flat: -l 192 -P 192, one"
 echo " penalty wherever a change falls; cr-full: -a 1 -b 1 -P 32, the full calibration of"
 echo " the costs; zstd: crroute -s over bench/zcost's streams; segeval.pl in bench/route:"
 echo " a boundary counts within 64 bytes, one to one; paragraphs: paras.pl in bench/route"

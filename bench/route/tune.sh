@@ -6,7 +6,7 @@
 #   sh bench/route/tune.sh [FIRST [COUNT]]     (documents FIRST.. of mix.files; 30 15)
 # Prints, for each setting, byte accuracy, balanced byte accuracy, token accuracy and
 # boundary F1 of crroute -s over the shipped experts (CR_EXPERTS as in bench/route.sh),
-# windows crtok -L 512 -S CR_STRIDE (128), on each set:
+# windows crtok -L 512 -S CR_STRIDE (256, crtag's), on each set:
 #   1. the penalty in a line (-p; CR_PENALTIES, default "32 64 128 192 256"), with the
 #      line and paragraph penalties equal to it: no account of line breaks, with the full
 #      calibration (-a 1 -b 1);
@@ -27,7 +27,7 @@ B=$top/build
 D=${CR_DATA:-/tmp/cr-data}
 w=$D/route-bench
 export CR_SHARE=$top/share PATH="$B:$PATH"
-first=${1:-30} count=${2:-15} stride=${CR_STRIDE:-128}
+first=${1:-30} count=${2:-15} stride=${CR_STRIDE:-256}
 pens=${CR_PENALTIES:-32 64 128 192 256}
 P=${CR_P:-192} lines=${CR_LINE:-96 192} paras=${CR_PARA:-4 6 8 12 16 24 32 48 64 96}
 scales=${CR_SCALES:-$(for a in 0 0.125 0.25 0.5 0.75 1; do for b in 0 0.125 0.25 0.5 0.75 1; do printf '%s,%s ' $a $b; done; done)}
