@@ -32,7 +32,12 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v b="$bytes" -v t="$tokens" -v s="$1" 'BEGIN { printf "%7.2f s  %6.3f MB/s  %6.0f tokens/s", s, b / s / 1e6, t / s }'; }
 
-t0=$(now); crtag "$w/tree" > "$w/tags" 2>/dev/null || true; tag=$(since "$t0")
+# its peak memory too, where GNU time is at hand (Debian's time)
+gtime=; [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null && gtime=/usr/bin/time
+t0=$(now)
+if [ -n "$gtime" ]; then $gtime -f %M -o "$w/mem" crtag "$w/tree" > "$w/tags" 2>/dev/null || true
+else crtag "$w/tree" > "$w/tags" 2>/dev/null || true; fi
+tag=$(since "$t0")
 t0=$(now)
 crtok -L 512 -S 256 -T "$w/list" > "$w/in.tok"
 recs=
@@ -44,7 +49,8 @@ done
 crroute -s $recs > "$w/spans"
 pipe=$(since "$t0")
 echo "== crtag: $(wc -l < "$w/list") files, $bytes bytes, $tokens tokens, experts:" $experts
-printf '%-44s %s\n' "crtag TREE" "$(rate "$tag")"
+printf '%-44s %s%s\n' "crtag TREE" "$(rate "$tag")" \
+    "$([ -n "$gtime" ] && awk 'END { printf "   peak %d MB", $1 / 1024 }' "$w/mem")"
 printf '%-44s %s\n' "crtok -S 256 | crenc | crdec (each) + crroute" "$(rate "$pipe")"
 if [ -x "$B/bench/zcost" ] && [ -d "$D/route-bench" ]; then
     t0=$(now)

@@ -192,15 +192,21 @@ int cr_ae_asm_sync(cr_ae *ae, cr_diag *d);
  * later changes of the parameters: not for a model that trains. */
 int cr_ae_use_bf16(cr_ae *ae);
 
-/* Scratch for one block's forward pass, reused from block to block. */
+/* Scratch for one block's forward pass, reused from block to block. It keeps nothing
+ * from one pass to the next, so that one scratch serves every model that fits in it:
+ * cr_ae_encode and cr_ae_decode refuse (CR_E_ARG) a scratch without room for the model. */
 typedef struct cr_ae_scratch cr_ae_scratch;
 int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c);
 void cr_ae_scratch_free(cr_ae_scratch *r);
+/* 1 when a scratch made for config a has room for the passes of a model of config c
+ * (every size no larger, the same kind of head): the shipped experts, which differ only in
+ * their adaptive input, share one. */
+int cr_ae_scratch_shared(const cr_ae_config *a, const cr_ae_config *c);
 
 /* Passes run at once by a program that gives each its own thread and scratch (crtag,
  * crenc, crdec): omp_get_max_threads(), from 1 to CR_AE_PASSES_MAX (each thread holds a
- * scratch per model: with the shipped experts about 71 MB in crtag; a full head's logits
- * take 51 MB of it alone). Inside such a pass, call omp_set_num_threads(1): its loops then run
+ * scratch, in crtag one for every expert it has room for: with the shipped experts about
+ * 24 MB a thread; a full head's logits would take 51 MB alone). Inside such a pass, call omp_set_num_threads(1): its loops then run
  * serially, in a team of one too. */
 #define CR_AE_PASSES_MAX 8
 int cr_ae_passes(void);

@@ -19,7 +19,53 @@
  * at 51 GFLOP/s with 32 rows, 81 with 128, 97 with 512. 256 rows x 50257 = 51 MB. */
 #define HEAD_CHUNK 256
 
+/* What a scratch has room for: one made for config a serves config c when c needs no
+ * more of any of these (crtag's experts share one scratch a thread this way). */
+typedef struct {
+    int T, C, NH, hs, F, L; /* rows (L + slots), width, heads, head size, FFN, block */
+    int V;                  /* a full head's logits, or 0 */
+    int asm_rows, asm_n, asm_dim, asm_size, tied; /* an adaptive head's, or 0 */
+} room;
+
+static room room_of(const cr_ae_config *c)
+{
+    room k = {c->L + cr_ae_slots(c), c->C, c->NH, c->C / c->NH, c->F, c->L, 0, 0, 0, 0, 0, 0};
+    cr_asm_shape s;
+    if (!c->asm_n) {
+        k.V = c->V;
+        return k;
+    }
+    cr_asm_shape_of(c, &s);
+    k.asm_rows = s.K0 + s.n;
+    k.asm_n = s.n;
+    k.tied = c->tied;
+    for (int i = 1; i <= s.n; i++) {
+        k.asm_dim = s.dim[i] > k.asm_dim ? s.dim[i] : k.asm_dim;
+        k.asm_size = s.cut[i + 1] - s.cut[i] > k.asm_size ? s.cut[i + 1] - s.cut[i] : k.asm_size;
+    }
+    return k;
+}
+
+static int room_for(const room *have, const room *need)
+{
+    if (need->T > have->T || need->C > have->C || need->NH > have->NH ||
+        need->hs > have->hs || need->F > have->F || need->L > have->L)
+        return 0;
+    if (!need->asm_n) /* a full head: logits as wide */
+        return have->V >= need->V && need->V > 0;
+    return have->asm_n && need->asm_rows <= have->asm_rows && need->asm_n <= have->asm_n &&
+           need->asm_dim <= have->asm_dim && need->asm_size <= have->asm_size &&
+           (!need->tied || have->tied);
+}
+
+int cr_ae_scratch_shared(const cr_ae_config *a, const cr_ae_config *c)
+{
+    room have = room_of(a), need = room_of(c);
+    return room_for(&have, &need);
+}
+
 struct cr_ae_scratch {
+    room room; /* what it was made for */
     int T; /* rows the buffers hold: L + M */
     float *x, *ln, *qkv, *att, *atty, *tmp, *fch, *fchg, *logits, *emb;
     float *z;
@@ -42,6 +88,7 @@ int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
     if (!r)
         return CR_E_NOMEM;
     r->T = (int)T;
+    r->room = room_of(c);
     r->x = malloc(T * C * sizeof(float));
     r->ln = malloc(T * C * sizeof(float));
     r->qkv = malloc(T * 3 * C * sizeof(float));
@@ -75,6 +122,13 @@ void cr_ae_scratch_free(cr_ae_scratch *r)
     cr_asm_work_free(r->asmw);
     cr_attn16_free(r->attn16);
     free(r);
+}
+
+/* r has room for a pass of a model of config c */
+static int scratch_serves(const cr_ae_scratch *r, const cr_ae_config *c)
+{
+    room need = room_of(c);
+    return room_for(&r->room, &need);
 }
 
 /* out (T,OC) = inp (T,C) w^T + bias: by the bf16 copy of w when there is one */
@@ -220,7 +274,7 @@ int cr_ae_encode(const cr_ae *ae, cr_ae_scratch *r, const uint32_t *ids, int n, 
     size_t C = (size_t)c->C;
     int S = cr_ae_slots(c), T = n + S;
 
-    if (n < 1 || n > c->L)
+    if (n < 1 || n > c->L || !scratch_serves(r, c))
         return CR_E_ARG;
     for (int i = 0; i < n; i++)
         if (ids[i] >= (uint32_t)c->V)
@@ -241,7 +295,7 @@ int cr_ae_decode(const cr_ae *ae, cr_ae_scratch *r, const float *z, int n, const
     size_t C = (size_t)c->C, M = (size_t)cr_ae_slots(c);
     int S = (int)M, T = n + S;
 
-    if (n < 1 || n > c->L)
+    if (n < 1 || n > c->L || !scratch_serves(r, c))
         return CR_E_ARG;
     cr_ae_dec_input(ae, z, n, r->x);
     for (int l = 0; l < c->Ld; l++)

@@ -3,7 +3,6 @@
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "linecut.h"
 #include "window.h"
@@ -22,7 +21,7 @@ struct cr_tagger {
     int nth; /* threads; as many windows are scored at once, one expert's at a time each */
     const cr_ae *ex[CR_SEG_MAX_STATES];
     cr_ae_scratch **scratch; /* (nth, k): each thread's; of expert e at [h * k + sc[e]] */
-    int sc[CR_SEG_MAX_STATES]; /* the first expert of e's shape (one scratch serves both) */
+    int sc[CR_SEG_MAX_STATES]; /* the expert whose scratch serves e's passes too */
     float **z, **logp;       /* each thread's */
     slot *slots;             /* nth windows, `used` of them waiting */
     int used;
@@ -72,8 +71,9 @@ static int tagger_new(cr_tagger **out, const cr_ae *const *experts, int k, const
         t->unknown_rate = r > t->unknown_rate ? r : t->unknown_rate;
         size_t m = (size_t)cr_ae_slots(&experts[i]->cfg) * experts[i]->cfg.C;
         mw = m > mw ? m : mw;
-        for (t->sc[i] = 0; t->sc[i] < i; t->sc[i]++) /* a config is ints only: no padding */
-            if (!memcmp(&experts[t->sc[i]]->cfg, &experts[i]->cfg, sizeof experts[i]->cfg))
+        for (t->sc[i] = 0; t->sc[i] < i; t->sc[i]++) /* an earlier scratch with room for it */
+            if (t->sc[t->sc[i]] == t->sc[i] &&
+                cr_ae_scratch_shared(&experts[t->sc[i]]->cfg, &experts[i]->cfg))
                 break;
     }
     if (t->S > t->L)

@@ -352,6 +352,56 @@ static void test_decode(void)
 }
 
 
+/* One scratch serves every model with room in it (crtag shares one a thread among its
+ * experts): a model with adaptive input decodes the same through the scratch of one
+ * without; a scratch too small for a model is refused, not overrun; a full head and an
+ * adaptive one never share. */
+static void test_shared_scratch(void)
+{
+    cr_ae *ae = model(7), *a = NULL;
+    cr_ae_scratch *own = NULL, *other = NULL, *small = NULL;
+    cr_ae_config big = cfg, narrow = cfg, full = cfg;
+    cr_diag d;
+    uint32_t ids[8], am1[8], am2[8];
+    float z1[2 * 64], z2[2 * 64], lp1[8], lp2[8];
+    uint64_t seed = 3;
+
+    CHECK(ae != NULL);
+    if (!ae)
+        return;
+    CHECK_EQ(cr_asm_input(ae, 60, &a, &d), CR_OK);
+    if (!a) {
+        cr_ae_free(ae);
+        return;
+    }
+    big.F *= 2, narrow.F /= 2, full.asm_n = full.asm_k0 = full.asm_in = 0;
+    CHECK(cr_ae_scratch_shared(&ae->cfg, &a->cfg) && cr_ae_scratch_shared(&a->cfg, &ae->cfg));
+    CHECK(!cr_ae_scratch_shared(&cfg, &big) && cr_ae_scratch_shared(&big, &cfg));
+    CHECK(!cr_ae_scratch_shared(&cfg, &full) && !cr_ae_scratch_shared(&full, &cfg));
+    for (int i = 0; i < 8; i++)
+        ids[i] = (uint32_t)(cr_rng_next(&seed) % 500);
+    CHECK_EQ(cr_ae_scratch_new(&own, &a->cfg), CR_OK);
+    CHECK_EQ(cr_ae_scratch_new(&other, &ae->cfg), CR_OK);
+    CHECK_EQ(cr_ae_scratch_new(&small, &narrow), CR_OK);
+    if (own && other && small) {
+        CHECK_EQ(cr_ae_encode(ae, other, ids, 8, z1), CR_OK); /* other's own model first */
+        CHECK_EQ(cr_ae_encode(a, own, ids, 8, z1), CR_OK);
+        CHECK_EQ(cr_ae_decode(a, own, z1, 8, ids, am1, lp1), CR_OK);
+        CHECK_EQ(cr_ae_encode(a, other, ids, 8, z2), CR_OK);
+        CHECK_EQ(cr_ae_decode(a, other, z2, 8, ids, am2, lp2), CR_OK);
+        CHECK(memcmp(z1, z2, sizeof z1) == 0);
+        CHECK(memcmp(am1, am2, sizeof am1) == 0 && memcmp(lp1, lp2, sizeof lp1) == 0);
+        CHECK_EQ(cr_ae_encode(ae, small, ids, 8, z2), CR_E_ARG);
+        CHECK_EQ(cr_ae_decode(ae, small, z1, 8, ids, am2, lp2), CR_E_ARG);
+    }
+    cr_ae_scratch_free(own);
+    cr_ae_scratch_free(other);
+    cr_ae_scratch_free(small);
+    cr_ae_free(a);
+    cr_ae_free(ae);
+}
+
+
 /* Adaptive input of R rows (asm_in R) made from a model without it (cr_asm_input): the
  * tokens of the first R ranks keep their embeddings, every other token is its tail row
  * projected up; every other tensor and the metadata are kept; a second conversion to fewer
@@ -441,6 +491,7 @@ int main(void)
     test_order_and_file();
     test_decode();
     test_input_conversion();
+    test_shared_scratch();
     cfg.asm_in = 1; /* tok_emb by rank: the shortlist's rows are its first K0 */
     test_exact_over_the_vocabulary();
     test_backward_matches_finite_differences();
