@@ -46,7 +46,7 @@ static void usage(FILE *f)
                "                   0: every block alone)\n"
                "  -s, --spans      segment each document: lines doc start end label, byte\n"
                "                   spans that cover it whole (use overlapping windows,\n"
-               "                   crtok -L 512 -S 64)\n"
+               "                   crtok -L 512 -S 256)\n"
                "  -p, --penalty P  cost of a change of label in --spans, on the scale of\n"
                "                   the costs (with -a 1 -b 1, a byte at q90 costs 1)\n"
                "                   (default %g)\n"
