@@ -206,8 +206,8 @@ int cr_ae_scratch_shared(const cr_ae_config *a, const cr_ae_config *c);
 /* Passes run at once by a program that gives each its own thread and scratch (crtag,
  * crenc, crdec): omp_get_max_threads(), from 1 to CR_AE_PASSES_MAX (each thread holds a
  * scratch, in crtag one for every expert it has room for: with the shipped experts about
- * 24 MB a thread; a full head's logits would take 51 MB alone). Inside such a pass, call omp_set_num_threads(1): its loops then run
- * serially, in a team of one too. */
+ * 24 MB a thread; a full head's logits would take 51 MB alone). Inside such a pass, call
+ * omp_set_num_threads(1): its loops then run serially, in a team of one too. */
 #define CR_AE_PASSES_MAX 8
 int cr_ae_passes(void);
 

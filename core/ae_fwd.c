@@ -65,8 +65,7 @@ int cr_ae_scratch_shared(const cr_ae_config *a, const cr_ae_config *c)
 }
 
 struct cr_ae_scratch {
-    room room; /* what it was made for */
-    int T; /* rows the buffers hold: L + M */
+    room room; /* what it was made for: its buffers hold room.T rows (L + slots) */
     float *x, *ln, *qkv, *att, *atty, *tmp, *fch, *fchg, *logits, *emb;
     float *z;
     cr_asm_work *asmw; /* the adaptive head's scratch, or NULL */
@@ -87,7 +86,6 @@ int cr_ae_scratch_new(cr_ae_scratch **out, const cr_ae_config *c)
     *out = NULL;
     if (!r)
         return CR_E_NOMEM;
-    r->T = (int)T;
     r->room = room_of(c);
     r->x = malloc(T * C * sizeof(float));
     r->ln = malloc(T * C * sizeof(float));

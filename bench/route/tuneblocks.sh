@@ -10,10 +10,10 @@
 # the domain's expert, every block scored alone (-t 0), and their mean. The default of
 # crroute is the setting of the best mean among those with A > 0 (a calibrated scale, as
 # issue 13 asks: A = 0 compares raw bits per byte, shown for reference); among equal ones,
-# the one of the largest A, then B (the most calibration). Then, at that setting, the same for each N of CR_T
-# (default 0 8 16 32 64 128 256 384): a block of fewer than N tokens scored together with
-# the one before it in its file (crroute -t N); the default is the best mean, among equal
-# ones the smallest N.
+# the one of the largest A, then B (the most calibration). Then, at that setting, the same
+# for each N of CR_T (default 0 8 16 32 64 128 256 384): a block of fewer than N tokens
+# scored together with the one before it in its file (crroute -t N); the default is the
+# best mean, among equal ones the smallest N.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=$top/build
